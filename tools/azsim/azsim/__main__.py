@@ -1,0 +1,140 @@
+"""``python -m azsim serve|stop``."""
+
+import argparse
+import errno
+import json
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+
+
+def _port_free(host, port):
+    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        s.bind((host, port))
+        return True
+    except OSError as exc:
+        if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+            return False
+        raise
+    finally:
+        s.close()
+
+
+def serve(args):
+    state_dir = os.path.abspath(args.state_dir)
+    for port in (args.port, args.proxy_port):
+        if not _port_free(args.host, port):
+            print(f"azsim: port {port} on {args.host} is already in use (another azsim? stop it with "
+                  f"`python -m azsim stop --state-dir {args.state_dir}` or pick --port/--proxy-port)", file=sys.stderr)
+            return 2
+    from .core.app import App, Settings
+    from .core.server import Listeners
+
+    app = App(Settings(state_dir, args.host, args.port, args.proxy_port, args.time_scale, args.page_size))
+    listeners = Listeners(app)
+    listeners.start()
+    info = describe(app)
+    _write_json(os.path.join(state_dir, "azsim.json"), info)
+    with open(os.path.join(state_dir, "azsim.pid"), "w", encoding="ascii") as f:
+        f.write(str(os.getpid()))
+    print(f"azsim: ARM/Entra on {info['arm_endpoint']}, front-door proxy on {info['proxy']}; settings in "
+          f"{os.path.join(state_dir, 'azsim.json')}", flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    while not stop.wait(0.05):
+        app.tick()
+    listeners.stop()
+    app.shutdown()
+    try:
+        os.unlink(os.path.join(state_dir, "azsim.pid"))
+    except OSError:
+        pass
+    return 0
+
+
+def describe(app):
+    s = app.settings
+    principals = {}
+    for p in app.store.values("principals"):
+        principals[p["name"]] = {"client_id": p["client_id"], "client_secret": p["client_secret"], "object_id": p["object_id"],
+                                 "certificate_path": p["certificate_path"],
+                                 "role": app.builtin_principals.get(p["name"])}
+    return {
+        "arm_endpoint": app.direct_url,
+        "authority_host": app.direct_url,
+        "proxy": f"http://{s.host}:{s.proxy_port}",
+        "ca_bundle": app.ca.ca_path,
+        "tenant_id": app.identity.tenant_id,
+        "subscription_id": app.identity.subscription_id,
+        "principals": principals,
+        "time_scale": app.clock.time_scale,
+        "page_size": s.page_size,
+        "admin": f"{app.direct_url}/_azsim",
+        "pid": os.getpid(),
+    }
+
+
+def _write_json(path, data):
+    tmp = path + ".tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(data, f, indent=2)
+    os.replace(tmp, path)
+
+
+def stop(args):
+    pid_path = os.path.join(os.path.abspath(args.state_dir), "azsim.pid")
+    try:
+        with open(pid_path, encoding="ascii") as f:
+            pid = int(f.read().strip())
+    except (OSError, ValueError):
+        print(f"azsim: not running (no {pid_path})", file=sys.stderr)
+        return 0
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        os.unlink(pid_path)
+        print("azsim: was not running (stale pid file removed)")
+        return 0
+    deadline = time.time() + args.timeout
+    while time.time() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            print(f"azsim: stopped (pid {pid})")
+            return 0
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    print(f"azsim: killed (pid {pid}) after {args.timeout}s")
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m azsim", description="A local Azure: Resource Manager, Entra ID and an HTTPS front door.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("serve", help="run azsim in the foreground")
+    p.add_argument("--state-dir", required=True, help="where state, certificates and azsim.json live")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8443, help="direct HTTPS endpoint (ARM, Entra, admin API)")
+    p.add_argument("--proxy-port", type=int, default=8444, help="HTTPS forward proxy for the real Azure host names")
+    p.add_argument("--time-scale", type=float, default=0.01, help="multiplier on Azure's operation durations (0 = instant)")
+    p.add_argument("--page-size", type=int, default=10, help="items per page of ARM list responses")
+    p.set_defaults(fn=serve)
+    q = sub.add_parser("stop", help="stop the azsim serving a state directory")
+    q.add_argument("--state-dir", required=True)
+    q.add_argument("--timeout", type=float, default=10.0)
+    q.set_defaults(fn=stop)
+    args = parser.parse_args(argv)
+    if args.command == "serve" and (args.time_scale < 0 or args.page_size < 1):
+        parser.error("--time-scale must be >= 0 and --page-size >= 1")
+    return args.fn(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

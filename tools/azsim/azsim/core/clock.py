@@ -1,0 +1,65 @@
+"""Simulated time.
+
+azsim's clock is the wall clock plus an offset that the admin API can move forward
+(``POST /_azsim/clock``).  Durations of simulated work (a site create, a certificate
+issuance...) are realistic figures multiplied by the time scale, so a test at
+``--time-scale 0.01`` waits 0.2 s for a site that Azure builds in about 20 s.
+"""
+
+import datetime as _dt
+import threading
+import time
+
+
+class Clock:
+    def __init__(self, time_scale=1.0):
+        self._lock = threading.Lock()
+        self._offset = 0.0
+        self.time_scale = float(time_scale)
+
+    def now(self):
+        """Seconds since the epoch, in simulated time."""
+        return time.time() + self._offset
+
+    def advance(self, seconds):
+        with self._lock:
+            self._offset += float(seconds)
+
+    def scaled(self, seconds):
+        """Wall seconds that ``seconds`` of Azure work take at the current scale."""
+        return max(0.0, float(seconds) * self.time_scale)
+
+    def utcnow(self):
+        return _dt.datetime.fromtimestamp(self.now(), tz=_dt.timezone.utc)
+
+    def iso(self, ts=None):
+        return iso(self.now() if ts is None else ts)
+
+
+def iso(ts):
+    """ARM's timestamp format: ISO 8601 UTC with 7 fractional digits and a Z."""
+    d = _dt.datetime.fromtimestamp(ts, tz=_dt.timezone.utc)
+    return d.strftime("%Y-%m-%dT%H:%M:%S.") + f"{d.microsecond:06d}0Z"
+
+
+def parse_iso(text):
+    """Parse the ISO 8601 forms Azure clients send; returns epoch seconds or None."""
+    if not isinstance(text, str) or not text:
+        return None
+    t = text.strip().replace("Z", "+00:00").replace("z", "+00:00")
+    # Python accepts at most 6 fractional digits.
+    if "." in t:
+        head, _, rest = t.partition(".")
+        frac = ""
+        i = 0
+        while i < len(rest) and rest[i].isdigit():
+            frac += rest[i]
+            i += 1
+        t = head + "." + (frac[:6] or "0") + rest[i:]
+    try:
+        d = _dt.datetime.fromisoformat(t)
+    except ValueError:
+        return None
+    if d.tzinfo is None:
+        d = d.replace(tzinfo=_dt.timezone.utc)
+    return d.timestamp()

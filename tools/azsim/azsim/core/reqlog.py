@@ -1,0 +1,29 @@
+"""The request log behind ``GET /_azsim/requests``: what tests and benchmarks count."""
+
+import collections
+import threading
+
+
+class RequestLog:
+    def __init__(self, maxlen=200_000):
+        self._lock = threading.Lock()
+        self._seq = 0
+        self._rows = collections.deque(maxlen=maxlen)
+
+    def add(self, time_iso, method, host, path, query, status, principal, duration_ms):
+        with self._lock:
+            self._seq += 1
+            self._rows.append({"seq": self._seq, "time": time_iso, "method": method, "host": host, "path": path,
+                               "query": query, "status": status, "principal": principal, "duration_ms": round(duration_ms, 3)})
+
+    def since(self, seq=0):
+        with self._lock:
+            return [r for r in self._rows if r["seq"] > seq]
+
+    def clear(self):
+        with self._lock:
+            self._rows.clear()
+
+    @property
+    def last_seq(self):
+        return self._seq

@@ -1,0 +1,6 @@
+"""Microsoft.Authorization: role definitions, role assignments and the RBAC check ARM runs on
+every request (api 2022-04-01; azure-mgmt-authorization AuthorizationManagementClient)."""
+
+from .handlers import register
+
+__all__ = ["register"]
