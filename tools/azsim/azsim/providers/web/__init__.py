@@ -1,0 +1,35 @@
+"""Microsoft.Web: App Service plans, sites and slots with their configuration, swaps, hostname
+bindings, certificates (incl. App Service Managed Certificates), backups, publishing policies
+(azure-mgmt-web WebSiteManagementClient, api 2021-03-01 ... 2025-05-01).
+
+The package is split by concern; each module exposes ``register(app)``.  ``common`` holds what
+several modules share: the SKU table and the site/plan lookups.
+"""
+
+import importlib
+
+from . import common
+
+API_VERSIONS = ["2025-05-01", "2024-11-01", "2024-04-01", "2023-12-01", "2023-01-01", "2022-09-01", "2022-03-01", "2021-03-01",
+                "2021-02-01", "2021-01-15", "2020-12-01", "2020-09-01", "2020-06-01", "2019-08-01", "2018-11-01", "2018-02-01", "2016-08-01"]
+
+RESOURCE_TYPES = ("sites", "serverfarms", "certificates", "checknameavailability", "sites/slots", "publishingUsers", "sourcecontrols",
+                  "locations", "deletedSites", "hostingEnvironments", "kubeEnvironments", "staticSites", "listSitesAssignedToHostName",
+                  "validate", "skus", "availableStacks", "webAppStacks", "geoRegions", "recommendations", "deploymentLocations")
+
+MODULES = ("serverfarms", "sites", "site_config", "slots", "hostnames", "certificates", "backups", "frontdoor")
+
+
+def register(app):
+    app.namespace("Microsoft.Web", {t: API_VERSIONS for t in RESOURCE_TYPES})
+    for name in MODULES:
+        try:
+            mod = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"{__name__}.{name}":
+                continue
+            raise
+        mod.register(app)
+
+
+__all__ = ["common", "register"]

@@ -1,0 +1,114 @@
+"""What the Microsoft.Web modules share: the SKU table, ids, and site/plan lookups.
+
+Stored shapes (table ``resources`` of :mod:`azsim.core.resource`, wire format, private data
+under ``_`` keys):
+
+* plan: ``/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Web/serverfarms/{name}``
+* site: ``.../Microsoft.Web/sites/{name}``; slot: ``.../sites/{name}/slots/{slot}``.  A site/slot
+  document has ``location`` (display name), ``kind``, ``properties.serverFarmId``,
+  ``properties.hostNames``, ``enabledHostNames``, ``hostNameSslStates``, ``defaultHostName``,
+  ``customDomainVerificationId``, ``state`` ...; its siteConfig lives in ``_siteConfig``, app
+  settings in ``_appSettings``, connection strings in ``_connectionStrings``.
+* hostname binding: ``.../sites/{name}[/slots/{slot}]/hostNameBindings/{host}``
+* certificate: ``.../Microsoft.Web/certificates/{name}``
+"""
+
+import hashlib
+
+from ...core import resource
+from ...core.errors import AzureError
+
+# App Service limits (Microsoft Learn "App Service limits", "App Service pricing"): tier by SKU
+# family, maximum instances, deployment slots besides production, and feature gates.
+TIERS = {
+    "Free": {"max_workers": 1, "slots": 0, "custom_domains": False, "sni": False, "backups": False, "always_on": False, "autoscale": False},
+    "Shared": {"max_workers": 1, "slots": 0, "custom_domains": True, "sni": False, "backups": False, "always_on": False, "autoscale": False},
+    "Basic": {"max_workers": 3, "slots": 0, "custom_domains": True, "sni": True, "backups": True, "always_on": True, "autoscale": False},
+    "Standard": {"max_workers": 10, "slots": 5, "custom_domains": True, "sni": True, "backups": True, "always_on": True, "autoscale": True},
+    "Premium": {"max_workers": 20, "slots": 20, "custom_domains": True, "sni": True, "backups": True, "always_on": True, "autoscale": True},
+    "PremiumV2": {"max_workers": 30, "slots": 20, "custom_domains": True, "sni": True, "backups": True, "always_on": True, "autoscale": True},
+    "PremiumV3": {"max_workers": 30, "slots": 20, "custom_domains": True, "sni": True, "backups": True, "always_on": True, "autoscale": True},
+    "PremiumMV3": {"max_workers": 30, "slots": 20, "custom_domains": True, "sni": True, "backups": True, "always_on": True, "autoscale": True},
+    "PremiumV4": {"max_workers": 30, "slots": 20, "custom_domains": True, "sni": True, "backups": True, "always_on": True, "autoscale": True},
+    "IsolatedV2": {"max_workers": 100, "slots": 20, "custom_domains": True, "sni": True, "backups": True, "always_on": True, "autoscale": True},
+}
+
+# sku.name -> (tier, family, size)
+SKUS = {
+    "F1": ("Free", "F"), "D1": ("Shared", "D"),
+    "B1": ("Basic", "B"), "B2": ("Basic", "B"), "B3": ("Basic", "B"),
+    "S1": ("Standard", "S"), "S2": ("Standard", "S"), "S3": ("Standard", "S"),
+    "P1": ("Premium", "P"), "P2": ("Premium", "P"), "P3": ("Premium", "P"),
+    "P1V2": ("PremiumV2", "Pv2"), "P2V2": ("PremiumV2", "Pv2"), "P3V2": ("PremiumV2", "Pv2"),
+    "P0V3": ("PremiumV3", "Pv3"), "P1V3": ("PremiumV3", "Pv3"), "P2V3": ("PremiumV3", "Pv3"), "P3V3": ("PremiumV3", "Pv3"),
+    "P1MV3": ("PremiumMV3", "Pmv3"), "P2MV3": ("PremiumMV3", "Pmv3"), "P3MV3": ("PremiumMV3", "Pmv3"),
+    "P0V4": ("PremiumV4", "Pv4"), "P1V4": ("PremiumV4", "Pv4"), "P2V4": ("PremiumV4", "Pv4"), "P3V4": ("PremiumV4", "Pv4"),
+    "I1V2": ("IsolatedV2", "Iv2"), "I2V2": ("IsolatedV2", "Iv2"), "I3V2": ("IsolatedV2", "Iv2"),
+}
+
+
+def sku_info(name):
+    """(tier, family) for a SKU name (case-insensitive), or None."""
+    return SKUS.get((name or "").upper())
+
+
+def tier_limits(tier):
+    return TIERS.get(tier, TIERS["Free"])
+
+
+def plan_id(sub, rg, name):
+    return resource.provider_id(sub, rg, "Microsoft.Web", "serverfarms", name)
+
+
+def site_id(sub, rg, name, slot=None):
+    rid = resource.provider_id(sub, rg, "Microsoft.Web", "sites", name)
+    return rid + f"/slots/{slot}" if slot else rid
+
+
+def verification_id(subscription_id):
+    """``customDomainVerificationId``: 64 upper-case hex characters, the same for every app of a
+    subscription (observed in public discussions of App Service domain verification)."""
+    return hashlib.sha256(f"azsim-domain-verification:{subscription_id.lower()}".encode()).hexdigest().upper()
+
+
+def get_plan(app, plan_resource_id):
+    return resource.get(app, plan_resource_id)
+
+
+def get_site(app, sub, rg, name, slot=None, required=True):
+    """The stored site (or slot) document; ARM's ResourceNotFound when missing and ``required``."""
+    doc = resource.get(app, site_id(sub, rg, name, slot))
+    if doc is None and required:
+        if slot:
+            if resource.peek(app, site_id(sub, rg, name)) is None:
+                raise AzureError(404, "ResourceNotFound", f"The Resource 'Microsoft.Web/sites/{name}' under resource group '{rg}' was not found. "
+                                 "For more details please go to https://aka.ms/ARMResourceNotFoundFix")
+            raise AzureError(404, "ResourceNotFound", f"The Resource 'Microsoft.Web/sites/{name}/slots/{slot}' under resource group '{rg}' was not found. "
+                             "For more details please go to https://aka.ms/ARMResourceNotFoundFix")
+        raise AzureError(404, "ResourceNotFound", f"The Resource 'Microsoft.Web/sites/{name}' under resource group '{rg}' was not found. "
+                         "For more details please go to https://aka.ms/ARMResourceNotFoundFix")
+    return doc
+
+
+def plan_of(app, site_doc):
+    """The plan document a site (or slot) runs on."""
+    return resource.get(app, site_doc["properties"]["serverFarmId"])
+
+
+def tier_of(app, site_doc):
+    plan = plan_of(app, site_doc)
+    return plan["sku"]["tier"] if plan else "Free"
+
+
+def save(app, doc):
+    resource.put(app, doc)
+
+
+def all_sites(app):
+    """Every site and slot document in azsim (for global hostname lookups)."""
+    out = []
+    for _, d in app.store.items(resource.TABLE):
+        t = d.get("type", "")
+        if t in ("Microsoft.Web/sites", "Microsoft.Web/sites/slots"):
+            out.append(d)
+    return out

@@ -1,0 +1,196 @@
+"""Fixtures: one real azsim process per test session, and official Azure SDK clients pointed at
+it in the two ways a user can: azsim's direct endpoint as a custom cloud, and the real Azure
+host names through azsim's HTTPS front door (HTTPS_PROXY + REQUESTS_CA_BUNDLE)."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+import requests
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+AZSIM_ROOT = os.path.dirname(HERE)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Azsim:
+    """A running ``python -m azsim serve`` and helpers to reach it."""
+
+    def __init__(self, state_dir, time_scale=0.0, page_size=5):
+        self.state_dir = state_dir
+        self.port = free_port()
+        self.proxy_port = free_port()
+        self.time_scale = time_scale
+        self.page_size = page_size
+        self.proc = None
+        self.info = None
+
+    def start(self):
+        env = dict(os.environ)
+        env.pop("HTTPS_PROXY", None)
+        env["PYTHONPATH"] = AZSIM_ROOT + os.pathsep + env.get("PYTHONPATH", "")
+        self.log = open(os.path.join(self.state_dir, "azsim.log"), "ab")  # noqa: SIM115 - kept open for the process lifetime
+        self.proc = subprocess.Popen(  # noqa: S603 - our own simulator
+            [sys.executable, "-m", "azsim", "serve", "--state-dir", self.state_dir, "--port", str(self.port),
+             "--proxy-port", str(self.proxy_port), "--time-scale", str(self.time_scale), "--page-size", str(self.page_size)],
+            stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        path = os.path.join(self.state_dir, "azsim.json")
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"azsim exited with {self.proc.returncode}; see {self.log.name}")
+            try:
+                with open(path, encoding="utf-8") as f:
+                    info = json.load(f)
+                if info.get("pid") == self.proc.pid:
+                    self.info = info
+                    requests.get(f"{info['arm_endpoint']}/_azsim/healthz", verify=info["ca_bundle"], timeout=5).raise_for_status()
+                    return self
+            except (OSError, ValueError, requests.RequestException):
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("azsim did not start within 30 s")
+
+    def kill(self, sig=signal.SIGKILL):
+        self.proc.send_signal(sig)
+        self.proc.wait(timeout=15)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.kill(signal.SIGTERM)
+
+    # -- handy accessors ----------------------------------------------------------------------
+    @property
+    def url(self):
+        return self.info["arm_endpoint"]
+
+    @property
+    def ca(self):
+        return self.info["ca_bundle"]
+
+    @property
+    def sub(self):
+        return self.info["subscription_id"]
+
+    @property
+    def tenant(self):
+        return self.info["tenant_id"]
+
+    def principal(self, name="deployer"):
+        return self.info["principals"][name]
+
+    def admin(self, method, path, body=None):
+        r = requests.request(method, f"{self.url}/_azsim/{path.lstrip('/')}", json=body, verify=self.ca, timeout=30)
+        if r.status_code >= 400:
+            raise AssertionError(f"admin {method} {path}: {r.status_code} {r.text}")
+        return r.json() if r.content else None
+
+    def requests_since(self, seq):
+        return self.admin("GET", f"requests?since={seq}")
+
+    def last_seq(self):
+        rows = self.admin("GET", "requests")
+        return rows[-1]["seq"] if rows else 0
+
+    def token(self, principal="deployer", scope="https://management.azure.com/.default"):
+        p = self.principal(principal)
+        r = requests.post(f"{self.url}/{self.tenant}/oauth2/v2.0/token", verify=self.ca, timeout=10,
+                          data={"grant_type": "client_credentials", "client_id": p["client_id"], "client_secret": p["client_secret"], "scope": scope})
+        r.raise_for_status()
+        return r.json()["access_token"]
+
+    def credential(self, mode, principal="deployer"):
+        from azure.identity import ClientSecretCredential
+        p = self.principal(principal)
+        if mode == "direct":
+            return ClientSecretCredential(self.tenant, p["client_id"], p["client_secret"], authority=self.url, disable_instance_discovery=True)
+        return ClientSecretCredential(self.tenant, p["client_id"], p["client_secret"])
+
+    def client(self, cls, mode, principal="deployer", **kwargs):
+        """An unmodified SDK client: custom cloud for ``direct``, real host names for ``proxy``."""
+        cred = self.credential(mode, principal)
+        if mode == "direct":
+            kwargs.setdefault("base_url", self.url)
+            kwargs.setdefault("credential_scopes", [self.url + "/.default"])
+        return cls(cred, self.sub, **kwargs)
+
+    def arm(self, mode):
+        """Base URL of ARM as seen by a raw HTTP client in that mode."""
+        return self.url if mode == "direct" else "https://management.azure.com"
+
+    def session(self, mode, principal="deployer"):
+        """A plain ``requests`` session with a bearer token, for raw-REST checks."""
+        s = requests.Session()
+        scope = (self.url if mode == "direct" else "https://management.azure.com") + "/.default"
+        s.headers["Authorization"] = "Bearer " + self.token(principal, scope)
+        s.verify = self.ca
+        if mode == "proxy":
+            s.proxies = {"https": self.info["proxy"]}
+        else:
+            s.proxies = {"https": None}
+            s.trust_env = False
+        return s
+
+
+@pytest.fixture(scope="session")
+def azsim(tmp_path_factory):
+    state = str(tmp_path_factory.mktemp("azsim-state"))
+    sim = Azsim(state).start()
+    # Proxy mode works like a user's shell: real host names through the front door; the direct
+    # endpoint (127.0.0.1) bypasses the proxy.
+    old = {k: os.environ.get(k) for k in ("HTTPS_PROXY", "NO_PROXY", "REQUESTS_CA_BUNDLE")}
+    os.environ["HTTPS_PROXY"] = sim.info["proxy"]
+    os.environ["NO_PROXY"] = "127.0.0.1,localhost"
+    os.environ["REQUESTS_CA_BUNDLE"] = sim.ca
+    yield sim
+    sim.stop()
+    for k, v in old.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+@pytest.fixture(params=["direct", "proxy"])
+def mode(request):
+    return request.param
+
+
+@pytest.fixture
+def unique():
+    """A short unique suffix for globally unique names."""
+    return uuid.uuid4().hex[:8]
+
+
+@pytest.fixture
+def time_scale(azsim):
+    """Set azsim's time scale for one test; restored afterwards."""
+    def set_scale(value):
+        azsim.admin("POST", "clock", {"time_scale": value})
+    yield set_scale
+    set_scale(0.0)
+
+
+@pytest.fixture
+def resource_client(azsim, mode):
+    from azure.mgmt.resource.resources import ResourceManagementClient
+    return azsim.client(ResourceManagementClient, mode)
+
+
+@pytest.fixture
+def resource_group(azsim, resource_client, unique):
+    """A fresh resource group in West Europe (left behind: the state directory is temporary)."""
+    name = f"rg-{unique}"
+    resource_client.resource_groups.create_or_update(name, {"location": "westeurope"})
+    return name
