@@ -1,0 +1,114 @@
+# Build, lint and test erpops.azure. `make bootstrap` installs everything the tests need;
+# `make test` is what CI runs (.ci/run).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# The venv's tools first on PATH: ansible-lint and ansible-test look up ansible-* there.
+VENV_ENV := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
+SANITY_PYTHON ?= 3.11
+# ansible-test needs the checkout at .../ansible_collections/erpops/azure. A symlink is not enough (it
+# resolves the real path), so the files git would list are copied there; the tree is kept between runs
+# so that ansible-test's tests/output (its delegation venv) is reused.
+SANITY_TREE ?= $${TMPDIR:-/tmp}/erpops-azure-sanity-$(shell printf %s "$(CURDIR)" | md5sum | cut -c1-10)
+SANITY_COLL = $(SANITY_TREE)/ansible_collections/erpops/azure
+GET_PIP_CACHE := $(HOME)/.ansible/test/cache/get_pip_24_2.py
+# Test directories that exist (tools/azsim/tests arrives with the simulator).
+PYTEST_PATHS = $(wildcard tools/azsim/tests tests/unit)
+# pip's index configuration on these machines warns about a missing local mirror on every call.
+PIP_NOISE := is ignored: it is neither a file nor a directory
+
+.PHONY: help bootstrap venv node postgres lint ruff ansible-lint sanity pytest test bench-azsim clean
+
+help:
+	@echo "make bootstrap    install the Python venv (.venv), Azurite (node_modules) and PostgreSQL"
+	@echo "make lint         ruff, ansible-lint --profile production, ansible-test sanity"
+	@echo "make test         bootstrap, lint, then pytest (tools/azsim/tests, tests/unit)"
+	@echo "make bench-azsim  run the azsim benchmark"
+	@echo "make clean        remove the venv, node_modules and test output"
+
+bootstrap: venv node postgres
+
+# --- Python ------------------------------------------------------------------------------------
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt tools/azsim/pyproject.toml
+	@echo "==> venv: installing requirements-dev.txt into $(VENV)"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q -r requirements-dev.txt 2>&1 | { grep -v "$(PIP_NOISE)" || true; }
+	@touch $@
+
+# --- Node (Azurite) ----------------------------------------------------------------------------
+node: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "node: npm not found; install Node.js >= 20 and npm" >&2; exit 1; }
+	@echo "==> node: npm ci (Azurite)"
+	@npm ci --no-audit --no-fund --loglevel=error
+	@test -x node_modules/.bin/azurite-blob
+	@touch $@
+
+# --- PostgreSQL server binaries (the tests start their own clusters with initdb/pg_ctl) ----------
+PG_BINDIRS ?= $$(pg_config --bindir 2>/dev/null || true) /usr/lib/postgresql/*/bin
+
+postgres:
+	@found=""; for d in $(PG_BINDIRS); do \
+	  if [ -x "$$d/postgres" ] && [ -x "$$d/initdb" ]; then found=$$d; break; fi; \
+	done; \
+	if [ -n "$$found" ]; then echo "==> postgres: server binaries in $$found"; exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  echo "==> postgres: installing postgresql-15 with apt-get"; \
+	  apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null; \
+	  for d in $(PG_BINDIRS); do [ -x "$$d/initdb" ] && [ -x "$$d/postgres" ] && { echo "==> postgres: server binaries in $$d"; exit 0; }; done; \
+	  echo "postgres: postgresql-15 installed but no initdb/postgres found" >&2; exit 1; \
+	else \
+	  echo "==> postgres: NOT FOUND. No PostgreSQL server binaries (initdb, postgres) and not root."; \
+	  echo "    Install them, e.g. 'sudo apt-get install postgresql-15' (Debian 12), then re-run."; \
+	  echo "    Continuing: tests that need a real PostgreSQL will be skipped."; \
+	fi
+
+# --- Lint ----------------------------------------------------------------------------------------
+lint: ruff ansible-lint sanity
+
+ruff: venv
+	@echo "==> ruff check"
+	@$(VENV)/bin/ruff check --output-format=concise .
+
+ansible-lint: venv
+	@echo "==> ansible-lint --profile production"
+	@$(VENV_ENV) ansible-lint --profile production --nocolor -q
+
+sanity: venv
+	@echo "==> ansible-test sanity --python $(SANITY_PYTHON) (tree: $(SANITY_COLL))"
+	@mkdir -p "$(dir $(GET_PIP_CACHE))"
+	@cmp -s tests/ci/get_pip_standin.py "$(GET_PIP_CACHE)" || cp tests/ci/get_pip_standin.py "$(GET_PIP_CACHE)"
+	@mkdir -p "$(SANITY_COLL)/tests"
+	@find "$(SANITY_COLL)" -mindepth 1 -maxdepth 1 ! -name tests -exec rm -rf {} +
+	@find "$(SANITY_COLL)/tests" -mindepth 1 -maxdepth 1 ! -name output -exec rm -rf {} +
+	@git ls-files -z --cached --others --exclude-standard | tar --null -T - --ignore-failed-read -cf - | tar -xf - -C "$(SANITY_COLL)"
+	@cd "$(SANITY_COLL)" && $(VENV_ENV) ansible-test sanity --venv --python $(SANITY_PYTHON) --color no 2>&1 \
+	  | { grep -vE "$(PIP_NOISE)|^ *(Looking in|Processing|Collecting|Downloading|Installing collected|Attempting uninstall|Found existing|Uninstalling|Successfully|━)" || true; }
+
+# --- Tests ---------------------------------------------------------------------------------------
+# pytest exits 5 when it collects no test: that fails the run on purpose.
+pytest: venv
+	@echo "==> pytest $(PYTEST_PATHS)"
+	@$(PY) -m pytest $(PYTEST_PATHS) -q
+
+test: bootstrap
+	@$(MAKE) -k lint
+	@$(MAKE) pytest
+
+bench-azsim: venv
+	@$(PY) -m azsim.bench
+
+clean:
+	rm -rf $(VENV) node_modules .ansible tests/output .pytest_cache .ruff_cache .azsim tools/azsim/*.egg-info
+	rm -rf "$(SANITY_TREE)"
+	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +
