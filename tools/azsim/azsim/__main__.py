@@ -104,15 +104,26 @@ def stop(args):
         return 0
     deadline = time.time() + args.timeout
     while time.time() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+        if not _alive(pid):
             print(f"azsim: stopped (pid {pid})")
             return 0
         time.sleep(0.05)
     os.kill(pid, signal.SIGKILL)
     print(f"azsim: killed (pid {pid}) after {args.timeout}s")
     return 0
+
+
+def _alive(pid):
+    """True while ``pid`` runs; an exited process its parent has not reaped yet (a zombie) counts as stopped."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
 
 
 def main(argv=None):

@@ -192,7 +192,9 @@ class App:
         else:
             hdrs = {}
         action = route.action or derive_action(segs, req.method)
-        scope = params.get("scope") if route.action and "scope" in params else scope_of(segs)
+        # ARM names the item itself as the scope of a denied write ("... over scope '/subscriptions/{s}/providers/
+        # Microsoft.Authorization/roleAssignments/{guid}'"); a collection under {scope*} is checked at that scope.
+        scope = params["scope"] if "scope" in params and route.parts[-1][0] == "lit" else scope_of(segs)
         if self.authorizer is not None:
             self.authorizer(req, action, scope)
         rg = params.get("resourceGroupName")

@@ -25,6 +25,7 @@ from .http import Response
 from .ids import new_guid
 
 TOKEN_LIFETIME = 3599
+MISSING_CREDENTIAL = "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type."
 
 # Audiences ARM accepts for its own tokens (the InvalidAuthenticationTokenAudience message lists them).
 ARM_AUDIENCES = ("https://management.core.windows.net/", "https://management.core.windows.net",
@@ -256,8 +257,9 @@ class Identity:
                 return self._token(req, tenant, v2=(rest[1] == "v2.0"))
             except AadError as exc:
                 return exc.response(self.clock)
-        return Response(404, {"error": "invalid_request", "error_description": f"AADSTS900561: The endpoint only accepts POST, OPTIONS requests. Received a {req.method} request."}
-                        if rest and rest[-1] == "token" else {"error": "not_found"})
+        wrong_method = {"error": "invalid_request",
+                        "error_description": f"AADSTS900561: The endpoint only accepts POST, OPTIONS requests. Received a {req.method} request."}
+        return Response(404, wrong_method if rest and rest[-1] == "token" else {"error": "not_found"})
 
     def _token(self, req, tenant, v2):
         form = dict(urllib.parse.parse_qsl(req.body.decode("utf-8", "replace"), keep_blank_values=True))
@@ -276,7 +278,7 @@ class Identity:
                 client_id = urllib.parse.unquote_plus(cid)
                 secret = urllib.parse.unquote_plus(secret)
             except (ValueError, UnicodeDecodeError):
-                raise AadError(401, "invalid_client", 7000216, "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.") from None
+                raise AadError(401, "invalid_client", 7000216, MISSING_CREDENTIAL) from None
         if not client_id:
             raise AadError(400, "invalid_request", 900144, "The request body must contain the following parameter: 'client_id'.")
         p = self.principal_by_client(client_id)
@@ -287,14 +289,14 @@ class Identity:
                            "You may have sent your authentication request to the wrong tenant.")
         assertion = form.get("client_assertion")
         if assertion:
-            self._check_assertion(p, assertion, req)
+            self._check_assertion(p, assertion, req, tenant)
         elif secret is not None:
             if secret != p["client_secret"]:
                 raise AadError(401, "invalid_client", 7000215,
                                "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, "
                                f"not the client secret ID, for a secret added to app '{client_id}'.")
         else:
-            raise AadError(401, "invalid_client", 7000216, "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.")
+            raise AadError(401, "invalid_client", 7000216, MISSING_CREDENTIAL)
         if v2:
             scope = form.get("scope", "")
             scopes = scope.split()
@@ -317,7 +319,10 @@ class Identity:
             body.update({"expires_on": str(claims["exp"]), "not_before": str(claims["nbf"]), "resource": resource})
         return Response(200, body)
 
-    def _check_assertion(self, p, assertion, req):
+    def _check_assertion(self, p, assertion, req, tenant):
+        """Validate a client assertion the way Entra does (Microsoft identity platform, "certificate credentials"):
+        the certificate named by ``x5t#S256``/``x5t`` must be registered on the app and have signed the JWT (RS256 or
+        PS256), ``aud`` must be the tenant's token endpoint, ``iss`` and ``sub`` the client id, ``exp``/``nbf`` current."""
         if p.get("certificate_pem") is None:
             raise AadError(401, "invalid_client", 700027, "Client assertion failed signature validation.")
         parts = assertion.split(".")
@@ -328,6 +333,11 @@ class Identity:
         except (ValueError, IndexError):
             raise AadError(401, "invalid_client", 50027, "JWT token is invalid or malformed.") from None
         cert = x509.load_pem_x509_certificate(p["certificate_pem"].encode())
+        registered = {b64url(cert.fingerprint(hashes.SHA256())): "x5t#S256", b64url(cert.fingerprint(hashes.SHA1())): "x5t"}  # noqa: S303
+        presented = header.get("x5t#S256") or header.get("x5t")  # MSAL keeps the base64 padding, others strip it
+        if presented is not None and registered.get(presented.rstrip("=")) not in ("x5t#S256" if "x5t#S256" in header else "x5t",):
+            raise AadError(401, "invalid_client", 700027, "The certificate with identifier used to sign the client assertion is not registered on "
+                           f"application. [Reason - The key was not found., Thumbprint of key used by client: '{presented}']")
         pub = cert.public_key()
         data = (parts[0] + "." + parts[1]).encode()
         try:
@@ -340,9 +350,18 @@ class Identity:
         except InvalidSignature:
             raise AadError(401, "invalid_client", 700027, "Client assertion failed signature validation.") from None
         if claims.get("iss") != p["client_id"] or claims.get("sub") != p["client_id"]:
-            raise AadError(401, "invalid_client", 700023, "Client assertion audience claim does not match Realm issuer.")
-        if claims.get("exp", 0) < self.clock.now():
-            raise AadError(401, "invalid_client", 700024, "Client assertion is not within its valid time range.")
+            raise AadError(401, "invalid_client", 700021, "Client assertion application identifier doesn't match 'client_id' parameter. "
+                           "Review the documentation at https://docs.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials .")
+        tenants = {tenant.lower(), self.tenant_id.lower(), self.tenant_domain.lower()}
+        hosts = {req.base_url.lower(), "https://login.microsoftonline.com"}
+        audiences = {f"{h}/{t}/{ep}" for h in hosts for t in tenants for ep in ("oauth2/v2.0/token", "oauth2/token", "v2.0")}
+        if str(claims.get("aud", "")).rstrip("/").lower() not in audiences:
+            raise AadError(401, "invalid_client", 700023, "Client assertion audience claim does not match Realm issuer. Review the documentation at "
+                           "https://docs.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials .")
+        now = self.clock.now()
+        if claims.get("exp", 0) < now or claims.get("nbf", 0) > now + 300:
+            raise AadError(401, "invalid_client", 700024, "Client assertion is not within its valid time range. "
+                           f"Current time: {self.clock.iso()}, assertion valid from {claims.get('nbf')}, expiry time of assertion {claims.get('exp')}.")
 
 
 def _net_time(ts):
@@ -368,7 +387,7 @@ def _self_signed(key, subject):
 
     from cryptography.x509.oid import NameOID
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject.split("=", 1)[1])])
-    now = _dt.datetime.now(_dt.timezone.utc)
+    now = _dt.datetime.now(_dt.UTC)
     return (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(x509.random_serial_number()).not_valid_before(now - _dt.timedelta(days=1))
             .not_valid_after(now + _dt.timedelta(days=730)).sign(key, hashes.SHA256()))

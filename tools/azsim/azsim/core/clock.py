@@ -30,7 +30,7 @@ class Clock:
         return max(0.0, float(seconds) * self.time_scale)
 
     def utcnow(self):
-        return _dt.datetime.fromtimestamp(self.now(), tz=_dt.timezone.utc)
+        return _dt.datetime.fromtimestamp(self.now(), tz=_dt.UTC)
 
     def iso(self, ts=None):
         return iso(self.now() if ts is None else ts)
@@ -38,7 +38,7 @@ class Clock:
 
 def iso(ts):
     """ARM's timestamp format: ISO 8601 UTC with 7 fractional digits and a Z."""
-    d = _dt.datetime.fromtimestamp(ts, tz=_dt.timezone.utc)
+    d = _dt.datetime.fromtimestamp(ts, tz=_dt.UTC)
     return d.strftime("%Y-%m-%dT%H:%M:%S.") + f"{d.microsecond:06d}0Z"
 
 
@@ -61,5 +61,5 @@ def parse_iso(text):
     except ValueError:
         return None
     if d.tzinfo is None:
-        d = d.replace(tzinfo=_dt.timezone.utc)
+        d = d.replace(tzinfo=_dt.UTC)
     return d.timestamp()

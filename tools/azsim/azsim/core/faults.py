@@ -68,14 +68,17 @@ class FaultRule:
             if "/microsoft.dbforpostgresql/" in path:
                 m = re.search(r"/flexibleservers/([^/]+)", req.path, re.IGNORECASE)
                 name = m.group(1) if m else "server"
-                return AzureError(409, self.code or "ServerBusy", self.message or f"Server '{name}' is busy with another operation. Please try again later.", headers=headers)
+                return AzureError(409, self.code or "ServerBusy", self.message or f"Server '{name}' is busy with another operation. Please try again later.",
+                                  headers=headers)
             if "/microsoft.web/" in path:
-                return AzureError(409, self.code or "Conflict", self.message or "Cannot modify this site because another operation is in progress.", headers=headers)
+                return AzureError(409, self.code or "Conflict", self.message or "Cannot modify this site because another operation is in progress.",
+                                  headers=headers)
             return AzureError(409, self.code or "AnotherOperationInProgress", self.message or
                               "Another operation on this or dependent resource is in progress.", headers=headers)
         if s == 503:
             headers.setdefault("Retry-After", "1")
-            return AzureError(503, self.code or "ServiceUnavailable", self.message or "The service is temporarily unavailable. Please try again later.", headers=headers)
+            return AzureError(503, self.code or "ServiceUnavailable", self.message or "The service is temporarily unavailable. Please try again later.",
+                              headers=headers)
         return AzureError(s, self.code or ("InternalServerError" if s == 500 else "GatewayTimeout" if s == 504 else "BadGateway"),
                           self.message or "Encountered internal server error. Diagnostic information: tracking id "
                           f"'{req.context.get('request_id', '')}'.", headers=headers)

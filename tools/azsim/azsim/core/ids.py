@@ -21,7 +21,7 @@ def parse(resource_id):
     """
     if not isinstance(resource_id, str) or not resource_id.startswith("/"):
         return None
-    segs = [s for s in resource_id.strip("/").split("/")]
+    segs = resource_id.strip("/").split("/")
     if len(segs) < 2 or segs[0].lower() != "subscriptions":
         return None
     out = {"subscription": segs[1], "resource_group": None, "namespace": None, "types": []}

@@ -23,7 +23,7 @@ class Route:
             if len(segs) != len(self.parts):
                 return None
             params = {}
-            for (kind, val), seg in zip(self.parts, segs):
+            for (kind, val), seg in zip(self.parts, segs, strict=True):
                 if kind == "lit":
                     if seg.lower() != val:
                         return None
@@ -87,7 +87,7 @@ def derive_action(segs, method):
         ns = segs[i + 1]
         rest = segs[i + 2:]
         if not rest:
-            return f"{ns}/register/action" if method == "POST" else f"Microsoft.Resources/subscriptions/providers/read"
+            return f"{ns}/register/action" if method == "POST" else "Microsoft.Resources/subscriptions/providers/read"
         if len(rest) % 2 == 1:
             if method == "POST":
                 types = rest[:-1][0::2]

@@ -42,7 +42,7 @@ class CertificateAuthority:
                 self.key = serialization.load_pem_private_key(f.read(), None)
         else:
             self.key = ec.generate_private_key(ec.SECP256R1())
-            now = _dt.datetime.now(_dt.timezone.utc)
+            now = _dt.datetime.now(_dt.UTC)
             self.cert = (
                 x509.CertificateBuilder()
                 .subject_name(_name("azsim local root CA"))
@@ -66,7 +66,7 @@ class CertificateAuthority:
     def issue(self, names, days=397, not_before=None):
         """A leaf certificate and key (PEM bytes) for ``names`` (DNS names or IP addresses)."""
         key = ec.generate_private_key(ec.SECP256R1())
-        now = not_before or _dt.datetime.now(_dt.timezone.utc)
+        now = not_before or _dt.datetime.now(_dt.UTC)
         sans = []
         for n in names:
             try:

@@ -9,6 +9,7 @@ from ...core.http import Response
 from . import models
 
 API_VERSIONS = ["2022-04-01", "2022-05-01-preview", "2020-10-01-preview", "2020-04-01-preview", "2018-07-01", "2015-07-01"]
+TENANT_LEVEL_READS = ("Microsoft.Resources/subscriptions/read", "Microsoft.Resources/tenants/read")
 RA = "/{scope*}/providers/Microsoft.Authorization/roleAssignments"
 RD = "/{scope*}/providers/Microsoft.Authorization/roleDefinitions"
 
@@ -40,6 +41,8 @@ class Handlers:
         return self.app.identity.subscription_id
 
     def authorize(self, req, action, scope):
+        if scope in ("", "/") and action in TENANT_LEVEL_READS:
+            return  # ARM answers these lists for any signed-in principal, filtered to what it can see (never a 403)
         models.check(self.app.store, self.sub, req.principal, action, scope)
 
     def seed(self):
@@ -101,7 +104,8 @@ class Handlers:
                              "'properties.roleDefinitionId and properties.principalId are required'.")
         role = models.definition(self.app.store, self.sub, models.role_guid(props["roleDefinitionId"]))
         if role is None:
-            raise AzureError(400, "RoleDefinitionDoesNotExist", f"The specified role definition with ID '{models.role_guid(props['roleDefinitionId'])}' does not exist.")
+            raise AzureError(400, "RoleDefinitionDoesNotExist",
+                             f"The specified role definition with ID '{models.role_guid(props['roleDefinitionId'])}' does not exist.")
         principal = self.app.identity.principal_by_object(props["principalId"])
         if principal is None:
             raise AzureError(400, "PrincipalNotFound",
@@ -187,7 +191,8 @@ class Handlers:
                              "The role definition must have at least one assignable scope that includes the scope of the request.")
         for d in self.app.store.values(models.DEFINITIONS):
             if d["properties"]["roleName"].lower() == props["roleName"].lower() and d["name"].lower() != name.lower():
-                raise AzureError(409, "RoleDefinitionWithSameNameExists", "A custom role with the same name already exists in this directory. Use a different name.")
+                raise AzureError(409, "RoleDefinitionWithSameNameExists",
+                                 "A custom role with the same name already exists in this directory. Use a different name.")
         if any(props["roleName"].lower() == spec[0].lower() for spec in models.BUILTIN.values()):
             raise AzureError(409, "RoleDefinitionWithSameNameExists", "A role with the same name already exists. Use a different name.")
         perms = props.get("permissions") or [{"actions": [], "notActions": []}]

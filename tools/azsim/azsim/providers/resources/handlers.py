@@ -30,6 +30,7 @@ def register(app):
     r.add("GET", SUB + "/resources", h.list_sub_resources, action="Microsoft.Resources/subscriptions/resources/read")
     r.add("GET", RG + "/resources", h.list_group_resources, action="Microsoft.Resources/subscriptions/resourceGroups/resources/read")
     app.lro.register("resources.rg.deleted", h.finish_delete)
+    app.lro.register("resources.rg.delete_failed", h.fail_delete)
 
 
 class Handlers:
@@ -65,7 +66,7 @@ class Handlers:
     def _provider(self, info):
         types = []
         for rtype, versions in info["types"].values():
-            types.append({"resourceType": rtype, "locations": [d for d in locations.REGIONS.values()][:12] if rtype != "dnszones" else ["global"],
+            types.append({"resourceType": rtype, "locations": list(locations.REGIONS.values())[:12] if rtype != "dnszones" else ["global"],
                           "apiVersions": versions, "defaultApiVersion": versions[0] if versions else None,
                           "capabilities": "SupportsTags, SupportsLocation"})
         ns = info["name"]
@@ -113,8 +114,8 @@ class Handlers:
                 raise AzureError(409, "ResourceGroupBeingDeleted",
                                  f"The resource group '{existing['name']}' is in deprovisioning state and cannot perform this operation.")
             if existing["location"] != loc:
-                raise AzureError(409, "InvalidResourceGroupLocation",
-                                 f"Invalid resource group location '{body.get('location')}'. The Resource group already exists in location '{existing['location']}'.")
+                raise AzureError(409, "InvalidResourceGroupLocation", f"Invalid resource group location '{body.get('location')}'. "
+                                 f"The Resource group already exists in location '{existing['location']}'.")
             existing["tags"] = tags
             if "managedBy" in body:
                 existing["managedBy"] = body["managedBy"]
@@ -144,7 +145,8 @@ class Handlers:
             g["properties"]["provisioningState"] = "Deleting"
             self.app.store.put(models.TABLE, g["id"], g)
             op = self.app.lro.create(req, namespace="Microsoft.Resources", location=g["location"], duration_key="resources.resource_group.delete",
-                                     on_done="resources.rg.deleted", resource_id=g["id"], result={"status": 200}, poll_hint=15)
+                                     on_done="resources.rg.deleted", on_fail="resources.rg.delete_failed", resource_id=g["id"],
+                                     result={"status": 200}, poll_hint=15)
         else:
             op = existing[0] if existing else None
             if op is None:
@@ -161,6 +163,14 @@ class Handlers:
         for k, _ in self.app.store.items("roleAssignments", rg_id.lower() + "/"):
             self.app.store.delete("roleAssignments", k)
         return {"status": 200}
+
+    def fail_delete(self, op):
+        """A failed group delete leaves the group (and what was not deleted yet) in place, back to Succeeded,
+        so it can be used or deleted again (ARM: the group's provisioningState returns from Deleting)."""
+        g = self.app.store.get(models.TABLE, op["resource_id"])
+        if g is not None:
+            g["properties"]["provisioningState"] = "Succeeded"
+            self.app.store.put(models.TABLE, g["id"], g)
 
     # -- resource lists ----------------------------------------------------------------------------
     def _list(self, req, rg=None):
