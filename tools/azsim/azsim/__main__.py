@@ -45,8 +45,8 @@ def serve(args):
     print(f"azsim: ARM/Entra on {info['arm_endpoint']}, front-door proxy on {info['proxy']}; settings in "
           f"{os.path.join(state_dir, 'azsim.json')}", flush=True)
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_args: stop.set())
+    signal.signal(signal.SIGINT, lambda *_args: stop.set())
     while not stop.wait(0.05):
         app.tick()
     listeners.stop()

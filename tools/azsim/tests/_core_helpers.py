@@ -8,7 +8,7 @@ import requests
 
 def jwt_parts(token):
     """(header, claims) of a JWT, decoded without verification, as a tool like azure_rm_accesstoken_info would."""
-    head, payload, _ = token.split(".")
+    head, payload, _unused = token.split(".")
     dec = [json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4))) for p in (head, payload)]
     return dec[0], dec[1]
 

@@ -54,7 +54,7 @@ def test_jwks_verifies_issued_tokens(azsim, mode):
     jwks_uri = s.get(f"{base}/{azsim.tenant}/v2.0/.well-known/openid-configuration").json()["jwks_uri"]
     keys = s.get(jwks_uri).json()["keys"]
     token = _cred(azsim, mode, azsim.principal()["client_id"], azsim.principal()["client_secret"]).get_token(ARM_SCOPE).token
-    header, _ = jwt_parts(token)
+    header, _unused = jwt_parts(token)
     key = next(k for k in keys if k["kid"] == header["kid"])
     assert key["kty"] == "RSA" and header["alg"] == "RS256"
 
@@ -71,7 +71,7 @@ def test_client_secret_token_and_claims(azsim, mode):
     p = azsim.principal("deployer")
     before = int(time.time())
     tok = _cred(azsim, mode, p["client_id"], p["client_secret"]).get_token(ARM_SCOPE)
-    _, claims = jwt_parts(tok.token)
+    _unused, claims = jwt_parts(tok.token)
     assert claims["aud"] == "https://management.azure.com"
     assert claims["tid"] == azsim.tenant
     assert claims["oid"] == p["object_id"]
@@ -145,7 +145,7 @@ def test_certificate_credential(azsim, mode):
     p = azsim.principal("auditor")
     kw = {"authority": azsim.url, "disable_instance_discovery": True} if mode == "direct" else {}
     tok = CertificateCredential(azsim.tenant, p["client_id"], certificate_path=p["certificate_path"], **kw).get_token(ARM_SCOPE)
-    _, claims = jwt_parts(tok.token)
+    _unused, claims = jwt_parts(tok.token)
     assert claims["appid"] == p["client_id"] and claims["oid"] == p["object_id"]
     # The token works against ARM.
     s = plain_session(azsim, mode)

@@ -67,9 +67,9 @@ def test_connect_to_other_hosts_is_refused_fast(azsim):
     assert [(r["host"], r["status"]) for r in rows] == [("example.com", 403), ("pypi.org", 403), ("203.0.113.7", 403)]
     # azsim listens on loopback only and holds no connection to anything else.
     socks = _tcp_sockets_of(azsim.proc.pid)
-    listening = [loc for loc, _, st in socks if st == "0A"]
+    listening = [loc for loc, _sep, st in socks if st == "0A"]
     assert len(listening) == 2 and all(_is_loopback(loc) for loc in listening)
-    assert all(_is_loopback(rem) for _, rem, st in socks if st != "0A")
+    assert all(_is_loopback(rem) for _key, rem, st in socks if st != "0A")
 
 
 def test_connect_to_port_80_is_refused(azsim):
@@ -100,7 +100,7 @@ def test_certificate_for_exactly_the_requested_name(azsim):
         assert cert.issuer == ca.subject
         ca.public_key().verify(cert.signature, cert.tbs_certificate_bytes, ec.ECDSA(cert.signature_hash_algorithm))
     # A client checking names refuses azsim's certificate for a name it was not issued for.
-    s, _ = _connect(azsim, "management.azure.com:443")
+    s, _unused = _connect(azsim, "management.azure.com:443")
     ctx = ssl.create_default_context(cafile=azsim.ca)
     try:
         ctx.wrap_socket(s, server_hostname="management.core.windows.net")
@@ -114,11 +114,11 @@ def test_certificate_for_exactly_the_requested_name(azsim):
 def test_serve_refuses_a_taken_port(azsim, tmp_path):
     env = dict(os.environ, PYTHONPATH=AZSIM_ROOT)
     p = subprocess.run([sys.executable, "-m", "azsim", "serve", "--state-dir", str(tmp_path), "--port", str(azsim.port),
-                        "--proxy-port", str(free_port())], capture_output=True, text=True, timeout=30, env=env)
+                        "--proxy-port", str(free_port())], capture_output=True, text=True, timeout=30, env=env, check=False)
     assert p.returncode != 0
     assert f"port {azsim.port} on 127.0.0.1 is already in use" in p.stderr
     p = subprocess.run([sys.executable, "-m", "azsim", "serve", "--state-dir", str(tmp_path), "--port", str(free_port()),
-                        "--proxy-port", str(azsim.proxy_port)], capture_output=True, text=True, timeout=30, env=env)
+                        "--proxy-port", str(azsim.proxy_port)], capture_output=True, text=True, timeout=30, env=env, check=False)
     assert p.returncode != 0 and f"port {azsim.proxy_port}" in p.stderr
 
 
@@ -126,12 +126,14 @@ def test_stop_command(tmp_path):
     sim = Azsim(str(tmp_path)).start()
     try:
         env = dict(os.environ, PYTHONPATH=AZSIM_ROOT)
-        p = subprocess.run([sys.executable, "-m", "azsim", "stop", "--state-dir", str(tmp_path)], capture_output=True, text=True, timeout=30, env=env)
+        p = subprocess.run([sys.executable, "-m", "azsim", "stop", "--state-dir", str(tmp_path)],
+                           capture_output=True, text=True, timeout=30, env=env, check=False)
         assert p.returncode == 0
         assert f"stopped (pid {sim.proc.pid})" in p.stdout
         assert sim.proc.wait(timeout=10) == 0
         assert not os.path.exists(os.path.join(str(tmp_path), "azsim.pid"))
-        p = subprocess.run([sys.executable, "-m", "azsim", "stop", "--state-dir", str(tmp_path)], capture_output=True, text=True, timeout=30, env=env)
+        p = subprocess.run([sys.executable, "-m", "azsim", "stop", "--state-dir", str(tmp_path)],
+                           capture_output=True, text=True, timeout=30, env=env, check=False)
         assert p.returncode == 0 and "not running" in p.stderr
     finally:
         sim.stop()

@@ -111,8 +111,8 @@ def test_fault_probability(azsim, resource_group, faults):
     faults([{"method": "GET", "path": f"/resourcegroups/{resource_group}$", "status": 500, "probability": 0.0},
             {"method": "HEAD", "path": f"/resourcegroups/{resource_group}$", "status": 500, "probability": 0.5}])
     s = azsim.session("direct")
-    assert all(s.get(_rg(azsim, "direct", resource_group), params=API).status_code == 200 for _ in range(10))
-    codes = [s.head(_rg(azsim, "direct", resource_group), params=API).status_code for _ in range(60)]
+    assert all(s.get(_rg(azsim, "direct", resource_group), params=API).status_code == 200 for _unused in range(10))
+    codes = [s.head(_rg(azsim, "direct", resource_group), params=API).status_code for _unused in range(60)]
     assert 5 <= codes.count(500) <= 55 and codes.count(500) + codes.count(204) == 60
     rules = azsim.admin("GET", "faults")["rules"]
     assert [r["hits"] for r in rules] == [0, codes.count(500)]

@@ -96,7 +96,7 @@ class App:
         host = host.lower()
         if host in ARM_HOSTS or host in LOGIN_HOSTS:
             return True
-        return any(pred(host) for pred, _ in self.host_handlers)
+        return any(pred(host) for pred, _unused in self.host_handlers)
 
     # -- entry point ------------------------------------------------------------------------------
     def handle(self, req):

@@ -177,13 +177,13 @@ class Identity:
         if not authz:
             raise AzureError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.",
                              headers={"WWW-Authenticate": challenge})
-        scheme, _, token = authz.partition(" ")
+        scheme, _sep, token = authz.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise AzureError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is provided in an invalid format.",
                              headers={"WWW-Authenticate": challenge.replace("missing", "invalid")})
         claims = self.verify(token.strip())
-        invalid = {"WWW-Authenticate": f'Bearer authorization_uri="https://login.microsoftonline.com/{self.tenant_id}", '
-                                      'error="invalid_token", error_description="The access token is invalid."'}
+        invalid = {"WWW-Authenticate": (f'Bearer authorization_uri="https://login.microsoftonline.com/{self.tenant_id}", '
+                                        'error="invalid_token", error_description="The access token is invalid."')}
         if claims is None:
             raise AzureError(401, "InvalidAuthenticationToken", "The access token is invalid.", headers=invalid)
         now = self.clock.now()
@@ -274,7 +274,7 @@ class Identity:
         secret = form.get("client_secret")
         if basic.lower().startswith("basic "):
             try:
-                cid, _, secret = base64.b64decode(basic[6:]).decode().partition(":")
+                cid, _sep, secret = base64.b64decode(basic[6:]).decode().partition(":")
                 client_id = urllib.parse.unquote_plus(cid)
                 secret = urllib.parse.unquote_plus(secret)
             except (ValueError, UnicodeDecodeError):

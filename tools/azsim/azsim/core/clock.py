@@ -49,7 +49,7 @@ def parse_iso(text):
     t = text.strip().replace("Z", "+00:00").replace("z", "+00:00")
     # Python accepts at most 6 fractional digits.
     if "." in t:
-        head, _, rest = t.partition(".")
+        head, _sep, rest = t.partition(".")
         frac = ""
         i = 0
         while i < len(rest) and rest[i].isdigit():

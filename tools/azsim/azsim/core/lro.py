@@ -42,7 +42,11 @@ DURATIONS = {
     "postgresql.server.restart": 60,
 }
 
-STATUS_SEGMENTS = ("operationstatuses", "azureasyncoperation", "operationresults", "asyncoperations", "operationstatus")
+# The last-but-one path segment of the status monitors and result URLs RPs hand out (Microsoft.Network's
+# DNS uses its own ``dnsOperationStatuses`` / ``dnsOperationResults`` operation types).
+STATUS_SEGMENTS = ("operationstatuses", "azureasyncoperation", "operationresults", "asyncoperations", "operationstatus",
+                   "dnsoperationstatuses", "dnsoperationresults")
+RESULT_SEGMENTS = ("operationresults", "dnsoperationresults")
 TERMINAL = ("Succeeded", "Failed", "Canceled")
 
 
@@ -122,7 +126,7 @@ class Operations:
             with self._heap_lock:
                 if not self._heap or self._heap[0][0] > now:
                     return
-                _, op_id = heapq.heappop(self._heap)
+                _unused, op_id = heapq.heappop(self._heap)
             self._finish(op_id)
 
     def _finish(self, op_id):
@@ -168,7 +172,7 @@ class Operations:
         self.settle()
         op = self.store.get("operations", segs[-1])
         kind = segs[-2].lower()
-        if kind == "operationresults":
+        if kind in RESULT_SEGMENTS:
             return self._result(req, op)
         body = {"id": req.raw_path, "name": op["id"], "status": op["status"], "startTime": self.clock.iso(op["started"])}
         if op["ended"] is not None:

@@ -63,7 +63,7 @@ def delete_tree(app, resource_id):
     for tbl in app.store.tables():
         if tbl in UNTOUCHED_BY_CASCADE:
             continue
-        for k, _ in app.store.items(tbl, key):
+        for k, _unused in app.store.items(tbl, key):
             if k == key or k.startswith(key + "/"):
                 app.store.delete(tbl, k)
                 found = True

@@ -16,7 +16,7 @@ class Route:
         self.handler = handler
         self.action = action
         self.check_rg = check_rg
-        self.fixed = all(kind != "glob" for kind, _ in self.parts)
+        self.fixed = all(kind != "glob" for kind, _unused in self.parts)
 
     def match(self, segs):
         if self.fixed:

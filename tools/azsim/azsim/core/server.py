@@ -35,7 +35,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     # -- proxy ----------------------------------------------------------------------------
     def do_CONNECT(self):
         app = self.server.app
-        host, _, port = self.path.rpartition(":")
+        host, _sep, port = self.path.rpartition(":")
         host = host.strip("[]").lower()
         if self.server.listener != "proxy" or not host or port != "443" or not app.is_simulated_host(host):
             app.log.add(app.clock.iso(), "CONNECT", host or self.path, "", "", 403, None, 0.0)

@@ -124,7 +124,7 @@ class Store:
         return [(k, v) for k, v in t.items() if k.startswith(p)]
 
     def values(self, tbl, prefix=None):
-        return [v for _, v in self.items(tbl, prefix)]
+        return [v for _key, v in self.items(tbl, prefix)]
 
     def tables(self):
         return sorted(self._tables)

@@ -100,7 +100,7 @@ class CertificateAuthority:
         with self._lock:
             ctx = self._contexts.get(key)
             if ctx is None:
-                cert_pem, key_pem, _ = self.issue([key, *extra_names])
+                cert_pem, key_pem, _unused = self.issue([key, *extra_names])
                 path = os.path.join(self.dir, f"leaf-{key.replace('*', '_')}.pem")
                 _write_private(path, key_pem + cert_pem)
                 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

@@ -160,7 +160,7 @@ class Handlers:
         resource.delete_tree(self.app, rg_id)
         self.app.store.delete(models.TABLE, rg_id)
         # Role assignments scoped to the group go with it.
-        for k, _ in self.app.store.items("roleAssignments", rg_id.lower() + "/"):
+        for k, _unused in self.app.store.items("roleAssignments", rg_id.lower() + "/"):
             self.app.store.delete("roleAssignments", k)
         return {"status": 200}
 

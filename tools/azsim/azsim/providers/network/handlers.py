@@ -1,0 +1,261 @@
+"""HTTP handlers of Microsoft.Network/dnszones (azure-mgmt-dns DnsManagementClient, api 2018-05-01 and 2016-04-01)
+and the admin endpoint ``GET /_azsim/dns``."""
+
+
+from ...core import resource
+from ...core.errors import AzureError, not_found
+from ...core.http import Response
+from . import models
+
+API_VERSIONS = ["2023-07-01-preview", "2018-05-01", "2018-03-01-preview", "2017-10-01", "2017-09-01", "2016-04-01"]
+SUB = "/subscriptions/{subscriptionId}"
+RG = SUB + "/resourceGroups/{resourceGroupName}"
+ZONES = RG + "/providers/Microsoft.Network/dnsZones"
+ZONE = ZONES + "/{zoneName}"
+# The DNS RP's own operation types (Microsoft Learn "Azure resource provider operations", Microsoft.Network:
+# dnsoperationstatuses/read, dnsoperationresults/read).
+
+
+def register(app):
+    types = {"dnszones": API_VERSIONS, "dnsOperationStatuses": API_VERSIONS, "dnsOperationResults": API_VERSIONS}
+    types.update({f"dnszones/{t}": API_VERSIONS for t in (*models.RECORD_PROPS, "recordsets", "all")})
+    app.namespace("Microsoft.Network", types)
+    h = Handlers(app)
+    r = app.router
+    r.add("GET", SUB + "/providers/Microsoft.Network/dnszones", h.list_zones_sub)
+    r.add("GET", ZONES, h.list_zones_rg)
+    r.add("GET", ZONE, h.get_zone)
+    r.add("PUT", ZONE, h.put_zone)
+    r.add("PATCH", ZONE, h.patch_zone)
+    r.add("DELETE", ZONE, h.delete_zone)
+    r.add("GET", ZONE + "/recordsets", h.list_all)
+    r.add("GET", ZONE + "/all", h.list_all)
+    r.add("GET", ZONE + "/{recordType}", h.list_by_type)
+    r.add("GET", ZONE + "/{recordType}/{name}", h.get_record_set)
+    r.add("PUT", ZONE + "/{recordType}/{name}", h.put_record_set)
+    r.add("PATCH", ZONE + "/{recordType}/{name}", h.patch_record_set)
+    r.add("DELETE", ZONE + "/{recordType}/{name}", h.delete_record_set)
+    app.lro.register("network.dns_zone.deleted", h.finish_delete)
+    app.admin_routes[("GET", "dns")] = h.admin_dns
+
+
+def _precondition(req, existing, what):
+    """ARM optimistic concurrency (DnsManagementClient ``if_match`` / ``if_none_match``): ``If-None-Match: *`` makes a PUT
+    create-only, ``If-Match`` requires the current etag (``*`` = any existing). 412 PreconditionFailed; the message
+    quoted by the Azure DNS team in Azure/azure-xplat-cli#1769 ("The condition * in the If-None-Match header was not
+    satisfied")."""
+    inm = req.headers.get("If-None-Match")
+    im = req.headers.get("If-Match")
+    if inm is not None and inm.strip() == "*" and existing is not None:
+        raise AzureError(412, "PreconditionFailed", f"The condition '*' in the If-None-Match header was not satisfied. The {what} already exists.")
+    if im is not None:
+        want = im.strip().strip('"')
+        if existing is None or (want != "*" and want.lower() != str(existing.get("etag", "")).lower()):
+            raise AzureError(412, "PreconditionFailed", f"The condition '{im.strip()}' in the If-Match header was not satisfied.")
+
+
+def _body(req):
+    body = req.json()
+    if not isinstance(body, dict):
+        raise AzureError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized: 'expected an object'.")
+    return body
+
+
+class Handlers:
+    def __init__(self, app):
+        self.app = app
+
+    @property
+    def sub(self):
+        return self.app.identity.subscription_id
+
+    # -- zones -------------------------------------------------------------------------------------
+    def _zone(self, rg, name, required=True):
+        z = models.get_zone(self.app, models.zone_id(self.sub, rg, name))
+        if z is None and required:
+            raise not_found("Microsoft.Network/dnszones", name, rg)
+        return z
+
+    def _parent(self, rg, name):
+        z = models.get_zone(self.app, models.zone_id(self.sub, rg, name))
+        if z is None:
+            # ARM's answer for a nested resource under a missing parent (unverified for the DNS RP).
+            raise AzureError(404, "ParentResourceNotFound",
+                             f"Can not perform requested operation on nested resource. Parent resource '{name}' not found.")
+        return z
+
+    def list_zones_sub(self, req, subscriptionId):
+        prefix = f"/subscriptions/{self.sub}/".lower()
+        return self.app.page(req, [resource.public(z) for z in models.all_zones(self.app) if z["id"].lower().startswith(prefix)])
+
+    def list_zones_rg(self, req, subscriptionId, resourceGroupName):
+        zones = [resource.public(d) for d in resource.tracked_in(self.app, self.sub, resourceGroupName)
+                 if d.get("type", "").lower() == models.ZONE_TYPE.lower()]
+        return self.app.page(req, zones)
+
+    def get_zone(self, req, subscriptionId, resourceGroupName, zoneName):
+        return Response(200, resource.public(self._zone(resourceGroupName, zoneName)))
+
+    def put_zone(self, req, subscriptionId, resourceGroupName, zoneName):
+        body = _body(req)
+        models.validate_zone_name(zoneName)
+        loc = body.get("location")
+        if not loc:
+            raise AzureError(400, "LocationRequired", "The location property is required for this definition.")
+        if str(loc).replace(" ", "").lower() != "global":
+            # DNS zones are global (REST spec example CreateOrUpdateZone sends "Global"; arm-web.md §1.5); ARM validates
+            # the location against the resource type's manifest.
+            raise AzureError(400, "LocationNotAvailableForResourceType",
+                             f"The provided location '{loc}' is not available for resource type 'Microsoft.Network/dnszones'. "
+                             "List of available regions for the resource type is 'global'.")
+        tags = resource.validate_tags(body.get("tags"))
+        props = body.get("properties") or {}
+        if str(props.get("zoneType", "Public")).lower() != "public":
+            # 2018-05-01 zoneType Private was a preview superseded by Microsoft.Network/privateDnsZones (Learn); unverified text.
+            raise AzureError(400, "BadRequest", "Private DNS zones are not supported on this API; use Microsoft.Network/privateDnsZones.")
+        existing = self._zone(resourceGroupName, zoneName, required=False)
+        _precondition(req, existing, "zone")
+        if existing is not None:
+            if self.app.lro.pending_for(existing["id"]):
+                raise AzureError(409, "Conflict", f"The zone '{existing['name']}' is being deleted.")  # unverified
+            existing["tags"] = tags
+            existing["etag"] = models.new_etag()
+            resource.put(self.app, existing)
+            return Response(200, resource.public(existing))
+        zone = models.create_zone(self.app, self.sub, resourceGroupName, zoneName, tags)
+        return Response(201, resource.public(zone))
+
+    def patch_zone(self, req, subscriptionId, resourceGroupName, zoneName):
+        body = _body(req)
+        zone = self._zone(resourceGroupName, zoneName)
+        _precondition(req, zone, "zone")
+        if "tags" in body:
+            zone["tags"] = resource.validate_tags(body["tags"])
+        zone["etag"] = models.new_etag()
+        resource.put(self.app, zone)
+        return Response(200, resource.public(zone))
+
+    def delete_zone(self, req, subscriptionId, resourceGroupName, zoneName):
+        zone = self._zone(resourceGroupName, zoneName, required=False)
+        if zone is None:
+            # SDK begin_delete accepts 200/202/204; 204 for a zone that is not there (REST spec DeleteZone example).
+            return Response(204)
+        _precondition(req, zone, "zone")
+        pending = self.app.lro.pending_for(zone["id"])
+        op = pending[0] if pending else self.app.lro.create(
+            req, namespace="Microsoft.Network", location="global", duration_key="network.dns_zone.delete", on_done="network.dns_zone.deleted",
+            resource_id=zone["id"], result={"status": 200}, poll_hint=1)
+        # REST spec DeleteZone example: 202 with Azure-AsyncOperation; ARMPolling then GETs that status URL.
+        base = f"/subscriptions/{self.sub}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network"
+        return self.app.lro.accepted(req, op, status_path=f"{base}/dnsOperationStatuses/{op['id']}",
+                                     result_path=f"{base}/dnsOperationResults/{op['id']}")
+
+    def finish_delete(self, op):
+        models.delete_zone(self.app, op["resource_id"])
+        return {"status": 200}
+
+    # -- record sets ---------------------------------------------------------------------------------
+    def _type(self, req, rtype):
+        t = models.canonical_type(rtype)
+        if t is None:
+            raise AzureError(400, "InvalidResourceType",
+                             f"The resource type 'dnszones/{rtype}' could not be found in the namespace 'Microsoft.Network' for api version "
+                             f"'{req.api_version}'.")
+        return t
+
+    def _record(self, zone, rtype, name):
+        return resource.get(self.app, models.record_id(zone["id"], rtype, name))
+
+    def _missing_record(self, rg, name):
+        # Remembered DNS RP text (unverified).
+        return AzureError(404, "NotFound", f"The resource record '{name}' does not exist in resource group '{rg}' of subscription '{self.sub}'.")
+
+    def _filtered(self, req, docs):
+        suffix = req.query.get("$recordsetnamesuffix")
+        if suffix:
+            # SDK docstring: "only record sets that end with .<recordSetNameSuffix>" are returned.
+            s = suffix.lstrip(".").lower()
+            docs = [d for d in docs if d["name"].lower() == s or d["name"].lower().endswith("." + s)]
+        return self.app.page(req, [resource.public(d) for d in docs])
+
+    def list_all(self, req, subscriptionId, resourceGroupName, zoneName):
+        zone = self._parent(resourceGroupName, zoneName)
+        return self._filtered(req, models.record_sets(self.app, zone["id"]))
+
+    def list_by_type(self, req, subscriptionId, resourceGroupName, zoneName, recordType):
+        rtype = self._type(req, recordType)
+        zone = self._parent(resourceGroupName, zoneName)
+        docs = [d for d in models.record_sets(self.app, zone["id"]) if d["type"].rsplit("/", 1)[-1] == rtype]
+        return self._filtered(req, docs)
+
+    def get_record_set(self, req, subscriptionId, resourceGroupName, zoneName, recordType, name):
+        rtype = self._type(req, recordType)
+        zone = self._parent(resourceGroupName, zoneName)
+        doc = self._record(zone, rtype, name)
+        if doc is None:
+            raise self._missing_record(resourceGroupName, name)
+        return Response(200, resource.public(doc))
+
+    def put_record_set(self, req, subscriptionId, resourceGroupName, zoneName, recordType, name):
+        rtype = self._type(req, recordType)
+        zone = self._parent(resourceGroupName, zoneName)
+        body = _body(req)
+        models.validate_relative_name(zone["name"], name)
+        previous = self._record(zone, rtype, name)
+        _precondition(req, previous, "record set")
+        if rtype == "SOA" and previous is None:
+            raise AzureError(400, "BadRequest", "SOA record sets can only be created at the zone apex ('@').")
+        props = models.validate_record_set(zone, rtype, name, body.get("properties") or {})
+        doc = models.put_record_set(self.app, zone, rtype, name, props, previous)
+        # SDK create_or_update accepts 200 (updated) / 201 (created) (arm-web.md §6).
+        return Response(200 if previous else 201, resource.public(doc))
+
+    def patch_record_set(self, req, subscriptionId, resourceGroupName, zoneName, recordType, name):
+        rtype = self._type(req, recordType)
+        zone = self._parent(resourceGroupName, zoneName)
+        body = _body(req)
+        previous = self._record(zone, rtype, name)
+        if previous is None:
+            raise self._missing_record(resourceGroupName, name)
+        _precondition(req, previous, "record set")
+        # PATCH merges: properties sent replace the stored ones (ARM RPC merge-patch at property level).
+        merged = {k: v for k, v in previous["properties"].items() if k not in ("fqdn", "provisioningState")}
+        merged.update(body.get("properties") or {})
+        props = models.validate_record_set(zone, rtype, name, merged)
+        doc = models.put_record_set(self.app, zone, rtype, name, props, previous)
+        return Response(200, resource.public(doc))
+
+    def delete_record_set(self, req, subscriptionId, resourceGroupName, zoneName, recordType, name):
+        rtype = self._type(req, recordType)
+        zone = self._parent(resourceGroupName, zoneName)
+        doc = self._record(zone, rtype, name)
+        if name == "@" and rtype in ("SOA", "NS"):
+            # Learn "Azure DNS zones and records": the apex SOA and NS record sets are created with the zone and deleted
+            # only with it (text unverified).
+            raise AzureError(400, "BadRequest", f"The {rtype} record set at the zone apex cannot be deleted.")
+        if doc is None:
+            return Response(204)  # arm-web.md §1.2: DNS record-set delete returns 204 when absent
+        _precondition(req, doc, "record set")
+        self.app.store.delete(resource.TABLE, doc["id"])
+        models.refresh_count(self.app, zone)
+        return Response(200)
+
+    # -- admin ---------------------------------------------------------------------------------------
+    def admin_dns(self, req):
+        """``GET /_azsim/dns?name=FQDN&type=TXT`` — public DNS as azsim simulates it (loopback, no auth).
+
+        Answers ``{"name": FQDN, "type": TYPE, "values": [...]}`` from the longest-suffix zone across every resource
+        group (see :func:`models.lookup` for the value formats: A, AAAA, CNAME without trailing dot, each TXT string,
+        CAA ``'{flags} {tag} "{value}"'``, NS, MX ``'{preference} {exchange}'``, PTR, SRV); ``values`` is [] when
+        nothing matches. 400 when ``name`` is missing or ``type`` is not a DNS record type. Tests and playbooks use
+        it where they would run ``dig`` against public DNS.
+        """
+        name = req.query.get("name")
+        rtype = (req.query.get("type") or "A").upper()
+        if not name:
+            return Response(400, {"error": "query parameter 'name' is required"})
+        if models.canonical_type(rtype) is None:
+            return Response(400, {"error": f"unknown record type {rtype!r}; expected one of {sorted(models.RECORD_PROPS)}"})
+        with self.app.store.lock:
+            values = models.lookup(self.app, name, rtype)
+        return Response(200, {"name": name.rstrip("."), "type": rtype, "values": values})
