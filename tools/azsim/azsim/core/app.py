@@ -58,6 +58,7 @@ class App:
         self.admin_routes = {}          # (method, name) -> fn(req) -> Response, added by providers
         self.reset_hooks = []
         self.tick_hooks = []
+        self.tls_hooks = []             # fn(host) -> SSLContext | None: a certificate bound to that name (custom domains)
         self.started = time.time()
         self.direct_names = {settings.host.lower(), "127.0.0.1", "localhost"}
         self.identity.extra_audiences |= self.arm_audiences()
@@ -91,6 +92,15 @@ class App:
     def arm_audiences(self):
         d = self.direct_url
         return set(_auth.ARM_AUDIENCES) | {d, d + "/", f"https://localhost:{self.settings.port}", f"https://localhost:{self.settings.port}/"}
+
+    def tls_context(self, host):
+        """The TLS context the front door presents for ``host``: the certificate a provider bound to that
+        name (e.g. an SNI binding on a custom domain), else one azsim's CA issues for exactly that name."""
+        for hook in self.tls_hooks:
+            ctx = hook(host)
+            if ctx is not None:
+                return ctx
+        return self.ca.server_context(host)
 
     def is_simulated_host(self, host):
         host = host.lower()
@@ -137,6 +147,10 @@ class App:
     def _dispatch(self, req):
         rule = self.faults.match(req)
         if rule is not None:
+            # Faults fire before authentication; a throttling message still names the actor, as ARM's does.
+            authz = req.headers.get("authorization") or ""
+            claims = self.identity.verify(authz[7:].strip()) if authz[:7].lower() == "bearer " else None
+            req.context["actor"] = claims.get("oid") if claims else None
             if rule.latency_ms:
                 time.sleep(rule.latency_ms / 1000.0)
             if rule.action == "drop":

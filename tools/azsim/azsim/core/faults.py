@@ -6,6 +6,7 @@ import re
 import threading
 
 from .errors import AzureError
+from .throttle import request_class
 
 ACTIONS = ("respond", "drop", "fail_lro")
 STATUSES = (409, 429, 500, 502, 503, 504)
@@ -60,7 +61,7 @@ class FaultRule:
         if s == 429:
             headers.setdefault("Retry-After", "1")
             return AzureError(429, self.code or "SubscriptionRequestsThrottled", self.message or
-                              f"Number of 'write' requests for subscription '{subscription}' actor '{req.principal and req.principal['object_id']}' "
+                              f"Number of '{request_class(req.method)[:-1]}' requests for subscription '{subscription}' actor '{req.context.get('actor')}' "
                               "exceeded. Please try again after '1' seconds after additional tokens are available. "
                               "Refer to https://aka.ms/arm-throttling for additional information.", headers=headers)
         if s == 409:

@@ -46,7 +46,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.flush()
         try:
-            tls = app.ca.server_context(host).wrap_socket(self.connection, server_side=True)
+            tls = app.tls_context(host).wrap_socket(self.connection, server_side=True)
         except (ssl.SSLError, OSError):
             self.close_connection = True
             return
