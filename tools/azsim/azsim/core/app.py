@@ -59,6 +59,7 @@ class App:
         self.reset_hooks = []
         self.tick_hooks = []
         self.tls_hooks = []             # fn(host) -> SSLContext | None: a certificate bound to that name (custom domains)
+        self.shutdown_hooks = []        # fn(): stop the real services a provider started (PostgreSQL, Azurite...)
         self.started = time.time()
         self.direct_names = {settings.host.lower(), "127.0.0.1", "localhost"}
         self.identity.extra_audiences |= self.arm_audiences()
@@ -77,6 +78,11 @@ class App:
             hook()
 
     def shutdown(self):
+        for hook in reversed(self.shutdown_hooks):
+            try:
+                hook()
+            except Exception:  # noqa: BLE001 - stopping the rest matters more than one failure
+                traceback.print_exc()
         self.store.close()
 
     def namespace(self, name, resource_types):
