@@ -86,9 +86,10 @@ class App:
         self.store.close()
 
     def namespace(self, name, resource_types):
-        """Declare an ARM namespace and its resource types (``{type: [api-versions]}``) for routing
+        """Declare (or extend) an ARM namespace and its resource types (``{type: [api-versions]}``) for routing
         errors and ``GET /subscriptions/{id}/providers``."""
-        self.router.namespaces[name.lower()] = {"name": name, "types": {t.lower(): (t, v) for t, v in resource_types.items()}}
+        entry = self.router.namespaces.setdefault(name.lower(), {"name": name, "types": {}})
+        entry["types"].update({t.lower(): (t, v) for t, v in resource_types.items()})
 
     # -- URLs and audiences ---------------------------------------------------------------------
     @property

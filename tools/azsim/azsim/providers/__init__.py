@@ -6,7 +6,8 @@ hooks, and is called once at start-up.
 
 import importlib
 
-PROVIDERS = ("resources", "authorization", "web", "network", "domainregistration")
+PROVIDERS = ("resources", "authorization", "web", "network", "domainregistration", "dbforpostgresql", "insights",
+             "operationalinsights", "storage", "keyvault", "consumption", "costmanagement", "cache", "cdn")
 
 
 def load_all(app):
