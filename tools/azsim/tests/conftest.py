@@ -13,6 +13,8 @@ import uuid
 
 import pytest
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 AZSIM_ROOT = os.path.dirname(HERE)
@@ -129,9 +131,16 @@ class Azsim:
         """Base URL of ARM as seen by a raw HTTP client in that mode."""
         return self.url if mode == "direct" else "https://management.azure.com"
 
-    def session(self, mode, principal="deployer"):
-        """A plain ``requests`` session with a bearer token, for raw-REST checks."""
+    def session(self, mode, principal="deployer", retry_throttled=True):
+        """A plain ``requests`` session with a bearer token, for raw-REST checks.
+
+        Like azure-core's retry policy, it waits out a 429 (``Retry-After``) unless told not to: the whole
+        suite shares one principal's ARM write budget, which a realistic token bucket runs dry.
+        """
         s = requests.Session()
+        if retry_throttled:
+            retry = Retry(total=8, status_forcelist=[429], allowed_methods=None, respect_retry_after_header=True, raise_on_status=False)
+            s.mount("https://", HTTPAdapter(max_retries=retry))
         scope = (self.url if mode == "direct" else "https://management.azure.com") + "/.default"
         s.headers["Authorization"] = "Bearer " + self.token(principal, scope)
         s.verify = self.ca

@@ -4,20 +4,12 @@ SDK hides (status codes, headers), and the ``GET /_azsim/dns`` admin view."""
 import pytest
 from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
 from azure.mgmt.dns import DnsManagementClient
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 
 API = "api-version=2018-05-01"
 
 
 def _session(azsim, mode):
-    """A raw REST session that, like azure-core's retry policy, waits out a 429 (the whole suite shares one principal's
-    write budget)."""
-    s = azsim.session(mode)
-    adapter = HTTPAdapter(max_retries=Retry(total=6, status_forcelist=[429], allowed_methods=None, respect_retry_after_header=True,
-                                            raise_on_status=False))
-    s.mount("https://", adapter)
-    return s
+    return azsim.session(mode)
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ def test_throttling_limits_round_trip(azsim):
 
 
 def test_write_throttled_with_retry_after(azsim, mode, unique, tiny_write_bucket):
-    s = azsim.session(mode)
+    s = azsim.session(mode, retry_throttled=False)
     url = _rg(azsim, mode, f"rg-thr-{unique}")
     first = s.put(url, params=API, json={"location": "westeurope"})
     assert first.status_code == 201
@@ -79,7 +79,7 @@ def test_sdk_rides_out_throttling(azsim, mode, unique, tiny_write_bucket):
 def test_fault_respond(azsim, mode, resource_group, faults, status, code, retry_after):
     rules = faults({"method": "GET", "path": f"/resourcegroups/{resource_group}$", "status": status, "count": 1})
     assert rules[0]["status"] == status and rules[0]["count"] == 1 and rules[0]["action"] == "respond"
-    s = azsim.session(mode)
+    s = azsim.session(mode, retry_throttled=False)
     r = s.get(_rg(azsim, mode, resource_group), params=API)
     assert r.status_code == status
     assert set(r.json()) == {"error"}
@@ -93,7 +93,7 @@ def test_fault_respond(azsim, mode, resource_group, faults, status, code, retry_
 
 def test_fault_custom_code_message_retry_after(azsim, mode, resource_group, faults):
     faults({"method": "PUT", "path": resource_group, "status": 409, "code": "Conflict", "message": "busy busy", "retry_after": 7, "count": 1})
-    r = azsim.session(mode).put(_rg(azsim, mode, resource_group), params=API, json={"location": "westeurope"})
+    r = azsim.session(mode, retry_throttled=False).put(_rg(azsim, mode, resource_group), params=API, json={"location": "westeurope"})
     assert r.status_code == 409 and r.json() == {"error": {"code": "Conflict", "message": "busy busy"}}
     assert r.headers["Retry-After"] == "7"
 
@@ -110,7 +110,7 @@ def test_sdk_retries_server_errors(azsim, mode, resource_group, faults):
 def test_fault_probability(azsim, resource_group, faults):
     faults([{"method": "GET", "path": f"/resourcegroups/{resource_group}$", "status": 500, "probability": 0.0},
             {"method": "HEAD", "path": f"/resourcegroups/{resource_group}$", "status": 500, "probability": 0.5}])
-    s = azsim.session("direct")
+    s = azsim.session("direct", retry_throttled=False)
     assert all(s.get(_rg(azsim, "direct", resource_group), params=API).status_code == 200 for _unused in range(10))
     codes = [s.head(_rg(azsim, "direct", resource_group), params=API).status_code for _unused in range(60)]
     assert 5 <= codes.count(500) <= 55 and codes.count(500) + codes.count(204) == 60
@@ -122,7 +122,7 @@ def test_fault_latency(azsim, mode, resource_group, faults):
     faults({"method": "GET", "path": f"/resourcegroups/{resource_group}$", "latency_ms": 400, "action": "respond", "status": 500, "count": 1,
             "probability": 1.0})
     faults({"method": "HEAD", "path": f"/resourcegroups/{resource_group}$", "latency_ms": 300, "action": "fail_lro"})
-    s = azsim.session(mode)
+    s = azsim.session(mode, retry_throttled=False)
     t0 = time.monotonic()
     assert s.get(_rg(azsim, mode, resource_group), params=API).status_code == 500
     assert time.monotonic() - t0 >= 0.4
@@ -135,7 +135,7 @@ def test_fault_latency(azsim, mode, resource_group, faults):
 def test_fault_drop(azsim, mode, resource_group, faults):
     faults({"method": "GET", "path": f"/resourcegroups/{resource_group}$", "action": "drop", "count": 1})
     with pytest.raises(requests.ConnectionError):
-        azsim.session(mode).get(_rg(azsim, mode, resource_group), params=API)
+        azsim.session(mode, retry_throttled=False).get(_rg(azsim, mode, resource_group), params=API)
     faults({"method": "GET", "path": f"/resourcegroups/{resource_group}$", "action": "drop", "count": 1})
     seq = azsim.last_seq()
     c = azsim.client(ResourceManagementClient, mode)

@@ -40,6 +40,7 @@ DURATIONS = {
     "postgresql.server.start": 90,
     "postgresql.server.stop": 60,
     "postgresql.server.restart": 60,
+    "operationalinsights.workspace.create": 15,
 }
 
 # The last-but-one path segment of the status monitors and result URLs RPs hand out (Microsoft.Network's
@@ -112,6 +113,18 @@ class Operations:
         if location_header:
             h["Location"] = req.url(result_path or f"{base}/operationResults/{op['id']}", q)
         h["Retry-After"] = str(self.retry_after(op))
+        # Remember which role each URL plays: some RPs hand out an ``operationResults`` URL as the
+        # Azure-AsyncOperation status monitor (Microsoft.Web plans and sites do), so the role cannot
+        # be inferred from the path alone.  A URL used for both is served as a status monitor.
+        monitors = {}
+        if location_header:
+            monitors[_path_key(result_path or f"{base}/operationResults/{op['id']}")] = "result"
+        if async_header:
+            monitors[_path_key(status_path or f"{base}/operationStatuses/{op['id']}")] = "status"
+        stored = self.store.get("operations", op["id"])  # the caller's copy may predate run_now()
+        if stored is not None and monitors != stored.get("monitors"):
+            stored["monitors"] = monitors
+            self.store.put("operations", op["id"], stored)
         return Response(status, body, h)
 
     def retry_after(self, op):
@@ -171,8 +184,8 @@ class Operations:
             return None
         self.settle()
         op = self.store.get("operations", segs[-1])
-        kind = segs[-2].lower()
-        if kind in RESULT_SEGMENTS:
+        role = (op.get("monitors") or {}).get(_path_key("/" + "/".join(segs)))
+        if role == "result" or (role is None and segs[-2].lower() in RESULT_SEGMENTS):
             return self._result(req, op)
         body = {"id": req.raw_path, "name": op["id"], "status": op["status"], "startTime": self.clock.iso(op["started"])}
         if op["ended"] is not None:
@@ -192,3 +205,7 @@ class Operations:
             return Response(op["error_status"] or 500, {"error": op["error"]})
         result = op.get("result") or {"status": 204}
         return Response(result.get("status", 200), result.get("body"), result.get("headers"))
+
+
+def _path_key(path):
+    return "/" + path.strip("/").lower()
