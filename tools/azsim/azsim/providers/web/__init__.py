@@ -21,7 +21,7 @@ MODULES = ("serverfarms", "sites", "site_config", "slots", "hostnames", "certifi
 
 
 def register(app):
-    app.namespace("Microsoft.Web", {t: API_VERSIONS for t in RESOURCE_TYPES})
+    app.namespace("Microsoft.Web", dict.fromkeys(RESOURCE_TYPES, API_VERSIONS))
     for name in MODULES:
         try:
             mod = importlib.import_module(f"{__name__}.{name}")

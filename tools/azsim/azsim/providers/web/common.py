@@ -112,3 +112,44 @@ def all_sites(app):
         if t in ("Microsoft.Web/sites", "Microsoft.Web/sites/slots"):
             out.append(d)
     return out
+
+
+# -- added for hostnames/certificates/frontdoor (additions only; existing signatures unchanged) -----
+
+DEFAULT_DOMAIN = "azurewebsites.net"
+
+
+def site_and_slot(doc):
+    """(site name, slot name or None) of a site or slot document, from its id."""
+    parts = doc["id"].strip("/").split("/")
+    low = [p.lower() for p in parts]
+    i = len(low) - 1 - low[::-1].index("sites")
+    site = parts[i + 1]
+    slot = parts[i + 3] if len(parts) > i + 3 and low[i + 2] == "slots" else None
+    return site, slot
+
+
+def default_host_of(doc):
+    """``{site}.azurewebsites.net`` / ``{site}-{slot}.azurewebsites.net`` (lower case), from the
+    document's ``defaultHostName`` when the site module set it."""
+    host = (doc.get("properties") or {}).get("defaultHostName")
+    if host:
+        return host.lower()
+    site, slot = site_and_slot(doc)
+    return (f"{site}-{slot}" if slot else site).lower() + "." + DEFAULT_DOMAIN
+
+
+def scm_host_of(doc):
+    """The Kudu host: ``{site}[-{slot}].scm.azurewebsites.net`` (arm-web.md §7)."""
+    return default_host_of(doc)[: -len(DEFAULT_DOMAIN)] + "scm." + DEFAULT_DOMAIN
+
+
+def inbound_ip(site_name):
+    """A stable fake inbound IP for a site (its slots share it, as apps of one scale unit do).
+
+    Azure exposes it as the target of apex A records (Microsoft Learn, "Map an existing custom DNS
+    name": an A record to the app's IP address shown on the Custom domains page); sites.py can
+    return it as ``properties.inboundIpAddress`` (field name unverified).  20.0.0.0/8 is Azure space.
+    """
+    h = hashlib.sha256(f"azsim-inbound:{site_name.lower()}".encode()).digest()
+    return f"20.{40 + h[0] % 80}.{h[1]}.{1 + h[2] % 254}"
