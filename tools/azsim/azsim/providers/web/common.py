@@ -107,7 +107,7 @@ def save(app, doc):
 def all_sites(app):
     """Every site and slot document in azsim (for global hostname lookups)."""
     out = []
-    for _, d in app.store.items(resource.TABLE):
+    for _key, d in app.store.items(resource.TABLE):
         t = d.get("type", "")
         if t in ("Microsoft.Web/sites", "Microsoft.Web/sites/slots"):
             out.append(d)

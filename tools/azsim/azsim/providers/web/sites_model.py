@@ -14,7 +14,7 @@ import uuid
 
 from ...core import locations, resource
 from ...core.errors import AzureError, WebError
-from . import common, config_model
+from . import common, config_model, hostname_models
 
 SITE_TYPE = "Microsoft.Web/sites"
 SLOT_TYPE = "Microsoft.Web/sites/slots"
@@ -192,28 +192,13 @@ def apply(app, doc, body, plan, *, patch=False):
     if p["clientCertMode"] not in ("Required", "Optional", "OptionalInteractiveUser"):
         raise config_model.invalid_parameter("ClientCertMode")
     if props.get("hostNameSslStates"):
-        _apply_ssl_states(p, props["hostNameSslStates"])
+        # az CLI's `webapp config ssl bind` PUTs the site with hostNameSslStates: the binding rules live with the bindings.
+        hostname_models.apply_ssl_states(app, doc, props["hostNameSslStates"])
     if props.get("siteConfig") is not None:
         config_model.merge(doc, props["siteConfig"], plan)
     p["reserved"] = bool(plan["properties"].get("reserved"))
     p["lastModifiedTimeUtc"] = app.clock.iso()[:23] + "Z"
     return doc
-
-
-def _apply_ssl_states(p, states):
-    """``hostNameSslStates`` in a site PUT (az CLI ``ssl bind``): updates the state of known names."""
-    known = {s["name"].lower(): s for s in p["hostNameSslStates"]}
-    for s in states:
-        if not isinstance(s, dict) or not s.get("name"):
-            continue
-        cur = known.get(s["name"].lower())
-        if cur is None:
-            continue
-        for k in ("sslState", "thumbprint", "virtualIP", "toUpdate"):
-            if k in s and s[k] is not None:
-                cur[k] = s[k]
-        if s.get("sslState") not in (None, "Disabled", "SniEnabled", "IpBasedEnabled"):
-            raise config_model.invalid_parameter("SslState")
 
 
 def render(app, doc, *, full_config=False):

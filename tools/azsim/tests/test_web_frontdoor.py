@@ -1,0 +1,87 @@
+"""The App Service front end through azsim's HTTPS front door (the proxy), as a browser or curl sees it."""
+
+import pytest
+import requests
+
+from ._web_helpers import Dns, bind, dns_client, make_plan, make_site, poll_location, presented_thumbprint, web_client
+
+
+@pytest.fixture
+def web(azsim, mode):
+    return web_client(azsim, mode)
+
+
+@pytest.fixture
+def site(web, resource_group, unique):
+    plan = make_plan(web, resource_group, f"plan-{unique}", "S1")
+    return make_site(web, resource_group, f"app-{unique}", plan.id)
+
+
+def browser(azsim):
+    s = requests.Session()
+    s.trust_env = False
+    s.proxies = {"https": azsim.info["proxy"], "http": azsim.info["proxy"]}
+    s.verify = azsim.ca
+    return s
+
+
+def test_default_page_for_site_and_slot(azsim, web, resource_group, site):
+    r = browser(azsim).get(f"https://{site.name}.azurewebsites.net/", timeout=10)
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/html")
+    assert "Your web app is running and waiting for your content" in r.text
+    web.web_apps.begin_create_or_update_slot(resource_group, site.name, "staging",
+                                             {"location": "westeurope", "properties": {"serverFarmId": site.properties.server_farm_id}}).result()
+    r = browser(azsim).get(f"https://{site.name}-staging.azurewebsites.net/", timeout=10)
+    assert r.status_code == 200 and "waiting for your content" in r.text
+
+
+def test_unknown_host_is_refused(azsim, unique):
+    with pytest.raises(requests.exceptions.ProxyError) as err:
+        browser(azsim).get(f"https://nosuchapp-{unique}.azurewebsites.net/", timeout=10)
+    assert "403" in str(err.value)
+
+
+def test_stopped_site_and_https_only(azsim, web, resource_group, site):
+    web.web_apps.stop(resource_group, site.name)
+    r = browser(azsim).get(f"https://{site.name}.azurewebsites.net/", timeout=10)
+    assert r.status_code == 403 and "Error 403 - This web app is stopped." in r.text
+    web.web_apps.start(resource_group, site.name)
+    r = browser(azsim).get(f"http://{site.name}.azurewebsites.net/x?y=1", timeout=10, allow_redirects=False)
+    assert r.status_code == 200  # plain HTTP is served while httpsOnly is off
+    web.web_apps.update(resource_group, site.name, {"properties": {"httpsOnly": True}})
+    r = browser(azsim).get(f"http://{site.name}.azurewebsites.net/x?y=1", timeout=10, allow_redirects=False)
+    assert r.status_code == 301 and r.headers["Location"] == f"https://{site.name}.azurewebsites.net/x?y=1"
+
+
+def test_scm_host_asks_for_credentials(azsim, site):
+    r = browser(azsim).get(f"https://{site.name}.scm.azurewebsites.net/api/deployments", timeout=10)
+    assert r.status_code == 401 and r.headers["WWW-Authenticate"] == 'Basic realm="site"'
+
+
+def test_custom_domain_is_served(azsim, mode, web, resource_group, unique, site):
+    zone = Dns(dns_client(azsim, mode), resource_group, f"fd-{unique}.com")
+    host = f"www.{zone.zone}"
+    # Not bound yet: the front door does not know the name and refuses to proxy it.
+    assert browser(azsim).get(f"http://{host}/", timeout=10).status_code == 403
+    zone.verify(site, host)
+    bind(web, resource_group, site.name, host)
+    r = browser(azsim).get(f"http://{host}/", timeout=10)
+    assert r.status_code == 200 and "waiting for your content" in r.text
+
+
+def test_custom_domain_presents_bound_certificate(azsim, mode, web, resource_group, unique, site, time_scale):
+    zone = Dns(dns_client(azsim, mode), resource_group, f"tls-{unique}.com")
+    host = f"www.{zone.zone}"
+    zone.verify(site, host)
+    bind(web, resource_group, site.name, host)
+    # Before an SSL binding App Service presents its *.azurewebsites.net certificate: a name mismatch.
+    with pytest.raises(requests.exceptions.SSLError):
+        browser(azsim).get(f"https://{host}/", timeout=10)
+    s = azsim.session(mode)
+    r = s.put(f"{azsim.arm(mode)}/subscriptions/{azsim.sub}/resourceGroups/{resource_group}/providers/Microsoft.Web/certificates/{host}"
+              "?api-version=2024-11-01", json={"location": "westeurope", "properties": {"canonicalName": host, "password": "",
+                                                                                        "serverFarmId": site.properties.server_farm_id}})
+    thumb = poll_location(s, r.headers["Location"]).json()["properties"]["thumbprint"]
+    bind(web, resource_group, site.name, host, sslState="SniEnabled", thumbprint=thumb)
+    assert presented_thumbprint(azsim, host) == thumb
+    assert browser(azsim).get(f"https://{host}/", timeout=10).status_code == 200
