@@ -130,7 +130,9 @@ class App:
         except Exception:  # noqa: BLE001 - a bug in azsim must answer 500, as Azure would, and be visible
             traceback.print_exc()
             resp = Response(500, {"error": {"code": "InternalServerError", "message": "azsim hit an internal error; see its log."}})
-        self._common_headers(req, resp)
+        if admin or req.context.get("kind") in ("arm", "login"):
+            # ARM's front-door headers; data planes (blob, Kudu, sites) answer with their own.
+            self._common_headers(req, resp)
         if not admin:
             p = req.principal
             self.log.add(self.clock.iso(), req.method, req.host, req.path, req.query_string, 0 if resp.drop else resp.status,
@@ -152,6 +154,7 @@ class App:
         h.setdefault("X-Content-Type-Options", "nosniff")
 
     def _dispatch(self, req):
+        kind = req.context["kind"] = self._kind(req)
         rule = self.faults.match(req)
         if rule is not None:
             # Faults fire before authentication; a throttling message still names the actor, as ARM's does.
@@ -169,7 +172,6 @@ class App:
                                 "message": rule.message or "An unexpected error occurred while processing the request."}
             elif rule.action == "respond":
                 raise rule.error(req, self.identity.subscription_id)
-        kind = self._kind(req)
         if kind == "arm":
             return self._arm(req)
         if kind == "login":

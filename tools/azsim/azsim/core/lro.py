@@ -14,6 +14,7 @@ operation is persisted, so a restarted azsim finishes what it acknowledged.
 import heapq
 import math
 import threading
+import urllib.parse
 
 from .errors import AzureError
 from .http import Response
@@ -32,6 +33,7 @@ DURATIONS = {
     "web.site.restore": 120,
     "web.backup": 30,
     "web.certificate.managed": 180,
+    "storage.account.create": 20,
     "network.dns_zone.delete": 5,
     "domain.purchase": 60,
     "postgresql.server.create": 480,
@@ -40,6 +42,7 @@ DURATIONS = {
     "postgresql.server.start": 90,
     "postgresql.server.stop": 60,
     "postgresql.server.restart": 60,
+    "postgresql.child": 30,  # firewall rule / database / configuration PUT-DELETE: 10 s - 2 min (arm-data §2.6)
     "operationalinsights.workspace.create": 15,
 }
 
@@ -108,19 +111,21 @@ class Operations:
         base = f"/subscriptions/{sub}/providers/{op['namespace']}/locations/{op['location']}"
         q = {"api-version": op["api_version"] or "2022-09-01"}
         h = dict(headers or {})
+        status_path = status_path or f"{base}/operationStatuses/{op['id']}"
+        result_path = result_path or f"{base}/operationResults/{op['id']}"
         if async_header:
-            h["Azure-AsyncOperation"] = req.url(status_path or f"{base}/operationStatuses/{op['id']}", q)
+            h["Azure-AsyncOperation"] = _url(req, status_path, q)
         if location_header:
-            h["Location"] = req.url(result_path or f"{base}/operationResults/{op['id']}", q)
+            h["Location"] = _url(req, result_path, q)
         h["Retry-After"] = str(self.retry_after(op))
         # Remember which role each URL plays: some RPs hand out an ``operationResults`` URL as the
         # Azure-AsyncOperation status monitor (Microsoft.Web plans and sites do), so the role cannot
         # be inferred from the path alone.  A URL used for both is served as a status monitor.
         monitors = {}
         if location_header:
-            monitors[_path_key(result_path or f"{base}/operationResults/{op['id']}")] = "result"
+            monitors[_path_key(result_path)] = "result"
         if async_header:
-            monitors[_path_key(status_path or f"{base}/operationStatuses/{op['id']}")] = "status"
+            monitors[_path_key(status_path)] = "status"
         stored = self.store.get("operations", op["id"])  # the caller's copy may predate run_now()
         if stored is not None and monitors != stored.get("monitors"):
             stored["monitors"] = monitors
@@ -208,4 +213,12 @@ class Operations:
 
 
 def _path_key(path):
-    return "/" + path.strip("/").lower()
+    return "/" + path.split("?", 1)[0].strip("/").lower()
+
+
+def _url(req, path, query):
+    """An absolute URL on the caller's host; a path may carry its own query (Storage's ``?monitor=true``)."""
+    path, _sep, extra = path.partition("?")
+    q = dict(urllib.parse.parse_qsl(extra))
+    q.update(query)
+    return req.url(path, q)

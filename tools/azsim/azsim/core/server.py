@@ -92,8 +92,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         self.send_response(resp.status)
         for k, v in resp.headers.items():
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(resp.body)))
+            if k not in ("content-length", "transfer-encoding", "connection"):
+                self.send_header(k, v)
+        # A HEAD answer describes the body a GET would get (e.g. a blob's size) when the handler says so.
+        length = resp.headers.get("content-length") if self.command == "HEAD" and resp.headers.get("content-length") else len(resp.body)
+        self.send_header("Content-Length", str(length))
         if headers.get("connection", "").lower() == "close":
             self.close_connection = True
         # Status line, headers and body leave in one write: with separate writes, Nagle's algorithm held the body
