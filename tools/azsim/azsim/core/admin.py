@@ -63,7 +63,7 @@ def _route(app, req, name):
                 app.clock.time_scale = scale
             if "advance_seconds" in body:
                 app.clock.advance(float(body["advance_seconds"]))
-            app.lro.settle()
+            app.tick()  # operations and engines catch up before the answer
         if m in ("GET", "POST"):
             return Response(200, {"now": app.clock.iso(), "time_scale": app.clock.time_scale})
     if name == "throttling":

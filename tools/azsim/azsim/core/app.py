@@ -59,6 +59,7 @@ class App:
         self.reset_hooks = []
         self.tick_hooks = []
         self.tls_hooks = []             # fn(host) -> SSLContext | None: a certificate bound to that name (custom domains)
+        self.after_write_hooks = []     # fn(req, resp) after each authorised ARM write (activity log)
         self.shutdown_hooks = []        # fn(): stop the real services a provider started (PostgreSQL, Azurite...)
         self.started = time.time()
         self.direct_names = {settings.host.lower(), "127.0.0.1", "localhost"}
@@ -75,7 +76,10 @@ class App:
         """Background progress: finish due operations, run provider engines."""
         self.lro.settle()
         for hook in self.tick_hooks:
-            hook()
+            try:
+                hook()
+            except Exception:  # noqa: BLE001 - one failing engine must not stop the others or the server
+                traceback.print_exc()
 
     def shutdown(self):
         for hook in reversed(self.shutdown_hooks):
@@ -130,6 +134,14 @@ class App:
         except Exception:  # noqa: BLE001 - a bug in azsim must answer 500, as Azure would, and be visible
             traceback.print_exc()
             resp = Response(500, {"error": {"code": "InternalServerError", "message": "azsim hit an internal error; see its log."}})
+        if not admin and self.after_write_hooks and req.method not in ("GET", "HEAD") and "action" in req.context:
+            # After every authorised ARM write, failed ones included (the activity log records both).
+            with self.store.transaction():
+                for hook in self.after_write_hooks:
+                    try:
+                        hook(req, resp)
+                    except Exception:  # noqa: BLE001 - a recorder must never change the answer
+                        traceback.print_exc()
         if admin or req.context.get("kind") in ("arm", "login"):
             # ARM's front-door headers; data planes (blob, Kudu, sites) answer with their own.
             self._common_headers(req, resp)
@@ -220,6 +232,7 @@ class App:
         scope = params["scope"] if "scope" in params and route.parts[-1][0] == "lit" else scope_of(segs)
         if self.authorizer is not None:
             self.authorizer(req, action, scope)
+        req.context["action"], req.context["scope"] = action, scope
         rg = params.get("resourceGroupName")
         with self.store.transaction():
             if rg is not None and route.check_rg:

@@ -83,7 +83,10 @@ def validate_tags(tags):
         if not isinstance(v, str):
             raise AzureError(400, "InvalidRequestContent",
                              f"The request content was invalid and could not be deserialized: 'Error converting value for tag '{k}' to type String.'.")
-        if not k or TAG_FORBIDDEN & set(k):
+        # Resource ids inside ``hidden-link:`` / ``hidden-related:`` tag names carry '/' and Azure accepts them
+        # (the portal, CLI and templates put them on App Insights components, web tests, alert rules and sites).
+        forbidden = TAG_FORBIDDEN - {"/"} if k.lower().startswith(("hidden-link:", "hidden-related:")) else TAG_FORBIDDEN
+        if not k or forbidden & set(k):
             raise AzureError(400, "InvalidTagNameCharacters",
                              f"The tag names '{k}' have reserved characters '<,>,%,&,\\,?,/' or control characters.")
         if len(k) > 512:

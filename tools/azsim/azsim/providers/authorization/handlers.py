@@ -43,6 +43,8 @@ class Handlers:
     def authorize(self, req, action, scope):
         if scope in ("", "/") and action in TENANT_LEVEL_READS:
             return  # ARM answers these lists for any signed-in principal, filtered to what it can see (never a 403)
+        if scope.lower().startswith("/providers/") and req.method in ("GET", "HEAD"):
+            return  # tenant-level provider metadata (operations, event categories...) is readable by any signed-in principal
         models.check(self.app.store, self.sub, req.principal, action, scope)
 
     def seed(self):
