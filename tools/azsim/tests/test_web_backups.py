@@ -31,7 +31,7 @@ def schedule(**over):
 def test_configuration_validation_and_round_trip(web, resource_group, site):
     put = web.web_apps.update_backup_configuration
     # Microsoft Learn's error table: a URL without a SAS.
-    expect_web_error(lambda: put(resource_group, site.name, {"properties": {"storageAccountUrl": SAS.split("?")[0] + "?sv=2022-11-02"}}),
+    expect_web_error(lambda: put(resource_group, site.name, {"properties": {"storageAccountUrl": SAS.split("?", maxsplit=1)[0] + "?sv=2022-11-02"}}),
                      400, "BadRequest", "Missing mandatory parameters for valid Shared Access Signature.")
     expect_web_error(lambda: put(resource_group, site.name, {"properties": {"storageAccountUrl": SAS, "backupSchedule": schedule(frequencyUnit=None)}}),
                      400, "BadRequest", "The parameter BackupSchedule.FrequencyUnit is required.")

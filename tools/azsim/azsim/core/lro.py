@@ -34,6 +34,8 @@ DURATIONS = {
     "web.backup": 30,
     "web.certificate.managed": 180,
     "storage.account.create": 20,
+    "keyvault.vault.create": 15,  # RegisteringDns -> Succeeded: 10-60 s (arm-data.md §7)
+    "keyvault.vault.purge": 30,   # purge of a deleted vault (unverified figure)
     "network.dns_zone.delete": 5,
     "domain.purchase": 60,
     "postgresql.server.create": 480,
@@ -44,6 +46,11 @@ DURATIONS = {
     "postgresql.server.restart": 60,
     "postgresql.child": 30,  # firewall rule / database / configuration PUT-DELETE: 10 s - 2 min (arm-data §2.6)
     "operationalinsights.workspace.create": 15,
+    "redis.create": 1080,  # Basic C0: ~15-20 min (arm-data §8)
+    "redis.update": 600,  # a scale (Scaling state) takes minutes; unverified
+    "redis.delete": 300,  # unverified
+    "cdn.profile.create": 30,  # Front Door profile: seconds to a minute (unverified)
+    "cdn.endpoint.create": 60,  # AFD endpoint / route deployment: about a minute to propagate (unverified)
 }
 
 # The last-but-one path segment of the status monitors and result URLs RPs hand out (Microsoft.Network's
