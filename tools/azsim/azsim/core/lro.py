@@ -69,11 +69,12 @@ class Operations:
         self._heap = []
         self._heap_lock = threading.Lock()
         for op in store.values("operations"):
-            if op["status"] not in TERMINAL:
+            if op["status"] not in TERMINAL and not op.get("external"):
                 self._push(op)
 
     def register(self, name, fn):
-        """``fn(op) -> result or None``: runs once when an operation's time is up.
+        """``fn(op) -> result or None``: runs once when an operation's time is up (or, for an operation created
+        with ``external=True``, when its provider calls :meth:`run_now` because real work outside the lock is done).
 
         It may raise :class:`AzureError`, which makes the operation Failed with that error.
         A returned dict ``{"status": int, "body": obj}`` is the final result of Location polling.
@@ -89,7 +90,7 @@ class Operations:
 
     # -- starting -------------------------------------------------------------------------
     def create(self, req, *, namespace, location, duration_key=None, seconds=None, on_done=None, on_fail=None, args=None,
-               resource_id=None, result=None, poll_hint=10):
+               resource_id=None, result=None, poll_hint=10, external=False):
         wall = self.clock.scaled(DURATIONS[duration_key]) if duration_key else self.clock.scaled(seconds or 0)
         now = self.clock.now()
         op = {
@@ -97,10 +98,11 @@ class Operations:
             "subscription": req.context.get("subscription") or "", "resource_id": resource_id, "status": "InProgress",
             "started": now, "due": now + wall, "ended": None, "on_done": on_done, "on_fail": on_fail, "args": args or {},
             "result": result, "error": None, "error_status": None, "poll_hint": poll_hint, "api_version": req.api_version,
-            "injected_failure": req.fail_lro,
+            "injected_failure": req.fail_lro, "external": bool(external),
         }
         self.store.put("operations", op["id"], op)
-        self._push(op)
+        if not external:
+            self._push(op)
         return op
 
     def instant(self, op):

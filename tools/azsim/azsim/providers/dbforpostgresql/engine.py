@@ -1,10 +1,10 @@
 """The work behind the flexible-server LROs: worker threads drive the real clusters (outside the request lock) and the tick
 hook finishes an operation once both its scaled Azure duration has passed and the cluster work is done.
 
-The operations are stored in the core's ``operations`` table in the core's shape (so the core poller answers the
-``azureAsyncOperation`` / ``operationResults`` URLs), but are never put on the core's timer heap: their ``due`` is far
-in the future and this engine calls ``app.lro.run_now`` itself. A restarted azsim re-runs the (idempotent) work of every
-operation still InProgress and restarts the clusters of acknowledged servers.
+The operations are the core's, created with ``external=True`` (so the core poller answers the ``azureAsyncOperation`` /
+``operationResults`` URLs but never finishes them on its timer): this engine calls ``app.lro.run_now`` itself.
+A restarted azsim re-runs the (idempotent) work of every operation still InProgress and restarts the clusters of
+acknowledged servers.
 """
 
 import os
@@ -20,7 +20,6 @@ from ...core.lro import TERMINAL
 from . import backups, configurations, models
 from .cluster import Cluster, ClusterError, free_port, installed_majors, link_root, storage_root
 
-FAR = 10 ** 9  # seconds: keeps the core's settle() away from these operations
 DONE_HOOK = "postgresql.done"
 FAIL_HOOK = "postgresql.failed"
 
@@ -88,14 +87,10 @@ class Engine:
         """Store an InProgress operation (core shape) and start its work; the caller answers with app.lro.accepted."""
         now = self.app.clock.now()
         scaled = self.app.lro.duration(duration_key)
-        op = {"id": new_guid(), "namespace": models.NS, "location": server["location"], "subscription": self.app.identity.subscription_id,
-              "resource_id": resource_id, "status": "InProgress", "started": now, "due": now + FAR, "ended": None,
-              "on_done": DONE_HOOK, "on_fail": FAIL_HOOK,
-              "args": {"kind": kind, "server_id": server["id"], "ready_at": now + scaled, "prev_state": server["properties"].get("state"),
-                       **(args or {})},
-              "result": result, "error": None, "error_status": None, "poll_hint": max(1, min(10, int(scaled / 5) or 1)),
-              "api_version": req.api_version, "injected_failure": req.fail_lro}
-        self.app.store.put("operations", op["id"], op)
+        op = self.app.lro.create(
+            req, namespace=models.NS, location=server["location"], duration_key=duration_key, on_done=DONE_HOOK, on_fail=FAIL_HOOK,
+            args={"kind": kind, "server_id": server["id"], "ready_at": now + scaled, "prev_state": server["properties"].get("state"), **(args or {})},
+            resource_id=resource_id, result=result, poll_hint=max(1, min(10, int(scaled / 5) or 1)), external=True)
         self.submit(op)
         return op
 
