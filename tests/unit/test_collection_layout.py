@@ -20,7 +20,7 @@ RUNTIME_SDKS = {
 }
 # Deprecated: msrestazure pulls adal (replaced by MSAL) and msrest; azure-core/azure-identity do their job.
 FORBIDDEN = {"msrestazure", "adal", "msrest"}
-MINIMUM_LINE = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)>=(?P<version>[0-9]+(\.[0-9]+)*)$")
+MINIMUM_LINE = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(\[[A-Za-z0-9_,-]+\])?>=(?P<version>[0-9]+(\.[0-9]+)*)$")
 
 
 def _yaml(relpath):
