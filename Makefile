@@ -19,7 +19,7 @@ SANITY_TREE ?= $${TMPDIR:-/tmp}/erpops-azure-sanity-$(shell printf %s "$(CURDIR)
 SANITY_COLL = $(SANITY_TREE)/ansible_collections/erpops/azure
 GET_PIP_CACHE := $(HOME)/.ansible/test/cache/get_pip_24_2.py
 # Test directories that exist (tools/azsim/tests arrives with the simulator).
-PYTEST_PATHS = $(wildcard tools/azsim/tests tests/unit)
+PYTEST_PATHS = $(wildcard tools/azsim/tests tests/unit tests/integration)
 # pip's index configuration on these machines warns about a missing local mirror on every call.
 PIP_NOISE := is ignored: it is neither a file nor a directory
 

@@ -5,8 +5,7 @@ import re
 
 import pytest
 import requests
-
-from .conftest import Azsim
+from azsim.testing import Azsim
 
 API = {"api-version": "2025-04-01"}
 ROW_KEYS = {"seq", "time", "method", "host", "path", "query", "status", "principal", "duration_ms"}

@@ -5,8 +5,7 @@ import signal
 
 import pytest
 import requests
-
-from .conftest import Azsim
+from azsim.testing import Azsim
 
 API = {"api-version": "2025-04-01"}
 

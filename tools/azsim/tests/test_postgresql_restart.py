@@ -6,10 +6,9 @@ import time
 import uuid
 
 import psycopg
+from azsim.testing import Azsim
 from azure.mgmt.postgresqlflexibleservers import PostgreSQLManagementClient
 from azure.mgmt.resource.resources import ResourceManagementClient
-
-from .conftest import Azsim
 
 PASSWORD = "Sup3r-Secret!pw"
 

@@ -9,10 +9,9 @@ import sys
 import time
 
 import requests
+from azsim.testing import AZSIM_ROOT, Azsim, free_port
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
-
-from .conftest import AZSIM_ROOT, Azsim, free_port
 
 
 def _connect(azsim, target):

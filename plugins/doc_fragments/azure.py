@@ -1,0 +1,101 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, erpops.azure contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment:
+
+    DOCUMENTATION = r"""
+options:
+  auth_source:
+    description:
+      - Where the credentials come from.
+      - V(auto) uses O(client_id), O(secret) and O(tenant) (options or environment) when all three are set, then
+        workload identity when E(AZURE_FEDERATED_TOKEN_FILE) is set with O(client_id) and O(tenant), then the
+        C(~/.azure/credentials) file, then a managed identity when E(IDENTITY_ENDPOINT) or E(MSI_ENDPOINT) is set,
+        and finally the Azure CLI's signed-in account.
+      - V(env) is a service principal with a client secret (options or environment variables).
+      - V(credential_file) reads the O(profile) section of C(~/.azure/credentials) (keys C(subscription_id),
+        C(client_id), C(secret), C(tenant), optional C(cloud_environment)), like azure.azcollection.
+    type: str
+    default: auto
+    choices: [auto, env, credential_file, cli, msi, workload_identity]
+    env:
+      - name: ANSIBLE_AZURE_AUTH_SOURCE
+  subscription_id:
+    description: The subscription to work in.
+    type: str
+    env:
+      - name: AZURE_SUBSCRIPTION_ID
+  client_id:
+    description: Application (client) ID of the service principal, or of the user-assigned identity with O(auth_source=msi).
+    type: str
+    env:
+      - name: AZURE_CLIENT_ID
+  secret:
+    description: Client secret of the service principal. Never logged.
+    type: str
+    env:
+      - name: AZURE_SECRET
+      - name: AZURE_CLIENT_SECRET
+  tenant:
+    description: Microsoft Entra tenant ID.
+    type: str
+    env:
+      - name: AZURE_TENANT
+      - name: AZURE_TENANT_ID
+  profile:
+    description: Section of C(~/.azure/credentials) to use; C(default) when unset.
+    type: str
+    env:
+      - name: AZURE_PROFILE
+  cloud_environment:
+    description: The Azure cloud whose Resource Manager and Entra ID endpoints are used.
+    type: str
+    default: AzureCloud
+    choices: [AzureCloud, AzureChinaCloud, AzureUSGovernment]
+    env:
+      - name: AZURE_CLOUD_ENVIRONMENT
+  arm_endpoint:
+    description:
+      - A custom Resource Manager endpoint (for example azsim's direct endpoint), overriding O(cloud_environment)'s.
+      - Tokens are requested for C(<arm_endpoint>/.default).
+    type: str
+    env:
+      - name: AZURE_ARM_ENDPOINT
+  authority_host:
+    description:
+      - A custom Entra ID authority host. Instance discovery is turned off for hosts Microsoft does not know.
+    type: str
+    env:
+      - name: AZURE_AUTHORITY_HOST
+requirements:
+  - python >= 3.8
+  - azure-identity >= 1.25.0
+  - azure-mgmt-core >= 1.6.0
+notes:
+  - Modules talk to Resource Manager's REST API through the official SDK pipeline (azure-core, azure-mgmt-core,
+    azure-identity); they import no service SDK, so a task costs a fraction of a second of imports.
+  - Throttled (429) and busy (409) answers are retried with the service's C(Retry-After), a bounded number of times,
+    including PATCH and safe POST calls that azure-core does not retry by itself.
+  - HTTPS proxies and private CAs follow the environment (E(HTTPS_PROXY), E(REQUESTS_CA_BUNDLE)).
+"""
+
+    WAIT = r"""
+options:
+  wait:
+    description:
+      - Wait for long-running operations to finish.
+      - With V(false) the module returns as soon as Azure accepted the change, with an RV(operation) handle to pass
+        to M(erpops.azure.operation_wait), so a playbook can start slow resources early and wait for them late.
+    type: bool
+    default: true
+  wait_timeout:
+    description: Seconds to wait for a long-running operation before failing (the operation keeps running in Azure).
+    type: int
+    default: 1800
+"""

@@ -1,0 +1,149 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, erpops.azure contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The base every erpops.azure module stands on: shared options, one ARM client, one way to fail,
+and the reconcile loop (get -> compare the fields the user set -> create/update -> wait)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible_collections.erpops.azure.plugins.module_utils import reconcile
+from ansible_collections.erpops.azure.plugins.module_utils.arm import ArmClient, CheckModeWrite
+from ansible_collections.erpops.azure.plugins.module_utils.auth import AuthError, auth_argument_spec, resolve
+from ansible_collections.erpops.azure.plugins.module_utils.errors import AzureApiError
+
+try:
+    # Presence check only: the pipeline and the one credential class needed are imported when first used.
+    import azure.core  # noqa: F401 pylint: disable=unused-import
+    import azure.identity  # noqa: F401 pylint: disable=unused-import
+    import azure.mgmt.core  # noqa: F401 pylint: disable=unused-import
+    HAS_AZURE = True
+    AZURE_IMPORT_ERROR = None
+except ImportError:
+    HAS_AZURE = False
+    AZURE_IMPORT_ERROR = traceback.format_exc()
+
+READ_ONLY_KEYS = ("id", "name", "type", "etag", "systemData")
+
+
+def wait_argument_spec():
+    return dict(wait=dict(type="bool", default=True), wait_timeout=dict(type="int", default=1800))
+
+
+class AzureModule:
+    """An AnsibleModule with the Azure options of the ``erpops.azure.azure`` doc fragment."""
+
+    def __init__(self, argument_spec, wait=False, **kwargs):
+        spec = auth_argument_spec()
+        if wait:
+            spec.update(wait_argument_spec())
+        spec.update(argument_spec)
+        kwargs.setdefault("supports_check_mode", True)
+        self.module = AnsibleModule(argument_spec=spec, **kwargs)
+        self.params = self.module.params
+        self.check_mode = self.module.check_mode
+        self._arm = None
+        if not HAS_AZURE:
+            self.module.fail_json(msg=missing_required_lib("azure-identity and azure-mgmt-core (see requirements.txt)"),
+                                  exception=AZURE_IMPORT_ERROR)
+
+    @property
+    def arm(self):
+        if self._arm is None:
+            try:
+                auth = resolve(self.params)
+            except AuthError as exc:
+                self.module.fail_json(msg="Azure authentication: %s" % exc)
+            self._arm = ArmClient(auth, check_mode=self.check_mode)
+        return self._arm
+
+    @property
+    def subscription_id(self):
+        return self.arm.subscription_id
+
+    def fail(self, msg, **kwargs):
+        self.module.fail_json(msg=msg, **kwargs)
+
+    def run(self, fn):
+        """Run the module body; Azure errors become one clear failure message."""
+        try:
+            result = fn()
+        except AzureApiError as exc:
+            self.module.fail_json(msg=exc.describe(), status=exc.status, error_code=exc.code, request_id=exc.request_id)
+        except CheckModeWrite as exc:
+            self.module.fail_json(msg="internal error: %s (nothing was sent)" % exc)
+        except TimeoutError as exc:
+            self.module.fail_json(msg=str(exc))
+        self.module.exit_json(**result)
+
+
+class Resource:
+    """The reconcile loop for one ARM resource addressed by ``path``.
+
+    ``desired`` holds only what the user set (None values are skipped); ``secret_keys`` / ``secret_paths``
+    are redacted in diffs and never compared when ``compare_secrets`` is False (write-only values).
+    """
+
+    def __init__(self, az, path, api_version, ci_paths=(), unordered=(), exact=("tags",), secret_keys=(), secret_paths=(), update_method="PUT",
+                 read_only_keys=READ_ONLY_KEYS, read_only_properties=("provisioningState",)):
+        self.az = az
+        self.path = path
+        self.api_version = api_version
+        self.ci_paths = ci_paths
+        self.unordered = unordered
+        self.exact = exact
+        self.secret_keys = secret_keys
+        self.secret_paths = secret_paths
+        self.update_method = update_method
+        self.read_only_keys = read_only_keys
+        self.read_only_properties = read_only_properties
+        self.current = None
+
+    def get(self):
+        self.current = self.az.arm.get(self.path, self.api_version)
+        return self.current
+
+    def writable(self, doc):
+        out = dict((k, v) for k, v in (doc or {}).items() if k not in self.read_only_keys)
+        if isinstance(out.get("properties"), dict):
+            out["properties"] = dict((k, v) for k, v in out["properties"].items() if k not in self.read_only_properties)
+        return out
+
+    def redacted(self, doc):
+        return reconcile.redact(doc, self.secret_paths, self.secret_keys) if doc is not None else None
+
+    def ensure_present(self, desired, compare=None, body=None, wait=True, wait_timeout=1800):
+        """(changed, resource, diff, operation). ``compare``: what must match (defaults to ``desired``);
+        ``body``: the full request body (defaults to the current writable state merged with ``desired``)."""
+        current = self.get() if self.current is None else self.current
+        want = desired if compare is None else compare
+        if current is not None and not reconcile.differences(want, current, ci_paths=self.ci_paths, unordered=self.unordered, exact=self.exact):
+            return False, current, {"before": self.redacted(current), "after": self.redacted(current)}, None
+        payload = body if body is not None else reconcile.merge(self.writable(current) if current else {}, desired)
+        predicted = reconcile.merge(current or {}, payload)
+        diff = {"before": self.redacted(current) or {}, "after": self.redacted(predicted)}
+        if self.az.check_mode:
+            return True, predicted, diff, None
+        method = "PUT" if current is None else self.update_method
+        op = self.az.arm.start(method, self.path, self.api_version, body=payload)
+        if wait:
+            result = self.az.arm.wait(op, wait_timeout)
+            return True, result if result is not None else self.get(), diff, None
+        return True, op.get("result") or predicted, diff, op
+
+    def ensure_absent(self, wait=True, wait_timeout=1800, params=None):
+        current = self.get() if self.current is None else self.current
+        if current is None:
+            return False, None, {"before": {}, "after": {}}, None
+        diff = {"before": self.redacted(current), "after": {}}
+        if self.az.check_mode:
+            return True, None, diff, None
+        op = self.az.arm.start("DELETE", self.path, self.api_version, params=params)
+        if wait:
+            self.az.arm.wait(op, wait_timeout)
+            return True, None, diff, None
+        return True, None, diff, op

@@ -1,0 +1,95 @@
+"""Integration tests: the collection's modules against a real azsim, driven by ansible-playbook.
+
+Each target in ``targets/<name>/tasks/main.yml`` follows the hcloud test sequence (bad arguments,
+check mode with zero writes, create, idempotence, update, delete) and asserts inside the playbook;
+this runner starts azsim, points the modules at it the way a user would (the AWX credential's
+environment variables plus HTTPS_PROXY/REQUESTS_CA_BUNDLE, or azsim's direct endpoint as a custom
+cloud), runs the target and reports each module's per-task wall time next to ``ansible.builtin.ping``'s.
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+import pytest
+from azsim.testing import Azsim
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+TARGETS = os.path.join(HERE, "targets")
+TIMINGS = {}
+
+
+@pytest.fixture(scope="session")
+def azsim(tmp_path_factory):
+    sim = Azsim(str(tmp_path_factory.mktemp("azsim-it")), time_scale=0.0, page_size=5).start()
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture(scope="session")
+def collections_path(tmp_path_factory):
+    base = tmp_path_factory.mktemp("collections")
+    ns = base / "ansible_collections" / "erpops"
+    ns.mkdir(parents=True)
+    (ns / "azure").symlink_to(ROOT)
+    return str(base)
+
+
+def module_env(azsim, mode, principal="deployer"):
+    """The environment a playbook gets: AWX's Azure credential variables, plus the way to reach azsim."""
+    p = azsim.principal(principal)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "HTTPS_PROXY", "https_proxy"))}
+    env.update({"AZURE_SUBSCRIPTION_ID": azsim.sub, "AZURE_CLIENT_ID": p["client_id"], "AZURE_SECRET": p["client_secret"],
+                "AZURE_TENANT": azsim.tenant, "REQUESTS_CA_BUNDLE": azsim.ca, "NO_PROXY": "127.0.0.1,localhost"})
+    if mode == "proxy":
+        env["HTTPS_PROXY"] = azsim.info["proxy"]
+    else:
+        env["AZURE_ARM_ENDPOINT"] = azsim.url
+        env["AZURE_AUTHORITY_HOST"] = azsim.url
+    return env
+
+
+@pytest.fixture(scope="session")
+def run_target(azsim, collections_path, tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("playbooks")
+
+    def run(name, mode="proxy", principal="deployer", extra_vars=None, expect_failure=False):
+        playbook = workdir / f"{name}-{mode}.yml"
+        tasks = os.path.join(TARGETS, name, "tasks", "main.yml")
+        playbook.write_text(
+            f"- name: Integration target {name}\n  hosts: localhost\n  gather_facts: false\n  tasks:\n"
+            "    - name: Measure a trivial module for comparison\n      ansible.builtin.ping:\n"
+            f"    - name: Run the target\n      ansible.builtin.include_tasks: {tasks}\n")
+        variables = {"azsim_admin": azsim.url + "/_azsim", "azsim_ca": azsim.ca, "azsim_subscription_id": azsim.sub,
+                     "azsim_tenant_id": azsim.tenant, "azsim_mode": mode, "resource_prefix": f"it-{name.replace('_', '-')}-{mode}"}
+        variables.update(extra_vars or {})
+        env = module_env(azsim, mode, principal)
+        report_path = workdir / f"{name}-{mode}.json"
+        env.update({"ANSIBLE_COLLECTIONS_PATH": collections_path, "ANSIBLE_CALLBACK_PLUGINS": os.path.join(HERE, "callback_plugins"),
+                    "ANSIBLE_CALLBACKS_ENABLED": "it_report", "IT_REPORT": str(report_path), "ANSIBLE_LOCALHOST_WARNING": "false",
+                    "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false", "ANSIBLE_PYTHON_INTERPRETER": sys.executable, "ANSIBLE_NOCOLOR": "1"})
+        proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), str(playbook), "-e", json.dumps(variables)],
+                              capture_output=True, text=True, env=env, cwd=str(workdir), timeout=1200, check=False)
+        if not report_path.exists():
+            raise AssertionError(f"ansible-playbook wrote no report (rc {proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+        report = json.loads(report_path.read_text())
+        for task in report:
+            TIMINGS.setdefault(task["action"], []).append(task["duration"])
+        failed = [f"{t['name']}: {t['msg']}" for t in report if t["status"] == "failed" and not t["ignore_errors"]]
+        if not expect_failure:
+            assert proc.returncode == 0 and not failed, f"target {name} ({mode}) failed:\n" + "\n".join(failed) + "\n" + proc.stdout[-3000:]
+        return report
+
+    return run
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not TIMINGS:
+        return
+    terminalreporter.section("per-task wall time (median over the tasks run; a figure, not an assertion)")
+    for action in sorted(TIMINGS, key=lambda a: (not a.endswith("ping"), a)):
+        values = TIMINGS[action]
+        terminalreporter.write_line(f"  {action:<45} {statistics.median(values):6.2f} s  (n={len(values)}, max {max(values):.2f} s)")
