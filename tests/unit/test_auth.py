@@ -33,8 +33,8 @@ def test_workload_identity_is_chosen_with_a_token_file():
 def test_credentials_file_profile(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
     (tmp_path / ".azure").mkdir()
-    (tmp_path / ".azure" / "credentials").write_text("[default]\nsubscription_id=s0\nclient_id=c0\nsecret=x0\ntenant=t0\n"
-                                                      "[prod]\nsubscription_id=s1\nclient_id=c1\nsecret=x1\ntenant=t1\n")
+    profiles = "[default]\nsubscription_id=s0\nclient_id=c0\nsecret=x0\ntenant=t0\n[prod]\nsubscription_id=s1\nclient_id=c1\nsecret=x1\ntenant=t1\n"
+    (tmp_path / ".azure" / "credentials").write_text(profiles)
     a = auth.resolve(params(profile="prod"), environ={})
     assert (a.source, a.subscription_id, a._kwargs["client_id"]) == ("env", "s1", "c1")
     with pytest.raises(auth.AuthError, match="profile 'nope' not found"):
