@@ -65,6 +65,15 @@ class Request:
             q = "?" + urllib.parse.urlencode(query, safe="/:")
         return self.base_url + urllib.parse.quote(path, safe="/@:,()=!$'*+;~") + q
 
+    def json_object(self, required=True):
+        """The JSON body, which must be an object (ARM's InvalidRequestContent otherwise); ``{}`` when absent and not required."""
+        body = self.json(required=required)
+        if body is None:
+            return {}
+        if not isinstance(body, dict):
+            raise invalid_content("expected an object")
+        return body
+
     def json(self, required=True):
         """The JSON body; ARM's InvalidRequestContent when it is not JSON."""
         if not self.body.strip():

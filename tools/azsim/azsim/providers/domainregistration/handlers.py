@@ -44,15 +44,6 @@ def register(app):
     app.lro.register("domain.purchase_failed", h.fail_purchase)
 
 
-def _body(req, required=True):
-    body = req.json(required=required)
-    if body is None:
-        return {}
-    if not isinstance(body, dict):
-        raise AzureError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized: 'expected an object'.")
-    return body
-
-
 class Handlers:
     def __init__(self, app):
         self.app = app
@@ -63,14 +54,14 @@ class Handlers:
 
     # -- subscription-level operations --------------------------------------------------------------
     def check_availability(self, req, subscriptionId):
-        body = _body(req)
+        body = req.json_object()
         if not isinstance(body.get("name"), str) or not body["name"].strip():
             raise WebError(400, "BadRequest", "The parameter name is required.")  # unverified
         # REST spec example CheckDomainAvailability: 200 {"name", "available", "domainType"}.
         return Response(200, models.availability(self.app, self.sub, body["name"]))
 
     def list_recommendations(self, req, subscriptionId):
-        body = _body(req)
+        body = req.json_object()
         limit = body.get("maxDomainRecommendations") or 10
         if not isinstance(limit, int) or limit < 1:
             raise WebError(400, "BadRequest", "The parameter maxDomainRecommendations is invalid.")  # unverified
@@ -96,7 +87,7 @@ class Handlers:
 
     def list_agreements(self, req, subscriptionId, name):
         tld = self._tld(name)
-        opt = _body(req, required=False)
+        opt = req.json_object(required=False)
         # REST spec example ListTopLevelDomainAgreements: body {"includePrivacy", "forTransfer"} -> {"value": [TldLegalAgreement]}.
         return Response(200, {"value": models.agreements(tld, bool(opt.get("includePrivacy")), bool(opt.get("forTransfer")))})
 
@@ -119,7 +110,7 @@ class Handlers:
         return Response(200, models.wire(self.app, self._domain(resourceGroupName, domainName)))
 
     def put_domain(self, req, subscriptionId, resourceGroupName, domainName):
-        body = _body(req)
+        body = req.json_object()
         tld, props = models.validate_purchase(body, domainName)
         tags = resource.validate_tags(body.get("tags"))
         existing = self._domain(resourceGroupName, domainName, required=False)
@@ -200,7 +191,7 @@ class Handlers:
         resource.delete_tree(self.app, op["resource_id"])
 
     def patch_domain(self, req, subscriptionId, resourceGroupName, domainName):
-        body = _body(req)
+        body = req.json_object()
         doc = self._domain(resourceGroupName, domainName)
         props = body.get("properties") or {}
         self._apply_updates(doc, props, models.split(doc["name"])[1])
@@ -252,7 +243,7 @@ class Handlers:
 
     def put_ownership(self, req, subscriptionId, resourceGroupName, domainName, name):
         domain = self._domain(resourceGroupName, domainName)
-        body = _body(req)
+        body = req.json_object()
         rid = self._oid(domain, name)
         doc = resource.get(self.app, rid)
         if doc is None:

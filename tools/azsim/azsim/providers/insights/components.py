@@ -50,13 +50,6 @@ def connection_string(ikey, region, app_id):
             f"LiveEndpoint=https://{region}.livediagnostics.monitor.azure.com/;ApplicationId={app_id}")
 
 
-def _body(req):
-    body = req.json()
-    if not isinstance(body, dict):
-        raise AzureError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized: 'expected an object'.")
-    return body
-
-
 class Handlers:
     def __init__(self, app):
         self.app = app
@@ -93,7 +86,7 @@ class Handlers:
         return ws
 
     def put(self, req, subscriptionId, resourceGroupName, resourceName):
-        body = _body(req)
+        body = req.json_object()
         loc = body.get("location")
         short = locations.normalize(loc) if loc else None
         if not loc:
@@ -159,7 +152,7 @@ class Handlers:
         return Response(200, resource.public(doc))  # spec ComponentsCreate: 200 only
 
     def patch_tags(self, req, subscriptionId, resourceGroupName, resourceName):
-        body = _body(req)
+        body = req.json_object()
         doc = self._get(resourceGroupName, resourceName)
         # Components_UpdateTags (ComponentsUpdateTagsOnly example): the tags sent replace the resource's tags.
         doc["tags"] = resource.validate_tags(body.get("tags"))

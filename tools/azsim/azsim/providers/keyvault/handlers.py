@@ -43,13 +43,6 @@ def register(app):
     app.lro.register("keyvault.vault.purged", h.finish_purge)
 
 
-def _body(req):
-    body = req.json()
-    if not isinstance(body, dict):
-        raise AzureError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized: 'expected an object'.")
-    return body
-
-
 def _deleted_not_found(name):
     # unverified: the RP's text for a missing deleted vault.
     return AzureError(404, "ResourceNotFound", f"The Resource 'Microsoft.KeyVault/deletedVaults/{name}' was not found.")
@@ -71,7 +64,7 @@ class Handlers:
 
     # -- names ---------------------------------------------------------------------------------------
     def check_name(self, req, subscriptionId):
-        body = _body(req)
+        body = req.json_object()
         name = body.get("name")
         if str(body.get("type", "")).lower() != models.VAULT_TYPE.lower():
             # swagger VaultCheckNameAvailabilityParameters.type is the constant Microsoft.KeyVault/vaults; text unverified.
@@ -98,7 +91,7 @@ class Handlers:
         return Response(200, models.wire(self._vault(resourceGroupName, vaultName)))
 
     def put(self, req, subscriptionId, resourceGroupName, vaultName):
-        body = _body(req)
+        body = req.json_object()
         problem = models.name_problem(vaultName)
         if problem:
             raise AzureError(400, "VaultNameNotValid", problem)
@@ -145,7 +138,7 @@ class Handlers:
             models.save(self.app, doc)
 
     def patch(self, req, subscriptionId, resourceGroupName, vaultName):
-        body = _body(req)
+        body = req.json_object()
         doc = self._vault(resourceGroupName, vaultName)
         models.apply_update(self.app, req, doc, body.get("properties"), body.get("tags"), full=False)
         models.save(self.app, doc)
@@ -160,7 +153,7 @@ class Handlers:
         return Response(200)
 
     def access_policies(self, req, subscriptionId, resourceGroupName, vaultName, operationKind):
-        body = _body(req)
+        body = req.json_object()
         doc = self._vault(resourceGroupName, vaultName)
         policies = (body.get("properties") or {}).get("accessPolicies")
         if policies is None:

@@ -54,13 +54,6 @@ def _precondition(req, existing, what):
             raise AzureError(412, "PreconditionFailed", f"The condition '{im.strip()}' in the If-Match header was not satisfied.")
 
 
-def _body(req):
-    body = req.json()
-    if not isinstance(body, dict):
-        raise AzureError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized: 'expected an object'.")
-    return body
-
-
 class Handlers:
     def __init__(self, app):
         self.app = app
@@ -97,7 +90,7 @@ class Handlers:
         return Response(200, resource.public(self._zone(resourceGroupName, zoneName)))
 
     def put_zone(self, req, subscriptionId, resourceGroupName, zoneName):
-        body = _body(req)
+        body = req.json_object()
         models.validate_zone_name(zoneName)
         loc = body.get("location")
         if not loc:
@@ -126,7 +119,7 @@ class Handlers:
         return Response(201, resource.public(zone))
 
     def patch_zone(self, req, subscriptionId, resourceGroupName, zoneName):
-        body = _body(req)
+        body = req.json_object()
         zone = self._zone(resourceGroupName, zoneName)
         _precondition(req, zone, "zone")
         if "tags" in body:
@@ -199,7 +192,7 @@ class Handlers:
     def put_record_set(self, req, subscriptionId, resourceGroupName, zoneName, recordType, name):
         rtype = self._type(req, recordType)
         zone = self._parent(resourceGroupName, zoneName)
-        body = _body(req)
+        body = req.json_object()
         models.validate_relative_name(zone["name"], name)
         previous = self._record(zone, rtype, name)
         _precondition(req, previous, "record set")
@@ -213,7 +206,7 @@ class Handlers:
     def patch_record_set(self, req, subscriptionId, resourceGroupName, zoneName, recordType, name):
         rtype = self._type(req, recordType)
         zone = self._parent(resourceGroupName, zoneName)
-        body = _body(req)
+        body = req.json_object()
         previous = self._record(zone, rtype, name)
         if previous is None:
             raise self._missing_record(resourceGroupName, name)

@@ -31,13 +31,6 @@ def register(app):
     app.lro.register("operationalinsights.workspace.created", h.finish_create)
 
 
-def _body(req):
-    body = req.json()
-    if not isinstance(body, dict):
-        raise AzureError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized: 'expected an object'.")
-    return body
-
-
 class Handlers:
     def __init__(self, app):
         self.app = app
@@ -77,7 +70,7 @@ class Handlers:
     # -- writes --------------------------------------------------------------------------------------
     def put(self, req, subscriptionId, resourceGroupName, workspaceName):
         models.validate_name(workspaceName)
-        body = _body(req)
+        body = req.json_object()
         loc = models.validate_location(body.get("location"))
         tags = resource.validate_tags(body.get("tags"))
         props = body.get("properties") or {}
@@ -132,7 +125,7 @@ class Handlers:
             resource.put(self.app, doc)
 
     def patch(self, req, subscriptionId, resourceGroupName, workspaceName):
-        body = _body(req)
+        body = req.json_object()
         doc = self._get(resourceGroupName, workspaceName)
         if "tags" in body and body["tags"] is not None:
             doc["tags"] = resource.validate_tags(body["tags"])

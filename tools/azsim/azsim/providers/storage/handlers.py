@@ -45,13 +45,6 @@ def register(app, azurite):
     app.lro.register("storage.account.create_failed", h.fail_create)
 
 
-def _body(req):
-    body = req.json()
-    if not isinstance(body, dict):
-        raise AzureError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized: 'expected an object'.")
-    return body
-
-
 class Handlers:
     def __init__(self, app, azurite):
         self.app = app
@@ -69,7 +62,7 @@ class Handlers:
 
     # -- names -------------------------------------------------------------------------------------
     def check_name(self, req, subscriptionId):
-        body = _body(req)
+        body = req.json_object()
         name = body.get("name")
         if str(body.get("type", "")).lower() != models.ACCOUNT_TYPE.lower():
             # Swagger StorageAccountCheckNameAvailabilityParameters.type is the constant Microsoft.Storage/storageAccounts; text unverified.
@@ -95,7 +88,7 @@ class Handlers:
         return Response(200, models.wire(self._account(resourceGroupName, accountName)))
 
     def put(self, req, subscriptionId, resourceGroupName, accountName):
-        body = _body(req)
+        body = req.json_object()
         problem = models.name_problem(accountName)
         if problem:
             raise AzureError(400, "AccountNameInvalid", problem)  # arm-data.md §5 (PUT errors)
@@ -182,7 +175,7 @@ class Handlers:
 
     def patch(self, req, subscriptionId, resourceGroupName, accountName):
         doc = self._account(resourceGroupName, accountName)
-        body = _body(req)
+        body = req.json_object()
         if "location" in body and locations.normalize(body["location"]) != doc["location"]:
             raise AzureError(400, "LocationNotUpdatable", "The location of a storage account cannot be changed.")  # unverified
         self._update(req, doc, body)
@@ -203,7 +196,7 @@ class Handlers:
 
     def regenerate_key(self, req, subscriptionId, resourceGroupName, accountName):
         doc = self._account(resourceGroupName, accountName)
-        body = _body(req)
+        body = req.json_object()
         name = str(body.get("keyName") or "")
         hit = next((k for k in doc["_keys"] if k["keyName"].lower() == name.lower()), None)
         if hit is None:
@@ -219,11 +212,11 @@ class Handlers:
 
     def list_account_sas(self, req, subscriptionId, resourceGroupName, accountName):
         doc = self._account(resourceGroupName, accountName)
-        return Response(200, {"accountSasToken": models.account_sas(doc, _body(req))})
+        return Response(200, {"accountSasToken": models.account_sas(doc, req.json_object())})
 
     def list_service_sas(self, req, subscriptionId, resourceGroupName, accountName):
         doc = self._account(resourceGroupName, accountName)
-        return Response(200, {"serviceSasToken": models.service_sas(doc, _body(req))})
+        return Response(200, {"serviceSasToken": models.service_sas(doc, req.json_object())})
 
     # -- blob service -------------------------------------------------------------------------------------
     def _service(self, acct):
@@ -246,7 +239,7 @@ class Handlers:
         self._check_service_name(blobServicesName)
         acct = self._account(resourceGroupName, accountName)
         svc = self._service(acct)
-        models.apply_blob_service(svc, _body(req).get("properties") or {})
+        models.apply_blob_service(svc, req.json_object().get("properties") or {})
         resource.put(self.app, svc)
         out = resource.public(svc)
         out.pop("sku", None)  # the PUT answer carries no sku (swagger example BlobServicesPut)
@@ -278,7 +271,7 @@ class Handlers:
     def put_container(self, req, subscriptionId, resourceGroupName, accountName, containerName):
         acct = self._account(resourceGroupName, accountName)
         models.validate_container_name(containerName)
-        props = _body(req).get("properties") or {}
+        props = req.json_object().get("properties") or {}
         existing = self._container(acct, containerName, required=False)
         doc = existing or models.new_container(acct, containerName, self.app.clock.iso())
         isv = props.get("immutableStorageWithVersioning")
@@ -296,7 +289,7 @@ class Handlers:
     def patch_container(self, req, subscriptionId, resourceGroupName, accountName, containerName):
         acct = self._account(resourceGroupName, accountName)
         doc = self._container(acct, containerName)
-        models.apply_container(acct, doc, _body(req).get("properties") or {}, creating=False)
+        models.apply_container(acct, doc, req.json_object().get("properties") or {}, creating=False)
         doc["etag"] = models.etag()
         doc["properties"]["lastModifiedTime"] = self.app.clock.iso()
         resource.put(self.app, doc)
