@@ -133,7 +133,7 @@ class ArmClient:
         status, hdrs, out = self.request(method, path, api_version, body=body, params=params, expect=expect, safe=safe)
         op = {"method": method.upper(), "resource_url": self.url(path.split("?", 1)[0]) + "?api-version=" + (api_version or ""),
               "status_code": status, "async_url": hdrs.get("azure-asyncoperation"), "location_url": hdrs.get("location"),
-              "retry_after": _header_seconds(hdrs), "body": out, "done": False}
+              "retry_after": _header_seconds(hdrs), "done": False}
         state = ((out or {}).get("properties") or {}).get("provisioningState") if isinstance(out, dict) else None
         if not op["async_url"] and not op["location_url"]:
             if status == 202 or (state and state.lower() not in TERMINAL and method.upper() in ("PUT", "PATCH")):
