@@ -85,3 +85,13 @@ def test_custom_domain_presents_bound_certificate(azsim, mode, web, resource_gro
     bind(web, resource_group, site.name, host, sslState="SniEnabled", thumbprint=thumb)
     assert presented_thumbprint(azsim, host) == thumb
     assert browser(azsim).get(f"https://{host}/", timeout=10).status_code == 200
+
+
+def test_long_site_name_gets_a_valid_certificate(azsim, web, resource_group, unique):
+    # A 60-character site makes a 78-character host name: longer than X.509's 64-character CN limit, so the
+    # front door's certificate must carry the name in its SAN only (as public CAs do) and still be served.
+    plan = make_plan(web, resource_group, f"plan-long-{unique}", "S1")
+    name = f"long-{unique}-" + "x" * (60 - len(f"long-{unique}-"))
+    make_site(web, resource_group, name, plan.id)
+    r = browser(azsim).get(f"https://{name}.azurewebsites.net/", timeout=10)
+    assert len(name) == 60 and r.status_code == 200 and "waiting for your content" in r.text

@@ -75,7 +75,9 @@ class CertificateAuthority:
                 sans.append(x509.DNSName(n))
         cert = (
             x509.CertificateBuilder()
-            .subject_name(_name(names[0]))
+            # X.509 caps a CN at 64 characters (RFC 5280 ub-common-name); clients check the SAN anyway, so a
+            # longer name (a 63-character server label + .postgres.database.azure.com) keeps only its first label.
+            .subject_name(_name(names[0] if len(names[0]) <= 64 else names[0].split(".", 1)[0][:64]))
             .issuer_name(self.cert.subject)
             .public_key(key.public_key())
             .serial_number(x509.random_serial_number())
