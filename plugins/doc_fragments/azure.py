@@ -21,58 +21,53 @@ options:
       - V(env) is a service principal with a client secret (options or environment variables).
       - V(credential_file) reads the O(profile) section of C(~/.azure/credentials) (keys C(subscription_id),
         C(client_id), C(secret), C(tenant), optional C(cloud_environment)), like azure.azcollection.
+      - Defaults to the environment variable E(ANSIBLE_AZURE_AUTH_SOURCE).
     type: str
     default: auto
     choices: [auto, env, credential_file, cli, msi, workload_identity]
-    env:
-      - name: ANSIBLE_AZURE_AUTH_SOURCE
   subscription_id:
-    description: The subscription to work in.
+    description:
+      - The subscription to work in.
+      - Defaults to the environment variable E(AZURE_SUBSCRIPTION_ID).
     type: str
-    env:
-      - name: AZURE_SUBSCRIPTION_ID
   client_id:
-    description: Application (client) ID of the service principal, or of the user-assigned identity with O(auth_source=msi).
+    description:
+      - Application (client) ID of the service principal, or of the user-assigned identity with O(auth_source=msi).
+      - Defaults to the environment variable E(AZURE_CLIENT_ID).
     type: str
-    env:
-      - name: AZURE_CLIENT_ID
   secret:
-    description: Client secret of the service principal. Never logged.
+    description:
+      - Client secret of the service principal. Never logged.
+      - Defaults to the environment variable E(AZURE_SECRET) or E(AZURE_CLIENT_SECRET).
     type: str
-    env:
-      - name: AZURE_SECRET
-      - name: AZURE_CLIENT_SECRET
   tenant:
-    description: Microsoft Entra tenant ID.
+    description:
+      - Microsoft Entra tenant ID.
+      - Defaults to the environment variable E(AZURE_TENANT) or E(AZURE_TENANT_ID).
     type: str
-    env:
-      - name: AZURE_TENANT
-      - name: AZURE_TENANT_ID
   profile:
-    description: Section of C(~/.azure/credentials) to use; C(default) when unset.
+    description:
+      - Section of C(~/.azure/credentials) to use; C(default) when unset.
+      - Defaults to the environment variable E(AZURE_PROFILE).
     type: str
-    env:
-      - name: AZURE_PROFILE
   cloud_environment:
-    description: The Azure cloud whose Resource Manager and Entra ID endpoints are used.
+    description:
+      - The Azure cloud whose Resource Manager and Entra ID endpoints are used.
+      - Defaults to the environment variable E(AZURE_CLOUD_ENVIRONMENT).
     type: str
     default: AzureCloud
     choices: [AzureCloud, AzureChinaCloud, AzureUSGovernment]
-    env:
-      - name: AZURE_CLOUD_ENVIRONMENT
   arm_endpoint:
     description:
       - A custom Resource Manager endpoint (for example azsim's direct endpoint), overriding O(cloud_environment)'s.
       - Tokens are requested for C(<arm_endpoint>/.default).
+      - Defaults to the environment variable E(AZURE_ARM_ENDPOINT).
     type: str
-    env:
-      - name: AZURE_ARM_ENDPOINT
   authority_host:
     description:
       - A custom Entra ID authority host. Instance discovery is turned off for hosts Microsoft does not know.
+      - Defaults to the environment variable E(AZURE_AUTHORITY_HOST).
     type: str
-    env:
-      - name: AZURE_AUTHORITY_HOST
 requirements:
   - python >= 3.8
   - azure-identity >= 1.25.0

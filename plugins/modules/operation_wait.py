@@ -18,7 +18,7 @@ description:
   - Polling follows Azure Resource Manager's rules (C(Azure-AsyncOperation), then C(Location), then the resource's
     C(provisioningState)) and each answer's C(Retry-After).
 author:
-  - erpops.azure contributors
+  - erpops.azure maintainers (@erpops)
 options:
   operations:
     description: Operation handles returned by other modules of this collection (the C(operation) value).
@@ -33,9 +33,11 @@ extends_documentation_fragment:
   - erpops.azure.azure
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Polling only reads.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 """
 

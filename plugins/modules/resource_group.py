@@ -15,7 +15,7 @@ description:
   - Creates a resource group, keeps its tags as asked, or deletes it with everything it holds.
   - Only the options you set are compared, so a second run with the same options changes nothing.
 author:
-  - erpops.azure contributors
+  - erpops.azure maintainers (@erpops)
 options:
   name:
     description: Name of the resource group (1-90 letters, digits, C(-), C(_), C(.), C(()), C())), not ending with a period.
@@ -49,8 +49,10 @@ extends_documentation_fragment:
   - erpops.azure.azure.wait
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
 """
 

@@ -14,7 +14,7 @@ version_added: 0.1.0
 description:
   - Returns one resource group by name, or every group of the subscription, optionally filtered by a tag.
 author:
-  - erpops.azure contributors
+  - erpops.azure maintainers (@erpops)
 options:
   name:
     description: Name of one group. Without it, every group is listed.
@@ -27,9 +27,11 @@ extends_documentation_fragment:
   - erpops.azure.azure
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: The module only reads.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 """
 
