@@ -1,0 +1,351 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, erpops.azure contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: postgresql_flexible_server
+short_description: Create, update, start, stop or delete an Azure Database for PostgreSQL flexible server
+version_added: 0.1.0
+description:
+  - Creates a PostgreSQL flexible server (C(Microsoft.DBforPostgreSQL/flexibleServers)), keeps its SKU, storage, backup
+    retention, high availability and tags as asked, starts or stops it, or deletes it.
+  - Only the options you set are compared, so a second run with the same options changes nothing.
+  - Rules Azure enforces are checked before any request, so a wrong value fails without touching the server.
+    The SKU must belong to its tier, storage only grows, geo-redundant backup and the administrator login are fixed
+    at creation, and high availability is not offered on the Burstable tier.
+  - The administrator password is write-only. Azure never returns it, so it cannot be compared. It is sent when
+    the server is created, and on every run with O(update_password=always).
+author:
+  - erpops.azure maintainers (@erpops)
+options:
+  name:
+    description:
+      - Name of the server, 3-63 lowercase letters, digits and hyphens. It is part of the host name
+        C(<name>.postgres.database.azure.com), so it is unique across all of Azure.
+    type: str
+    required: true
+  resource_group:
+    description: Resource group of the server.
+    type: str
+    required: true
+  location:
+    description: Azure region (C(westeurope), C(West Europe)). Required to create the server; a server cannot move.
+    type: str
+  version:
+    description: PostgreSQL major version. Set at creation; changing it later is refused.
+    type: str
+    choices: ['11', '12', '13', '14', '15', '16', '17']
+  sku:
+    description:
+      - Compute size. Required to create the server.
+      - The name must belong to the tier. Burstable uses C(Standard_B*), GeneralPurpose C(Standard_D*) and
+        MemoryOptimized C(Standard_E*).
+    type: dict
+    suboptions:
+      name:
+        description: SKU name, for example C(Standard_D2s_v3).
+        type: str
+        required: true
+      tier:
+        description: Pricing tier.
+        type: str
+        required: true
+        choices: [Burstable, GeneralPurpose, MemoryOptimized]
+  storage_size_gb:
+    description:
+      - Storage size in GiB (C(properties.storage.storageSizeGB)). Storage can grow but never shrink.
+        A smaller value than the server has is refused before any request.
+    type: int
+    choices: [32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768]
+  backup_retention_days:
+    description: Days automatic backups are kept, 7 to 35.
+    type: int
+  geo_redundant_backup:
+    description:
+      - Keep backups in the paired region too. Azure only lets you set this when the server is created,
+        so a change on an existing server is refused.
+    type: bool
+  high_availability:
+    description:
+      - High availability mode (C(properties.highAvailability.mode)). The Burstable tier does not offer it.
+    type: str
+    choices: [Disabled, ZoneRedundant, SameZone]
+  administrator_login:
+    description:
+      - Name of the administrator role, for example C(erpadmin). Set at creation; a different value later is refused.
+      - Give the plain role name. The C(user@server) form was only used by the retired Single Server, and it is refused here.
+    type: str
+  administrator_login_password:
+    description:
+      - Password of the administrator. Required to create the server. Never logged, returned or compared.
+    type: str
+  update_password:
+    description:
+      - V(on_create) sends O(administrator_login_password) only when the server is created.
+      - V(always) sends it on every run and reports a change, because Azure never returns the password to compare.
+    type: str
+    default: on_create
+    choices: [on_create, always]
+  tags:
+    description: Tags of the server.
+    type: dict
+  purge_tags:
+    description: Remove tags not listed in O(tags). With V(false), O(tags) are added to the existing ones.
+    type: bool
+    default: true
+  power_state:
+    description:
+      - Start or stop the server. Unset leaves it as it is.
+      - A stopped server does not accept changes; with V(started) the server is started before other changes are sent,
+        with V(stopped) it is stopped after them.
+    type: str
+    choices: [started, stopped]
+  state:
+    description: Whether the server should exist. Deleting a server deletes its databases and backups.
+    type: str
+    default: present
+    choices: [present, absent]
+extends_documentation_fragment:
+  - erpops.azure.azure
+  - erpops.azure.azure.wait
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: full
+    details: The administrator password is shown as C(********) in the diff.
+notes:
+  - Creating a server takes several minutes in Azure. With O(wait=false) the module returns an RV(operation) to pass to
+    M(erpops.azure.operation_wait). When a run needs several operations, for example a start followed by an update,
+    it awaits each one except the last.
+"""
+
+EXAMPLES = r"""
+- name: Create the ERP database server
+  erpops.azure.postgresql_flexible_server:
+    name: erp-postgres-prod
+    resource_group: erp-supermarket-production-rg
+    location: West Europe
+    version: "15"
+    sku:
+      name: Standard_D2s_v3
+      tier: GeneralPurpose
+    storage_size_gb: 128
+    backup_retention_days: 30
+    administrator_login: erpadmin
+    administrator_login_password: "{{ erp_db_admin_password }}"
+    tags:
+      application: erp
+
+- name: Rotate the administrator password
+  erpops.azure.postgresql_flexible_server:
+    name: erp-postgres-prod
+    resource_group: erp-supermarket-production-rg
+    administrator_login_password: "{{ erp_db_admin_password_new }}"
+    update_password: always
+
+- name: Stop the server for the night
+  erpops.azure.postgresql_flexible_server:
+    name: erp-postgres-prod
+    resource_group: erp-supermarket-production-rg
+    power_state: stopped
+"""
+
+RETURN = r"""
+server:
+  description: The server as Azure returns it (never with the password); empty when it was deleted.
+  returned: always
+  type: dict
+  sample:
+    id: /subscriptions/.../resourceGroups/erp-supermarket-production-rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/erp-postgres-prod
+    name: erp-postgres-prod
+    location: westeurope
+    sku: {name: Standard_D2s_v3, tier: GeneralPurpose}
+    properties:
+      version: "15"
+      state: Ready
+      administratorLogin: erpadmin
+      fullyQualifiedDomainName: erp-postgres-prod.postgres.database.azure.com
+      storage: {storageSizeGB: 128, autoGrow: Disabled, tier: P10}
+      backup: {backupRetentionDays: 30, geoRedundantBackup: Disabled}
+      highAvailability: {mode: Disabled, state: NotEnabled}
+operation:
+  description: The last operation started, when O(wait=false); pass it to M(erpops.azure.operation_wait).
+  returned: when an operation was started and not awaited
+  type: dict
+"""
+
+import copy
+
+from ansible_collections.erpops.azure.plugins.module_utils import reconcile
+from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource
+
+API_VERSION = "2024-08-01"
+SKU_PREFIX = {"Burstable": "Standard_B", "GeneralPurpose": "Standard_D", "MemoryOptimized": "Standard_E"}
+SECRET_KEYS = ("administratorLoginPassword",)
+SEND_ALWAYS = "always"  # update_password value: send the write-only password on every run
+PATH = "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.DBforPostgreSQL/flexibleServers/%s"
+
+
+def _public(doc):
+    """A copy without any password, for results and operation handles."""
+    return reconcile.redact(doc, secret_keys=SECRET_KEYS) if doc is not None else None
+
+
+def _validate(az, p, current):
+    """Every rule that can be checked here fails before any request."""
+    sku = p["sku"]
+    if sku and not sku["name"].lower().startswith(SKU_PREFIX[sku["tier"]].lower()):
+        az.fail("sku.name %s does not belong to tier %s: %s uses %s* sizes (Burstable Standard_B*, GeneralPurpose Standard_D*, "
+                "MemoryOptimized Standard_E*)" % (sku["name"], sku["tier"], sku["tier"], SKU_PREFIX[sku["tier"]]))
+    days = p["backup_retention_days"]
+    if days is not None and not 7 <= days <= 35:
+        az.fail("backup_retention_days must be between 7 and 35, got %d" % days)
+    login = p["administrator_login"]
+    if login and "@" in login:
+        az.fail("administrator_login must be the plain role name (for example %s): the user@server form belonged to the retired "
+                "Single Server and is not accepted by flexible servers" % login.split("@", 1)[0])
+    tier = sku["tier"] if sku else ((current or {}).get("sku") or {}).get("tier")
+    if p["high_availability"] not in (None, "Disabled") and tier == "Burstable":
+        az.fail("high_availability %s is not available on the Burstable tier; use GeneralPurpose or MemoryOptimized, or Disabled"
+                % p["high_availability"])
+    if current is None:
+        missing = [k for k in ("location", "sku", "administrator_login", "administrator_login_password") if not p[k]]
+        if missing:
+            az.fail("%s required to create server %s" % (", ".join(missing) + (" is" if len(missing) == 1 else " are"), p["name"]))
+        return
+    props = current.get("properties") or {}
+    if p["location"] and reconcile.norm_location(p["location"]) != reconcile.norm_location(current.get("location")):
+        az.fail("server %s is in %s; a server cannot move to %s" % (p["name"], current.get("location"), p["location"]))
+    size = (props.get("storage") or {}).get("storageSizeGB")
+    if p["storage_size_gb"] is not None and size and p["storage_size_gb"] < size:
+        az.fail("storage_size_gb cannot shrink: server %s has %d GiB and Azure only grows storage (asked %d)"
+                % (p["name"], size, p["storage_size_gb"]))
+    geo = (props.get("backup") or {}).get("geoRedundantBackup")
+    if p["geo_redundant_backup"] is not None and geo and (geo == "Enabled") != p["geo_redundant_backup"]:
+        az.fail("geo_redundant_backup can only be set when the server is created (server %s has it %s); create a new server "
+                "or restore into one to change it" % (p["name"], geo))
+    if login and props.get("administratorLogin") and login != props["administratorLogin"]:
+        az.fail("administrator_login can only be set when the server is created (server %s has %s)" % (p["name"], props["administratorLogin"]))
+    if p["version"] and props.get("version") and str(props["version"]) != p["version"]:
+        az.fail("version can only be set when the server is created (server %s runs %s, asked %s)" % (p["name"], props["version"], p["version"]))
+
+
+def _wanted(p, current):
+    """What must match: only the options the user set."""
+    tags = reconcile.tags_wanted((current or {}).get("tags"), p["tags"], p["purge_tags"])
+    geo = None if p["geo_redundant_backup"] is None else ("Enabled" if p["geo_redundant_backup"] else "Disabled")
+    return {
+        "location": p["location"], "tags": tags, "sku": dict(p["sku"]) if p["sku"] else None,
+        "properties": {
+            "version": p["version"], "administratorLogin": p["administrator_login"],
+            "storage": {"storageSizeGB": p["storage_size_gb"]},
+            "backup": {"backupRetentionDays": p["backup_retention_days"], "geoRedundantBackup": geo},
+            "highAvailability": {"mode": p["high_availability"]},
+        },
+    }
+
+
+def _prune(value):
+    """``value`` without None leaves and empty dicts (a minimal PATCH body)."""
+    if isinstance(value, dict):
+        out = dict((k, _prune(v)) for k, v in value.items() if v is not None)
+        return dict((k, v) for k, v in out.items() if v != {})
+    return value
+
+
+def _patch(want, current, res):
+    """The PATCH body: each differing field the user set."""
+    body = {}
+    for path in reconcile.differences(want, current, ci_paths=res.ci_paths, exact=res.exact):
+        keys = path.split(".")
+        if keys[0] == "sku":
+            body["sku"] = want["sku"]
+            continue
+        src, dst = want, body
+        for key in keys[:-1]:
+            src = src[key]
+            dst = dst.setdefault(key, {})
+        dst[keys[-1]] = copy.deepcopy(src[keys[-1]])
+    return body
+
+
+def main():
+    az = AzureModule(dict(
+        name=dict(type="str", required=True),
+        resource_group=dict(type="str", required=True),
+        location=dict(type="str"),
+        version=dict(type="str", choices=["11", "12", "13", "14", "15", "16", "17"]),
+        sku=dict(type="dict", options=dict(name=dict(type="str", required=True),
+                                           tier=dict(type="str", required=True, choices=["Burstable", "GeneralPurpose", "MemoryOptimized"]))),
+        storage_size_gb=dict(type="int", choices=[32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768]),
+        backup_retention_days=dict(type="int"),
+        geo_redundant_backup=dict(type="bool"),
+        high_availability=dict(type="str", choices=["Disabled", "ZoneRedundant", "SameZone"]),
+        administrator_login=dict(type="str"),
+        administrator_login_password=dict(type="str", no_log=True),
+        update_password=dict(type="str", default="on_create", choices=["on_create", "always"], no_log=False),
+        tags=dict(type="dict"),
+        purge_tags=dict(type="bool", default=True),
+        power_state=dict(type="str", choices=["started", "stopped"]),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+    ), wait=True)
+    p = az.params
+
+    def run():
+        path = PATH % (az.subscription_id, p["resource_group"], p["name"])
+        res = Resource(az, path, API_VERSION, ci_paths=("sku.name", "sku.tier", "properties.highAvailability.mode"), secret_keys=SECRET_KEYS,
+                       update_method="PATCH")
+        if p["state"] == "absent":
+            changed, _doc, diff, op = res.ensure_absent(wait=p["wait"], wait_timeout=p["wait_timeout"])
+            return dict(changed=changed, server={}, diff=diff, **({"operation": _public(op)} if op else {}))
+
+        current = res.get()
+        _validate(az, p, current)
+        want = _wanted(p, current)
+        ops = []
+        if current is None:
+            body = _prune(want)
+            body["properties"].update(createMode="Default", administratorLoginPassword=p["administrator_login_password"])
+            steps = [("PUT", path, body)]
+            predicted = reconcile.merge({"properties": {"state": "Ready"}}, body)
+        else:
+            body = _prune(_patch(want, current, res))
+            if p["update_password"] == SEND_ALWAYS and p["administrator_login_password"]:
+                body.setdefault("properties", {})["administratorLoginPassword"] = p["administrator_login_password"]
+            steps = [("PATCH", path, body)] if body else []
+            predicted = reconcile.merge(current, body)
+        state = ((current or {}).get("properties") or {}).get("state")
+        if p["power_state"] == "started" and state == "Stopped":
+            steps.insert(0, ("POST", path + "/start", None))
+            predicted["properties"]["state"] = "Ready"
+        elif p["power_state"] == "stopped" and state != "Stopped":
+            steps.append(("POST", path + "/stop", None))
+            predicted["properties"]["state"] = "Stopped"
+        diff = {"before": res.redacted(current) or {}, "after": res.redacted(predicted)}
+        if not steps:
+            return dict(changed=False, server=_public(current), diff=diff)
+        if az.check_mode:
+            return dict(changed=True, server=_public(predicted), diff=diff)
+        for i, (method, url, payload) in enumerate(steps):
+            op = az.arm.start(method, url, API_VERSION, body=payload)
+            if p["wait"] or i < len(steps) - 1:
+                az.arm.wait(op, p["wait_timeout"])
+            else:
+                ops.append(op)
+        if ops:
+            return dict(changed=True, server=_public(predicted), diff=diff, operation=_public(ops[-1]))
+        return dict(changed=True, server=_public(res.get()), diff=diff)
+
+    az.run(run)
+
+
+if __name__ == "__main__":
+    main()
