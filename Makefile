@@ -20,6 +20,8 @@ SANITY_COLL = $(SANITY_TREE)/ansible_collections/erpops/azure
 GET_PIP_CACHE := $(HOME)/.ansible/test/cache/get_pip_24_2.py
 # Test directories that exist (tools/azsim/tests arrives with the simulator).
 PYTEST_PATHS = $(wildcard tools/azsim/tests tests/unit tests/integration)
+# Two workers (one azsim each), a test file's tests kept together (they share module-scoped resources).
+PYTEST_ARGS ?= -n 2 --dist loadfile
 # pip's index configuration on these machines warns about a missing local mirror on every call.
 PIP_NOISE := is ignored: it is neither a file nor a directory
 
@@ -99,7 +101,7 @@ sanity: venv
 # pytest exits 5 when it collects no test: that fails the run on purpose.
 pytest: venv
 	@echo "==> pytest $(PYTEST_PATHS)"
-	@$(PY) -m pytest $(PYTEST_PATHS) -q
+	@$(PY) -m pytest $(PYTEST_PATHS) -q $(PYTEST_ARGS)
 
 test: bootstrap
 	@$(MAKE) -k lint

@@ -20,6 +20,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 TARGETS = os.path.join(HERE, "targets")
 TIMINGS = {}
+TIMINGS_DIR = os.path.join(ROOT, "tests", "output", "integration-timings")
 
 
 @pytest.fixture(scope="session")
@@ -78,6 +79,10 @@ def run_target(azsim, collections_path, tmp_path_factory):
         report = json.loads(report_path.read_text())
         for task in report:
             TIMINGS.setdefault(task["action"], []).append(task["duration"])
+        # Under pytest-xdist the summary is printed by the controller: each worker leaves its figures in a file.
+        os.makedirs(TIMINGS_DIR, exist_ok=True)
+        with open(os.path.join(TIMINGS_DIR, f"{os.getpid()}.json"), "w", encoding="utf-8") as f:
+            json.dump(TIMINGS, f)
         failed = [f"{t['name']}: {t['msg']}" for t in report if t["status"] == "failed" and not t["ignore_errors"]]
         if not expect_failure:
             assert proc.returncode == 0 and not failed, f"target {name} ({mode}) failed:\n" + "\n".join(failed) + "\n" + proc.stdout[-3000:]
@@ -86,7 +91,19 @@ def run_target(azsim, collections_path, tmp_path_factory):
     return run
 
 
+def pytest_sessionstart(session):
+    if not hasattr(session.config, "workerinput") and os.path.isdir(TIMINGS_DIR):
+        for name in os.listdir(TIMINGS_DIR):
+            os.unlink(os.path.join(TIMINGS_DIR, name))
+
+
 def pytest_terminal_summary(terminalreporter):
+    if os.path.isdir(TIMINGS_DIR):
+        for name in os.listdir(TIMINGS_DIR):
+            with open(os.path.join(TIMINGS_DIR, name), encoding="utf-8") as f:
+                for action, values in json.load(f).items():
+                    if name != f"{os.getpid()}.json":
+                        TIMINGS.setdefault(action, []).extend(values)
     if not TIMINGS:
         return
     terminalreporter.section("per-task wall time (median over the tasks run; a figure, not an assertion)")

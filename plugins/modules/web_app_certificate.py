@@ -1,0 +1,307 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, erpops.azure contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: web_app_certificate
+short_description: Give a custom hostname of an Azure web app a TLS certificate and bind it with SNI
+version_added: 0.1.0
+description:
+  - For a hostname already bound to a web app (see M(erpops.azure.web_app_hostname)), makes sure a certificate
+    (C(Microsoft.Web/certificates)) covers it and that the hostname binding uses it with C(sslState=SniEnabled).
+  - The certificate is a free App Service Managed Certificate (O(source=managed)), imported from a Key Vault secret
+    (O(source=key_vault)) or uploaded from a PFX file (O(source=pfx)).
+  - Azure issues a managed certificate in the background; the module follows the operation until the certificate exists
+    (O(wait)), then binds it.
+  - An existing, valid certificate named O(name) that covers the hostname is kept as it is, so a second run changes nothing.
+    To replace a certificate, give the new one another O(name).
+  - With O(state=absent) the SNI binding is removed first and then the certificate, because Azure refuses to delete a
+    certificate a binding still uses.
+author:
+  - erpops.azure maintainers (@erpops)
+options:
+  resource_group:
+    description: Resource group of the web app; the certificate is created in it too (the app's webspace).
+    type: str
+    required: true
+  web_app:
+    description: Name of the web app.
+    type: str
+    required: true
+  slot:
+    description: Name of a deployment slot; the binding is then the slot's.
+    type: str
+  hostname:
+    description: The custom hostname to secure; it must already be bound to the app.
+    type: str
+    required: true
+  name:
+    description: Name of the certificate resource. Defaults to O(hostname).
+    type: str
+  source:
+    description:
+      - Where the certificate comes from.
+      - V(managed) asks App Service for a free managed certificate (C(canonicalName)); Basic plans and above, not for wildcard names,
+        and public DNS must route the hostname to the app (and CAA, if any, must allow C(digicert.com)).
+      - V(key_vault) imports the certificate stored in O(key_vault_id) as O(key_vault_secret_name).
+      - V(pfx) uploads O(pfx_path) or O(pfx_blob) with its O(password).
+    type: str
+    default: managed
+    choices: [managed, key_vault, pfx]
+  key_vault_id:
+    description: Resource id of the Key Vault (C(keyVaultId)); required with O(source=key_vault).
+    type: str
+  key_vault_secret_name:
+    description: Name of the secret of the certificate in the vault (C(keyVaultSecretName)); required with O(source=key_vault).
+    type: str
+  pfx_path:
+    description: Path of a PFX (PKCS#12) file on the managed node. With O(source=pfx), this or O(pfx_blob) is required.
+    type: path
+  pfx_blob:
+    description: The PFX file, base64-encoded (C(pfxBlob)). Never logged.
+    type: str
+  password:
+    description: Password of the PFX file. Never logged.
+    type: str
+  state:
+    description: Whether the hostname should have the certificate and its SNI binding.
+    type: str
+    default: present
+    choices: [present, absent]
+extends_documentation_fragment:
+  - erpops.azure.azure
+  - erpops.azure.azure.wait
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: full
+"""
+
+EXAMPLES = r"""
+- name: Secure www.erp.example.com with a free managed certificate
+  erpops.azure.web_app_certificate:
+    resource_group: erp-supermarket-production-rg
+    web_app: erp-supermarket-prod
+    hostname: www.erp.example.com
+  register: tls
+
+- name: Bind a certificate kept in Key Vault
+  erpops.azure.web_app_certificate:
+    resource_group: erp-supermarket-production-rg
+    web_app: erp-supermarket-prod
+    hostname: erp.example.com
+    source: key_vault
+    key_vault_id: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/erp-supermarket-production-rg/providers/Microsoft.KeyVault/vaults/erp-kv
+    key_vault_secret_name: erp-example-com
+
+- name: Upload a PFX
+  erpops.azure.web_app_certificate:
+    resource_group: erp-supermarket-production-rg
+    web_app: erp-supermarket-prod
+    hostname: erp.example.com
+    source: pfx
+    pfx_path: files/erp.example.com.pfx
+    password: "{{ vault_pfx_password }}"
+
+- name: Remove the TLS binding and the certificate
+  erpops.azure.web_app_certificate:
+    resource_group: erp-supermarket-production-rg
+    web_app: erp-supermarket-prod
+    hostname: www.erp.example.com
+    state: absent
+"""
+
+RETURN = r"""
+certificate:
+  description: The certificate as Azure returns it (C(pfxBlob) and C(password) masked); empty when it was removed.
+  returned: always
+  type: dict
+  sample:
+    name: www.erp.example.com
+    type: Microsoft.Web/certificates
+    location: West Europe
+    properties:
+      canonicalName: www.erp.example.com
+      thumbprint: 5E1F3C0E9A4B7D2C8F6A1B3D5E7F9A0B2C4D6E8F
+      issuer: GeoTrust Global TLS RSA4096 SHA256 2022 CA1
+      expirationDate: "2027-05-28T20:00:00+00:00"
+      hostNames: [www.erp.example.com]
+thumbprint:
+  description: Thumbprint of the certificate bound to the hostname.
+  returned: when the certificate exists (or, in check mode, already existed)
+  type: str
+  sample: 5E1F3C0E9A4B7D2C8F6A1B3D5E7F9A0B2C4D6E8F
+expiration_date:
+  description: When the certificate expires (C(expirationDate)); managed certificates renew by themselves.
+  returned: when the certificate exists
+  type: str
+  sample: "2027-05-28T20:00:00+00:00"
+issuer:
+  description: Issuer of the certificate.
+  returned: when the certificate exists
+  type: str
+  sample: GeoTrust Global TLS RSA4096 SHA256 2022 CA1
+hostname_binding:
+  description: The hostname binding after the change (C(sslState), C(thumbprint)).
+  returned: always
+  type: dict
+  sample:
+    name: erp-supermarket-prod/www.erp.example.com
+    properties: {sslState: SniEnabled, thumbprint: 5E1F3C0E9A4B7D2C8F6A1B3D5E7F9A0B2C4D6E8F}
+operation:
+  description: The pending certificate issuance when O(wait=false); the SNI binding is made by a later run once it is done.
+  returned: when a managed certificate was requested and not awaited
+  type: dict
+"""
+
+import base64
+
+from ansible_collections.erpops.azure.plugins.module_utils import reconcile
+from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule
+
+API_VERSION = "2024-11-01"
+SECRET_KEYS = ("pfxBlob", "password")
+
+
+def covers(names, host):
+    for name in names or []:
+        name = name.lower()
+        if name == host or (name.startswith("*.") and host.endswith(name[1:]) and "." not in host[:-len(name) + 1]):
+            return True
+    return False
+
+
+def main():
+    az = AzureModule(dict(
+        resource_group=dict(type="str", required=True),
+        web_app=dict(type="str", required=True),
+        slot=dict(type="str"),
+        hostname=dict(type="str", required=True),
+        name=dict(type="str"),
+        source=dict(type="str", default="managed", choices=["managed", "key_vault", "pfx"]),
+        key_vault_id=dict(type="str"),
+        key_vault_secret_name=dict(type="str"),
+        pfx_path=dict(type="path"),
+        pfx_blob=dict(type="str", no_log=True),
+        password=dict(type="str", no_log=True),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+    ), wait=True, mutually_exclusive=[("pfx_path", "pfx_blob")],
+        required_if=[("source", "key_vault", ("key_vault_id", "key_vault_secret_name")), ("source", "pfx", ("pfx_path", "pfx_blob"), True)])
+    p = az.params
+    host = p["hostname"].lower().rstrip(".")
+    cert_name = p["name"] or host
+
+    def redacted(doc):
+        return reconcile.redact(doc, secret_keys=SECRET_KEYS) if doc else {}
+
+    def pfx_blob():
+        if p["pfx_blob"]:
+            return p["pfx_blob"]
+        try:
+            with open(p["pfx_path"], "rb") as handle:
+                return base64.b64encode(handle.read()).decode("ascii")
+        except (IOError, OSError) as exc:
+            az.fail("pfx_path %s cannot be read: %s" % (p["pfx_path"], exc))
+        return None
+
+    def run():
+        if host.startswith("*") and p["source"] == "managed":
+            az.fail("source=managed cannot secure the wildcard hostname %s; use source=key_vault or source=pfx" % host)
+        blob = pfx_blob() if p["source"] == "pfx" and p["state"] == "present" else None
+        sub_rg = "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Web" % (az.subscription_id, p["resource_group"])
+        site_path = "%s/sites/%s" % (sub_rg, p["web_app"]) + ("/slots/%s" % p["slot"] if p["slot"] else "")
+        binding_path = "%s/hostNameBindings/%s" % (site_path, host)
+        cert_path = "%s/certificates/%s" % (sub_rg, cert_name)
+        site = az.arm.get(site_path, API_VERSION)
+        if site is None:
+            az.fail("web app %s%s not found in resource group %s" % (p["web_app"], " slot %s" % p["slot"] if p["slot"] else "", p["resource_group"]))
+        binding = az.arm.get(binding_path, API_VERSION)
+        cert = az.arm.get(cert_path, API_VERSION)
+        bprops = (binding or {}).get("properties") or {}
+        site_name = p["web_app"] + ("(%s)" % p["slot"] if p["slot"] else "")
+        before = {"certificate": redacted(cert), "hostname_binding": binding or {}}
+
+        if p["state"] == "absent":
+            changed = False
+            after_binding = binding or {}
+            if binding is not None and str(bprops.get("sslState") or "Disabled") != "Disabled":
+                changed = True
+                after_binding = reconcile.merge(binding, {"properties": {"sslState": "Disabled", "thumbprint": ""}})
+                if not az.check_mode:
+                    # The SNI binding first: Azure refuses to delete a certificate in use (409 Conflict).
+                    _status, _hdrs, after_binding = az.arm.request("PUT", binding_path, API_VERSION, expect=(200, 201), body={
+                        "properties": {"siteName": site_name, "sslState": "Disabled"}})
+            if cert is not None:
+                changed = True
+                if not az.check_mode:
+                    az.arm.request("DELETE", cert_path, API_VERSION, expect=(200, 204))
+            after = {"certificate": {}, "hostname_binding": after_binding}
+            return dict(changed=changed, certificate={}, hostname_binding=after_binding, diff={"before": before, "after": after})
+
+        if binding is None:
+            az.fail("hostname %s is not bound to web app %s; bind it first with erpops.azure.web_app_hostname" % (host, site_name))
+        cprops = (cert or {}).get("properties") or {}
+        usable = cert is not None and cprops.get("thumbprint") and cprops.get("valid") is not False and covers(cprops.get("hostNames"), host)
+        changed = False
+        op = None
+        if cert is not None and not usable and p["source"] == "managed" and str(cprops.get("canonicalName") or "").lower() != host:
+            az.fail("certificate %s exists but does not cover %s (it covers %s); choose another name" % (cert_name, host, cprops.get("hostNames")))
+        if not usable:
+            changed = True
+            if p["source"] == "managed":
+                # An App Service Managed Certificate: canonicalName + serverFarmId, and an empty password (REST spec example
+                # "Create Or Update Certificate"; Microsoft Learn "Add and manage TLS/SSL certificates").
+                body_props = {"canonicalName": host, "serverFarmId": site["properties"].get("serverFarmId"), "password": ""}
+            elif p["source"] == "key_vault":
+                body_props = {"keyVaultId": p["key_vault_id"], "keyVaultSecretName": p["key_vault_secret_name"], "password": ""}
+            else:
+                body_props = {"pfxBlob": blob, "password": p["password"] or ""}
+            body = {"location": site["location"], "properties": body_props}
+            if az.check_mode:
+                cert = reconcile.merge(cert or {"name": cert_name, "type": "Microsoft.Web/certificates"}, body)
+            else:
+                # Managed certificates: the service answers 202 + Location although the spec says 200
+                # (azure-rest-api-specs#25620, #27962): ArmClient follows the Location until its final 200.
+                op = az.arm.start("PUT", cert_path, API_VERSION, body=body)
+                if p["wait"]:
+                    az.arm.wait(op, p["wait_timeout"])
+                    op = None
+                    cert = az.arm.get(cert_path, API_VERSION)
+                else:
+                    cert = op.get("result") or cert
+                    if not op.get("done"):
+                        return dict(changed=True, certificate=redacted(cert), hostname_binding=binding, operation=op,
+                                    diff={"before": before, "after": {"certificate": redacted(cert), "hostname_binding": binding}})
+                    op = None
+                cprops = (cert or {}).get("properties") or {}
+                if not cprops.get("thumbprint"):
+                    az.fail("certificate %s has no thumbprint yet (Key Vault secret status %s); run again once Azure has read it"
+                            % (cert_name, cprops.get("keyVaultSecretStatus")))
+        cprops = (cert or {}).get("properties") or {}
+        thumb = cprops.get("thumbprint")
+        after_binding = binding
+        if str(bprops.get("sslState")) != "SniEnabled" or (thumb and str(bprops.get("thumbprint") or "").upper() != str(thumb).upper()):
+            changed = True
+            after_binding = reconcile.merge(binding, {"properties": {"sslState": "SniEnabled", "thumbprint": thumb}})
+            if not az.check_mode:
+                _status, _hdrs, after_binding = az.arm.request("PUT", binding_path, API_VERSION, expect=(200, 201), body={
+                    "properties": {"siteName": site_name, "sslState": "SniEnabled", "thumbprint": thumb}})
+        result = dict(changed=changed, certificate=redacted(cert), hostname_binding=after_binding,
+                      diff={"before": before, "after": {"certificate": redacted(cert), "hostname_binding": after_binding}})
+        if thumb:
+            result.update(thumbprint=thumb, expiration_date=cprops.get("expirationDate"), issuer=cprops.get("issuer"))
+        return result
+
+    az.run(run)
+
+
+if __name__ == "__main__":
+    main()
