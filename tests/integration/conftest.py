@@ -57,7 +57,7 @@ def module_env(azsim, mode, principal="deployer"):
 def run_target(azsim, collections_path, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("playbooks")
 
-    def run(name, mode="proxy", principal="deployer", extra_vars=None, expect_failure=False):
+    def run(name, mode="proxy", principal="deployer", extra_vars=None, expect_failure=False, verbosity=0):
         playbook = workdir / f"{name}-{mode}.yml"
         tasks = os.path.join(TARGETS, name, "tasks", "main.yml")
         playbook.write_text(
@@ -72,8 +72,10 @@ def run_target(azsim, collections_path, tmp_path_factory):
         env.update({"ANSIBLE_COLLECTIONS_PATH": collections_path, "ANSIBLE_CALLBACK_PLUGINS": os.path.join(HERE, "callback_plugins"),
                     "ANSIBLE_CALLBACKS_ENABLED": "it_report", "IT_REPORT": str(report_path), "ANSIBLE_LOCALHOST_WARNING": "false",
                     "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false", "ANSIBLE_PYTHON_INTERPRETER": sys.executable, "ANSIBLE_NOCOLOR": "1"})
-        proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), str(playbook), "-e", json.dumps(variables)],
-                              capture_output=True, text=True, env=env, cwd=str(workdir), timeout=1200, check=False)
+        argv = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), str(playbook), "-e", json.dumps(variables)]
+        if verbosity:
+            argv.append("-" + "v" * verbosity)
+        proc = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=str(workdir), timeout=1200, check=False)
         if not report_path.exists():
             raise AssertionError(f"ansible-playbook wrote no report (rc {proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
         report = json.loads(report_path.read_text())
@@ -86,7 +88,8 @@ def run_target(azsim, collections_path, tmp_path_factory):
         failed = [f"{t['name']}: {t['msg']}" for t in report if t["status"] == "failed" and not t["ignore_errors"]]
         if not expect_failure:
             assert proc.returncode == 0 and not failed, f"target {name} ({mode}) failed:\n" + "\n".join(failed) + "\n" + proc.stdout[-3000:]
-        return report
+        report_output = proc.stdout + proc.stderr
+        return report if not verbosity else (report, report_output)
 
     return run
 
