@@ -245,9 +245,9 @@ changes:
   sample: [rules]
 """
 
-import re
 
 from ansible_collections.erpops.azure.plugins.module_utils import reconcile
+from ansible_collections.erpops.azure.plugins.module_utils.autoscale import capacity_line, rule_line, seconds
 from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule
 
 API_VERSION = "2022-10-01"
@@ -264,22 +264,11 @@ PLAN_METRICS = ("CpuPercentage", "MemoryPercentage", "DiskQueueLength", "HttpQue
 OPERATORS = {"greaterthan": "GreaterThan", ">": "GreaterThan", "greaterthanorequal": "GreaterThanOrEqual", ">=": "GreaterThanOrEqual",
              "lessthan": "LessThan", "<": "LessThan", "lessthanorequal": "LessThanOrEqual", "<=": "LessThanOrEqual",
              "equals": "Equals", "==": "Equals", "notequals": "NotEquals", "!=": "NotEquals"}
-SYMBOLS = {"GreaterThan": ">", "GreaterThanOrEqual": ">=", "LessThan": "<", "LessThanOrEqual": "<=", "Equals": "==", "NotEquals": "!="}
 STATISTICS = {"average": "Average", "avg": "Average", "min": "Min", "minimum": "Min", "max": "Max", "maximum": "Max", "sum": "Sum",
               "total": "Sum", "count": "Count"}
 AGGREGATIONS = {"average": "Average", "avg": "Average", "minimum": "Minimum", "min": "Minimum", "maximum": "Maximum", "max": "Maximum",
                 "total": "Total", "sum": "Total", "count": "Count", "last": "Last"}
 SCALE_TYPES = {"change_count": "ChangeCount", "percent_change_count": "PercentChangeCount", "exact_count": "ExactCount"}
-DURATION_RE = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$", re.I)
-
-
-def seconds(iso):
-    """Seconds of an ISO 8601 duration (PT5M, PT1H, P1D), or None."""
-    m = DURATION_RE.match(iso or "") if isinstance(iso, str) else None
-    if not m:
-        return None
-    d, h, mi, s = m.groups()
-    return int(d or 0) * 86400 + int(h or 0) * 3600 + int(mi or 0) * 60 + int(float(s or 0))
 
 
 def iso(minutes):
@@ -307,27 +296,12 @@ def rule_signature(rule):
             bool(trig.get("dividePerInstance", False)))
 
 
-def _minutes(iso_text):
-    secs = seconds(iso_text)
-    return "%g min" % (secs / 60.0) if secs is not None else str(iso_text)
-
-
 def summarize(setting, profile_name=None):
     """Human lines for the managed profile (or the first one)."""
     props = (setting or {}).get("properties") or {}
     profiles = props.get("profiles") or []
     profile = next((pr for pr in profiles if pr.get("name") == profile_name), profiles[0] if profiles else {})
-    cap = profile.get("capacity") or {}
-    state = "enabled" if props.get("enabled") else "disabled"
-    lines = ["%s, instances: minimum %s, maximum %s, default %s" % (state, cap.get("minimum"), cap.get("maximum"), cap.get("default"))]
-    for rule in profile.get("rules") or []:
-        trig, act = rule.get("metricTrigger") or {}, rule.get("scaleAction") or {}
-        kind = str(act.get("type"))
-        amount = {"PercentChangeCount": "by %s%%" % act.get("value"), "ExactCount": "to %s" % act.get("value")}.get(kind, "by %s" % act.get("value"))
-        lines.append("%s %s when %s (%s over %s) %s %g, cooldown %s" % (
-            str(act.get("direction", "")).lower(), amount, trig.get("metricName"), trig.get("timeAggregation"), _minutes(trig.get("timeWindow")),
-            SYMBOLS.get(trig.get("operator"), trig.get("operator")), float(trig.get("threshold", 0)), _minutes(act.get("cooldown"))))
-    return lines
+    return [capacity_line(props, profile)] + [rule_line(rule) for rule in profile.get("rules") or []]
 
 
 def _choice(table, value, option, allowed):

@@ -69,39 +69,21 @@ autoscale_settings:
       summary: ["enabled, instances: minimum 2, maximum 4, default 2"]
 """
 
-import re
 
+from ansible_collections.erpops.azure.plugins.module_utils.autoscale import capacity_line, rule_line
 from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule
 
 API_VERSION = "2022-10-01"
-SYMBOLS = {"GreaterThan": ">", "GreaterThanOrEqual": ">=", "LessThan": "<", "LessThanOrEqual": "<=", "Equals": "==", "NotEquals": "!="}
-DURATION_RE = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$", re.I)
-
-
-def _minutes(iso):
-    m = DURATION_RE.match(iso or "") if isinstance(iso, str) else None
-    if not m:
-        return str(iso)
-    d, h, mi, s = m.groups()
-    return "%g min" % ((int(d or 0) * 86400 + int(h or 0) * 3600 + int(mi or 0) * 60 + float(s or 0)) / 60.0)
 
 
 def summarize(setting):
     """One line per profile (limits), then one per rule, the same words as erpops.azure.autoscale."""
     props = setting.get("properties") or {}
+    profiles = props.get("profiles") or []
     lines = []
-    for profile in props.get("profiles") or []:
-        cap = profile.get("capacity") or {}
-        lines.append("%s%s, instances: minimum %s, maximum %s, default %s" % (
-            "enabled" if props.get("enabled") else "disabled", "" if len(props.get("profiles")) == 1 else " (profile %s)" % profile.get("name"),
-            cap.get("minimum"), cap.get("maximum"), cap.get("default")))
-        for rule in profile.get("rules") or []:
-            trig, act = rule.get("metricTrigger") or {}, rule.get("scaleAction") or {}
-            kind = str(act.get("type"))
-            amount = {"PercentChangeCount": "by %s%%" % act.get("value"), "ExactCount": "to %s" % act.get("value")}.get(kind, "by %s" % act.get("value"))
-            lines.append("%s %s when %s (%s over %s) %s %g, cooldown %s" % (
-                str(act.get("direction", "")).lower(), amount, trig.get("metricName"), trig.get("timeAggregation"), _minutes(trig.get("timeWindow")),
-                SYMBOLS.get(trig.get("operator"), trig.get("operator")), float(trig.get("threshold", 0)), _minutes(act.get("cooldown"))))
+    for profile in profiles:
+        lines.append(capacity_line(props, profile, "" if len(profiles) == 1 else " (profile %s)" % profile.get("name")))
+        lines.extend(rule_line(rule) for rule in profile.get("rules") or [])
     return lines
 
 
