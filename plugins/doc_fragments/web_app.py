@@ -12,6 +12,16 @@ class ModuleDocFragment:
     # The site options web_app and web_app_slot share (siteConfig, HTTPS, identity, settings, publishing policies).
     DOCUMENTATION = r"""
 options:
+  wait:
+    description:
+      - Accepted for playbooks that pass it to every module; a new app or slot is awaited anyway (its basic publishing
+        credentials policies can only be written once it exists, and creation takes seconds).
+    type: bool
+    default: true
+  wait_timeout:
+    description: Seconds to wait for the creation before failing.
+    type: int
+    default: 1800
   linux_fx_version:
     description: Runtime stack of a Linux app, C(RUNTIME|VERSION) (C(PYTHON|3.11), C(NODE|20-lts), C(DOCKER|image:tag)). Needs a Linux plan.
     type: str

@@ -48,10 +48,12 @@ options:
     type: str
     default: present
     choices: [present, absent]
+notes:
+  - A new app (or slot) is always awaited, whatever O(wait) says, because its basic publishing credentials policies can only be
+    written once it exists, and creation takes seconds. O(wait=false) is accepted for playbooks that pass it to every module.
 extends_documentation_fragment:
   - erpops.azure.web_app
   - erpops.azure.azure
-  - erpops.azure.azure.wait
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
@@ -126,10 +128,6 @@ web_app:
     app_settings: {DJANGO_SETTINGS_MODULE: "********", SECRET_KEY: "********"}
     connection_strings: {}
     basic_publishing_auth: {scm: false, ftp: false}
-operation:
-  description: The pending creation, when O(wait=false); pass it to M(erpops.azure.operation_wait).
-  returned: when a creation was started and not awaited
-  type: dict
 """
 
 from ansible_collections.erpops.azure.plugins.module_utils import reconcile
@@ -224,8 +222,6 @@ def main():
             if az.check_mode:
                 return dict(changed=True, web_app=app.result(predicted), diff=diff)
             op = az.arm.start("PUT", path, API_VERSION, body=body)
-            if not p["wait"] and not op.get("done"):
-                return dict(changed=True, web_app=app.result(predicted), diff=diff, operation=op)
             az.arm.wait(op, p["wait_timeout"])
             app.put_policies(creation_policies(p))
             return dict(changed=True, web_app=app.result(app.read(app.get())), diff=diff)

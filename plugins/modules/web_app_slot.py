@@ -49,10 +49,12 @@ options:
     type: str
     default: present
     choices: [present, absent]
+notes:
+  - A new app (or slot) is always awaited, whatever O(wait) says, because its basic publishing credentials policies can only be
+    written once it exists, and creation takes seconds. O(wait=false) is accepted for playbooks that pass it to every module.
 extends_documentation_fragment:
   - erpops.azure.web_app
   - erpops.azure.azure
-  - erpops.azure.azure.wait
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
@@ -105,10 +107,6 @@ web_app_slot:
     basic_publishing_auth: {scm: false, ftp: false}
     sticky_app_settings: [DB_NAME]
     sticky_connection_strings: []
-operation:
-  description: The pending creation, when O(wait=false); pass it to M(erpops.azure.operation_wait).
-  returned: when a creation was started and not awaited
-  type: dict
 """
 
 from ansible_collections.erpops.azure.plugins.module_utils.errors import AzureApiError
@@ -222,8 +220,6 @@ def main():
                 if exc.status == 409 and "number of slots" in exc.message:
                     az.fail(exc.describe() + SLOT_QUOTA_HINT, status=exc.status, error_code=exc.code)
                 raise
-            if not p["wait"] and not op.get("done"):
-                return finish(predicted, True, diff, operation=op)
             az.arm.wait(op, p["wait_timeout"])
             app.put_policies(creation_policies(p))
             return finish(app.read(app.get()), True, diff)
