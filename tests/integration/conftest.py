@@ -12,6 +12,7 @@ import os
 import statistics
 import subprocess
 import sys
+import uuid
 
 import pytest
 from azsim.testing import Azsim
@@ -28,6 +29,23 @@ def azsim(tmp_path_factory):
     sim = Azsim(str(tmp_path_factory.mktemp("azsim-it")), time_scale=0.0, page_size=5).start()
     yield sim
     sim.stop()
+
+
+# Key Vault Secrets Officer (Microsoft Learn "Azure built-in roles"): the targets that write secrets need a data role the
+# deployer (a Contributor) does not have.
+SECRETS_OFFICER = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7"
+
+
+@pytest.fixture(scope="session")
+def deployer_secrets_officer(azsim):
+    """Grant the deployer Key Vault Secrets Officer at subscription scope, as the owner would (Contributor cannot)."""
+    s = azsim.session("direct", principal="owner")
+    scope = f"/subscriptions/{azsim.sub}"
+    name = str(uuid.uuid5(uuid.NAMESPACE_URL, "it-deployer-secrets-officer"))
+    r = s.put(f"{azsim.url}{scope}/providers/Microsoft.Authorization/roleAssignments/{name}", params={"api-version": "2022-04-01"},
+              json={"properties": {"roleDefinitionId": f"{scope}/providers/Microsoft.Authorization/roleDefinitions/{SECRETS_OFFICER}",
+                                   "principalId": azsim.principal("deployer")["object_id"], "principalType": "ServicePrincipal"}})
+    assert r.status_code in (200, 201, 409), r.text
 
 
 @pytest.fixture(scope="session")

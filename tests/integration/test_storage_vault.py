@@ -18,22 +18,6 @@ def test_key_vault(run_target):
     run_target("key_vault")
 
 
-# Key Vault Secrets Officer (Learn "Azure built-in roles"): the deployer writes secrets in RBAC-mode vaults.
-SECRETS_OFFICER = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7"
-
-
-@pytest.fixture(scope="module")
-def deployer_secrets_officer(azsim):
-    """Grant the deployer the data-plane role at subscription scope, as the owner would (Contributor cannot)."""
-    s = azsim.session("direct", principal="owner")
-    scope = f"/subscriptions/{azsim.sub}"
-    name = str(uuid.uuid5(uuid.NAMESPACE_URL, "it-deployer-secrets-officer"))
-    r = s.put(f"{azsim.url}{scope}/providers/Microsoft.Authorization/roleAssignments/{name}", params={"api-version": "2022-04-01"},
-              json={"properties": {"roleDefinitionId": f"{scope}/providers/Microsoft.Authorization/roleDefinitions/{SECRETS_OFFICER}",
-                                   "principalId": azsim.principal("deployer")["object_id"], "principalType": "ServicePrincipal"}})
-    assert r.status_code in (200, 201, 409), r.text
-
-
 def test_key_vault_secret(run_target, deployer_secrets_officer):
     report = run_target("key_vault_secret", extra_vars={"secret_value": SECRET_VALUE, "secret_value_2": SECRET_VALUE_2})
     # The value never appears in what the playbook reported (results, diffs, messages).

@@ -3,9 +3,13 @@ service): PFX upload, App Service Managed Certificates (202 + Location), SNI bin
 
 import datetime as _dt
 import re
+import uuid
 
 import pytest
 from azure.core.exceptions import HttpResponseError
+from azure.keyvault.secrets import SecretClient
+from azure.mgmt.authorization import AuthorizationManagementClient
+from azure.mgmt.keyvault import KeyVaultManagementClient
 
 from ._web_helpers import Dns, bind, dns_client, expect_web_error, make_pfx, make_plan, make_site, poll_location, web_client
 
@@ -58,12 +62,44 @@ def test_pfx_wrong_password_is_refused(web, resource_group, unique):
                      400, "BadRequest", "The specified network password is not correct.")
 
 
-def test_key_vault_import_is_recorded(web, resource_group, unique, azsim):
+SECRETS_OFFICER = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7"
+
+
+def _rbac_vault(azsim, rg, unique):
+    """An RBAC-mode vault where the deployer is Key Vault Secrets Officer (granted by the owner principal)."""
+    name = f"kvc-{unique}"[:24]
+    body = {"location": "westeurope", "properties": {"tenantId": azsim.tenant, "sku": {"family": "A", "name": "standard"},
+                                                     "enableRbacAuthorization": True, "accessPolicies": []}}
+    vault = azsim.client(KeyVaultManagementClient, "proxy").vaults.begin_create_or_update(rg, name, body, polling_interval=0).result()
+    azsim.client(AuthorizationManagementClient, "proxy", "owner").role_assignments.create(vault.id, str(uuid.uuid4()), {
+        "role_definition_id": f"/subscriptions/{azsim.sub}/providers/Microsoft.Authorization/roleDefinitions/{SECRETS_OFFICER}",
+        "principal_id": azsim.principal("deployer")["object_id"], "principal_type": "ServicePrincipal"})
+    return vault, SecretClient(f"https://{name}.vault.azure.net", azsim.credential("proxy", "deployer"))
+
+
+def test_key_vault_import_reads_the_pfx_secret(web, resource_group, unique, azsim):
+    vault, secrets = _rbac_vault(azsim, resource_group, unique)
+    blob, thumb, cert = make_pfx([f"www.kv-{unique}.com", f"api.kv-{unique}.com"], "")
+    secrets.set_secret("tls", blob, content_type="application/x-pkcs12")
+    c = web.certificates.create_or_update(resource_group, f"kv-{unique}", {"location": "westeurope",
+                                                                           "properties": {"keyVaultId": vault.id, "keyVaultSecretName": "tls"}})
+    assert c.properties.key_vault_id == vault.id and c.properties.key_vault_secret_name == "tls"
+    assert c.properties.key_vault_secret_status == "Succeeded"
+    assert c.properties.thumbprint == thumb and c.properties.subject_name == f"www.kv-{unique}.com"
+    assert c.properties.host_names == [f"www.kv-{unique}.com", f"api.kv-{unique}.com"] and c.properties.issuer == f"www.kv-{unique}.com"
+    assert c.properties.expiration_date.date() == cert.not_valid_after_utc.date()
+    assert web.certificates.get(resource_group, f"kv-{unique}").properties.thumbprint == thumb
+    missing = web.certificates.create_or_update(resource_group, f"kv-missing-{unique}", {
+        "location": "westeurope", "properties": {"keyVaultId": vault.id, "keyVaultSecretName": "absent"}})
+    assert missing.properties.key_vault_secret_status == "KeyVaultSecretDoesNotExist" and missing.properties.thumbprint is None
+
+
+def test_key_vault_import_without_the_vault(web, resource_group, unique, azsim):
     kv = f"/subscriptions/{azsim.sub}/resourceGroups/{resource_group}/providers/Microsoft.KeyVault/vaults/kv-{unique}"
     c = web.certificates.create_or_update(resource_group, f"kv-{unique}", {"location": "westeurope",
                                                                            "properties": {"keyVaultId": kv, "keyVaultSecretName": "tls"}})
     assert c.properties.key_vault_id == kv and c.properties.key_vault_secret_name == "tls"
-    assert c.properties.key_vault_secret_status == "KeyVaultDoesNotExist"
+    assert c.properties.key_vault_secret_status == "KeyVaultDoesNotExist" and c.properties.thumbprint is None
 
 
 def test_managed_certificate_202_then_sni(web, dns, resource_group, unique, azsim, mode, time_scale):

@@ -18,6 +18,7 @@ from ...core import ids, locations, resource
 from ...core.clock import iso
 from ...core.errors import AzureError, WebError
 from ...core.http import Response
+from ..keyvault import secrets as kv_secrets
 from . import common
 from . import hostname_models as hm
 
@@ -122,7 +123,7 @@ class Handlers:
         if props.get("pfxBlob"):
             doc = self._pfx(base, props, subscriptionId, resourceGroupName, region)
         elif props.get("keyVaultId"):
-            doc = self._key_vault(base, props)
+            doc = self._key_vault(base, props, subscriptionId, resourceGroupName, region)
         elif props.get("canonicalName"):
             if existing is not None and existing["properties"].get("canonicalName") == str(props["canonicalName"]).lower():
                 existing["tags"] = tags
@@ -141,7 +142,10 @@ class Handlers:
         except (ValueError, TypeError):
             raise AzureError(400, "InvalidRequestContent",
                              "The request content was invalid and could not be deserialized: 'Invalid length for a Base-64 char array or string.'.") from None
-        password = props.get("password") or ""
+        return self._load_pfx(doc, blob, props.get("password") or "", sub, rg, region)
+
+    def _load_pfx(self, doc, blob, password, sub, rg, region):
+        """Fill ``doc`` from a PFX (shared by pfxBlob uploads and Key Vault imports)."""
         try:
             key, cert, extra = pkcs12.load_key_and_certificates(blob, password.encode() if password else None)
         except ValueError:
@@ -167,16 +171,41 @@ class Handlers:
         doc["_pem"] = (key_pem + chain).decode()
         return doc
 
-    def _key_vault(self, doc, props):
-        # Key Vault arrives in a later issue: the secret is not read yet, so the certificate carries no
-        # thumbprint; the status tells whether the vault exists in azsim (KeyVaultSecretStatus enum, SDK).
+    def _key_vault(self, doc, props, sub, rg, region):
+        """Import a certificate from a Key Vault secret (Microsoft Learn, "Add and manage TLS/SSL certificates in Azure App
+        Service", section "Import a certificate from Key Vault"): the secret's latest version holds a password-less PFX,
+        base64-encoded (content type application/x-pkcs12).  App Service reads it with its own service principal
+        (Microsoft.Azure.WebSites, which needs "Key Vault Secrets User" or a "get" secret permission); azsim treats that
+        resource provider as always allowed and does not check its role assignment or access policy.  Once read, the
+        certificate carries the PFX's thumbprint, names and dates and ``keyVaultSecretStatus`` is ``Succeeded``; a missing
+        vault gives ``KeyVaultDoesNotExist`` and a missing secret ``KeyVaultSecretDoesNotExist`` (KeyVaultSecretStatus enum,
+        azure-mgmt-web), with no thumbprint."""
         kv = str(props["keyVaultId"])
         parsed = ids.parse(kv)
         if not parsed or not parsed["types"] or parsed["types"][0][0].lower() != "vaults":
             raise WebError(400, "BadRequest", f"The parameter KeyVaultId has an invalid value '{kv}'.", None,  # unverified
                            "The parameter {0} has an invalid value '{1}'.", ["KeyVaultId", kv])
-        doc["properties"].update({"keyVaultId": kv, "keyVaultSecretName": props.get("keyVaultSecretName"),
-                                  "keyVaultSecretStatus": "Initialized" if resource.peek(self.app, kv) else "KeyVaultDoesNotExist"})
+        secret_name = props.get("keyVaultSecretName")
+        for k in ("friendlyName", "subjectName", "issuer", "issueDate", "expirationDate", "thumbprint", "valid"):
+            doc["properties"][k] = "" if k == "friendlyName" else None
+        doc.pop("_pem", None)
+        doc["properties"].update({"keyVaultId": kv, "keyVaultSecretName": secret_name})
+        vault = resource.get(self.app, kv)
+        if vault is None or vault["properties"].get("provisioningState") != "Succeeded":
+            doc["properties"]["keyVaultSecretStatus"] = "KeyVaultDoesNotExist"
+            return doc
+        try:
+            value = kv_secrets.get_secret(self.app, resource.public(vault), str(secret_name or ""), None)["value"]
+        except kv_secrets.KvError as err:
+            # 404: no such (or a soft-deleted) secret; 403: a disabled secret, which App Service cannot read (status unverified).
+            doc["properties"]["keyVaultSecretStatus"] = "KeyVaultSecretDoesNotExist" if err.status == 404 else "OperationNotPermittedOnKeyVault"
+            return doc
+        try:
+            blob = base64.b64decode(value, validate=True)
+        except (ValueError, TypeError):
+            blob = b""  # not base64: refused like an unreadable PFX below
+        self._load_pfx(doc, blob, "", sub, rg, region)
+        doc["properties"]["keyVaultSecretStatus"] = "Succeeded"
         return doc
 
     # -- App Service Managed Certificates ----------------------------------------------------------
@@ -252,7 +281,8 @@ class Handlers:
             doc["tags"] = resource.validate_tags(body.get("tags"))
         props = body.get("properties") or {}
         if doc["properties"].get("keyVaultId") and props.get("keyVaultId"):
-            self._key_vault(doc, props)
+            self._key_vault(doc, {**props, "keyVaultSecretName": props.get("keyVaultSecretName", doc["properties"].get("keyVaultSecretName"))},
+                            subscriptionId, resourceGroupName, locations.normalize(doc["location"]))
         resource.put(self.app, doc)
         return Response(200, resource.public(doc))
 
