@@ -8,7 +8,7 @@ deletes answer 202 with the same monitors (200/202/204 accepted by the SDK), 200
 """
 
 from ...core import resource
-from ...core.errors import AzureError
+from ...core.errors import AzureError, not_found
 from ...core.http import Response
 from ...core.ids import new_guid
 from . import models
@@ -66,8 +66,7 @@ class Handlers:
         doc = resource.get(self.app, rid)
         if doc is None:
             if kind == "profiles":
-                raise AzureError(404, "ResourceNotFound", f"The Resource 'Microsoft.Cdn/profiles/{name}' under resource group '{rg}' was not found. "
-                                 "For more details please go to https://aka.ms/ARMResourceNotFoundFix")
+                raise not_found("Microsoft.Cdn/profiles", name, rg)
             raise _not_found(kind, name, rg)
         return doc
 

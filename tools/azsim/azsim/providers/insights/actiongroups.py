@@ -9,7 +9,7 @@ unique across all receivers within an action group", groupShortName maxLength 12
 import re
 
 from ...core import resource
-from ...core.errors import AzureError
+from ...core.errors import AzureError, not_found
 from ...core.http import Response
 from ...core.ids import new_guid
 
@@ -111,8 +111,7 @@ class Handlers:
     def _get(self, rg, name, required=True):
         doc = find(self.app, action_group_id(self.sub, rg, name))
         if doc is None and required:
-            raise AzureError(404, "ResourceNotFound", f"The Resource 'Microsoft.Insights/actionGroups/{name}' under resource group '{rg}' was not "
-                                                      "found. For more details please go to https://aka.ms/ARMResourceNotFoundFix")
+            raise not_found("Microsoft.Insights/actionGroups", name, rg)
         return doc
 
     def _all(self, rg=None):

@@ -6,7 +6,7 @@ Sources: SDK 7.0.0 operations (PUT/PATCH/GET 200 only, DELETE 200/204, lists wit
 """
 
 from ...core import resource
-from ...core.errors import AzureError
+from ...core.errors import AzureError, not_found
 from ...core.http import Response
 from . import alerts_model as model
 
@@ -46,8 +46,7 @@ class Handlers:
         if doc is not None and doc.get("type", "").lower() != model.TYPE.lower():
             doc = None
         if doc is None and required:
-            raise AzureError(404, "ResourceNotFound", f"The Resource 'Microsoft.Insights/metricAlerts/{name}' under resource group '{rg}' was not "
-                                                      "found. For more details please go to https://aka.ms/ARMResourceNotFoundFix")
+            raise not_found("Microsoft.Insights/metricAlerts", name, rg)
         return doc
 
     def _all(self, rg=None):

@@ -8,7 +8,7 @@ public issues quoted next to each error.
 
 
 from ...core import locations, resource
-from ...core.errors import AzureError
+from ...core.errors import AzureError, not_found
 from ...core.http import Response
 from ...core.ids import new_guid, parse
 
@@ -61,8 +61,7 @@ class Handlers:
     def _get(self, rg, name, required=True):
         doc = find(self.app, component_id(self.sub, rg, name))
         if doc is None and required:
-            raise AzureError(404, "ResourceNotFound", f"The Resource 'Microsoft.Insights/components/{name}' under resource group '{rg}' was not "
-                                                      "found. For more details please go to https://aka.ms/ARMResourceNotFoundFix")
+            raise not_found("Microsoft.Insights/components", name, rg)
         return doc
 
     def _all(self, rg=None):

@@ -11,7 +11,7 @@ import calendar
 import re
 
 from ...core import locations, resource
-from ...core.errors import AzureError
+from ...core.errors import AzureError, not_found
 from ...core.http import Response
 from ...core.ids import new_guid
 from .components import TYPE as COMPONENT_TYPE
@@ -132,8 +132,7 @@ class Handlers:
     def _get(self, rg, name, required=True):
         doc = find(self.app, webtest_id(self.sub, rg, name))
         if doc is None and required:
-            raise AzureError(404, "ResourceNotFound", f"The Resource 'Microsoft.Insights/webtests/{name}' under resource group '{rg}' was not "
-                                                      "found. For more details please go to https://aka.ms/ARMResourceNotFoundFix")
+            raise not_found("Microsoft.Insights/webtests", name, rg)
         return doc
 
     def _all(self, rg=None):

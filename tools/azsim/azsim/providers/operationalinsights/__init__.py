@@ -2,7 +2,7 @@
 clients 2020-08-01 / 2022-10-01), their shared keys, soft delete and the deleted-workspaces lists."""
 
 from ...core import resource
-from ...core.errors import AzureError
+from ...core.errors import AzureError, not_found
 from ...core.http import Response
 from . import models
 
@@ -43,8 +43,7 @@ class Handlers:
         doc = resource.get(self.app, models.workspace_id(self.sub, rg, name))
         if doc is None and required:
             # ARM's generic 404 (arm-data.md §1.2).
-            raise AzureError(404, "ResourceNotFound", f"The Resource 'Microsoft.OperationalInsights/workspaces/{name}' under resource group "
-                                                      f"'{rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix")
+            raise not_found("Microsoft.OperationalInsights/workspaces", name, rg)
         return doc
 
     def _all(self, rg=None):

@@ -16,7 +16,7 @@ from cryptography.x509.oid import NameOID
 
 from ...core import ids, locations, resource
 from ...core.clock import iso
-from ...core.errors import AzureError, WebError
+from ...core.errors import AzureError, WebError, not_found
 from ...core.http import Response
 from ..keyvault import secrets as kv_secrets
 from . import common
@@ -82,8 +82,7 @@ class Handlers:
     def _get(self, sub, rg, name):
         doc = resource.get(self.app, self._id(sub, rg, name))
         if doc is None:
-            raise AzureError(404, "ResourceNotFound", f"The Resource 'Microsoft.Web/certificates/{name}' under resource group '{rg}' was not found. "
-                             "For more details please go to https://aka.ms/ARMResourceNotFoundFix")
+            raise not_found("Microsoft.Web/certificates", name, rg)
         return doc
 
     def get(self, req, subscriptionId, resourceGroupName, name):

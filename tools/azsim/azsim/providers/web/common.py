@@ -16,7 +16,7 @@ under ``_`` keys):
 import hashlib
 
 from ...core import resource
-from ...core.errors import AzureError
+from ...core.errors import not_found
 
 # App Service limits (Microsoft Learn "App Service limits", "App Service pricing"): tier by SKU
 # family, maximum instances, deployment slots besides production, and feature gates.
@@ -81,12 +81,9 @@ def get_site(app, sub, rg, name, slot=None, required=True):
     if doc is None and required:
         if slot:
             if resource.peek(app, site_id(sub, rg, name)) is None:
-                raise AzureError(404, "ResourceNotFound", f"The Resource 'Microsoft.Web/sites/{name}' under resource group '{rg}' was not found. "
-                                 "For more details please go to https://aka.ms/ARMResourceNotFoundFix")
-            raise AzureError(404, "ResourceNotFound", f"The Resource 'Microsoft.Web/sites/{name}/slots/{slot}' under resource group '{rg}' was not found. "
-                             "For more details please go to https://aka.ms/ARMResourceNotFoundFix")
-        raise AzureError(404, "ResourceNotFound", f"The Resource 'Microsoft.Web/sites/{name}' under resource group '{rg}' was not found. "
-                         "For more details please go to https://aka.ms/ARMResourceNotFoundFix")
+                raise not_found("Microsoft.Web/sites", name, rg)
+            raise not_found("Microsoft.Web/sites", f"{name}/slots/{slot}", rg)
+        raise not_found("Microsoft.Web/sites", name, rg)
     return doc
 
 

@@ -5,7 +5,7 @@ PATCH 200/202, DELETE 200/204, restartSites 204.
 """
 
 from ...core import resource
-from ...core.errors import AzureError, WebError
+from ...core.errors import AzureError, WebError, not_found
 from ...core.http import Response
 from . import common, plans_model
 
@@ -32,8 +32,7 @@ def register(app):
 
 
 def _not_found(rg, name):
-    return AzureError(404, "ResourceNotFound", f"The Resource 'Microsoft.Web/serverFarms/{name}' under resource group '{rg}' was not found. "
-                      "For more details please go to https://aka.ms/ARMResourceNotFoundFix")
+    return not_found("Microsoft.Web/serverFarms", name, rg)
 
 
 class Handlers:
