@@ -105,13 +105,13 @@ def system_data(app, req, previous=None):
             "lastModifiedBy": who, "lastModifiedByType": "Application", "lastModifiedAt": now}
 
 
-def tracked_in(app, sub, rg=None):
-    """Top-level (tracked) resources of a subscription or a resource group."""
+def tracked_in(app, sub, rg=None, rtype=None):
+    """Top-level (tracked) resources of a subscription or a resource group, optionally of one type."""
     prefix = f"/subscriptions/{sub}/resourcegroups/" + (f"{rg.lower()}/" if rg else "")
     out = []
     for k, d in app.store.items(TABLE, prefix):
         parts = k.split("/")
         # /subscriptions/s/resourcegroups/rg/providers/ns/type/name -> 9 parts when split on '/'
-        if len(parts) == 9 and "location" in d:
+        if len(parts) == 9 and "location" in d and (rtype is None or d.get("type", "").lower() == rtype.lower()):
             out.append(d)
     return out

@@ -115,7 +115,7 @@ class Handlers:
         return doc
 
     def _all(self, rg=None):
-        return [resource.public(d) for d in resource.tracked_in(self.app, self.sub, rg) if d.get("type", "").lower() == TYPE.lower()]
+        return [resource.public(d) for d in resource.tracked_in(self.app, self.sub, rg, TYPE)]
 
     # The SDK's list extract_data ignores nextLink: the service answers every group in one page.
     def list_sub(self, req, subscriptionId):

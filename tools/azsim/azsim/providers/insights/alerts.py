@@ -50,7 +50,7 @@ class Handlers:
         return doc
 
     def _all(self, rg=None):
-        return [resource.public(d) for d in resource.tracked_in(self.app, self.sub, rg) if d.get("type", "").lower() == model.TYPE.lower()]
+        return [resource.public(d) for d in resource.tracked_in(self.app, self.sub, rg, model.TYPE)]
 
     # The SDK's list extract_data ignores nextLink: the service answers every rule in one page.
     def list_sub(self, req, subscriptionId):

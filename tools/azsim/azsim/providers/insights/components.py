@@ -65,7 +65,7 @@ class Handlers:
         return doc
 
     def _all(self, rg=None):
-        return [resource.public(d) for d in resource.tracked_in(self.app, self.sub, rg) if d.get("type", "").lower() == TYPE.lower()]
+        return [resource.public(d) for d in resource.tracked_in(self.app, self.sub, rg, TYPE)]
 
     def list_sub(self, req, subscriptionId):
         return self.app.page(req, self._all())

@@ -136,7 +136,7 @@ class Handlers:
         return doc
 
     def _all(self, rg=None):
-        return [d for d in resource.tracked_in(self.app, self.sub, rg) if d.get("type", "").lower() == TYPE.lower()]
+        return resource.tracked_in(self.app, self.sub, rg, TYPE)
 
     def list_sub(self, req, subscriptionId):
         return self.app.page(req, [resource.public(d) for d in self._all()])
