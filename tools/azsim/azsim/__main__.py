@@ -1,4 +1,4 @@
-"""``python -m azsim serve|stop``."""
+"""``python -m azsim serve|start|stop``."""
 
 import argparse
 import errno
@@ -88,6 +88,57 @@ def _write_json(path, data):
     os.replace(tmp, path)
 
 
+def start(args):
+    """Start ``serve`` in the background and return once it answers; an azsim already serving the state directory is
+    reused (its settings stay as they are), so ``make demo`` can run again and again."""
+    import subprocess  # noqa: PLC0415 - only this command needs it
+    import urllib.request  # noqa: PLC0415
+
+    state_dir = os.path.abspath(args.state_dir)
+    os.makedirs(state_dir, exist_ok=True)
+    info_path = os.path.join(state_dir, "azsim.json")
+    running = _running_pid(state_dir)
+    if running:
+        print(f"azsim: already running (pid {running}); settings in {info_path}")
+        return 0
+    argv = [sys.executable, "-m", "azsim", "serve", "--state-dir", state_dir, "--host", args.host, "--port", str(args.port),
+            "--proxy-port", str(args.proxy_port), "--time-scale", str(args.time_scale), "--page-size", str(args.page_size)]
+    log_path = os.path.join(state_dir, "azsim.log")
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,  # noqa: S603 - ourselves
+                                start_new_session=True, env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
+    deadline = time.time() + args.timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            print(f"azsim: exited with {proc.returncode} while starting; see {log_path}", file=sys.stderr)
+            return 1
+        try:
+            with open(info_path, encoding="utf-8") as f:
+                info = json.load(f)
+            if info.get("pid") == proc.pid:
+                ctx = __import__("ssl").create_default_context(cafile=info["ca_bundle"])
+                with urllib.request.urlopen(info["admin"] + "/healthz", context=ctx, timeout=5):  # noqa: S310 - https, our CA
+                    pass
+                print(f"azsim: started (pid {proc.pid}, time scale {args.time_scale}); ARM/Entra on {info['arm_endpoint']}, "
+                      f"proxy {info['proxy']}; settings in {info_path}; log {log_path}")
+                return 0
+        except (OSError, ValueError, KeyError):
+            pass
+        time.sleep(0.1)
+    proc.terminate()
+    print(f"azsim: did not answer within {args.timeout:.0f} s; see {log_path}", file=sys.stderr)
+    return 1
+
+
+def _running_pid(state_dir):
+    try:
+        with open(os.path.join(state_dir, "azsim.pid"), encoding="ascii") as f:
+            pid = int(f.read().strip())
+    except (OSError, ValueError):
+        return None
+    return pid if _alive(pid) else None
+
+
 def stop(args):
     pid_path = os.path.join(os.path.abspath(args.state_dir), "azsim.pid")
     try:
@@ -137,12 +188,21 @@ def main(argv=None):
     p.add_argument("--time-scale", type=float, default=0.01, help="multiplier on Azure's operation durations (0 = instant)")
     p.add_argument("--page-size", type=int, default=10, help="items per page of ARM list responses")
     p.set_defaults(fn=serve)
+    r = sub.add_parser("start", help="run azsim in the background (reuse the one serving --state-dir if any)")
+    r.add_argument("--state-dir", required=True)
+    r.add_argument("--host", default="127.0.0.1")
+    r.add_argument("--port", type=int, default=8443)
+    r.add_argument("--proxy-port", type=int, default=8444)
+    r.add_argument("--time-scale", type=float, default=0.01)
+    r.add_argument("--page-size", type=int, default=10)
+    r.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for it to answer")
+    r.set_defaults(fn=start)
     q = sub.add_parser("stop", help="stop the azsim serving a state directory")
     q.add_argument("--state-dir", required=True)
     q.add_argument("--timeout", type=float, default=10.0)
     q.set_defaults(fn=stop)
     args = parser.parse_args(argv)
-    if args.command == "serve" and (args.time_scale < 0 or args.page_size < 1):
+    if args.command in ("serve", "start") and (args.time_scale < 0 or args.page_size < 1):
         parser.error("--time-scale must be >= 0 and --page-size >= 1")
     return args.fn(args)
 

@@ -98,3 +98,17 @@ def test_state_clear_log_and_reset(own_azsim):
     r = s.get(base, params=API)
     assert r.status_code == 200 and r.json()["value"] == []
     assert s.put(f"{base}/rg-state", params=API, json={"location": "westeurope"}).status_code == 201
+
+
+def test_operations_listing_gives_azure_durations(azsim, resource_group):
+    """GET /_azsim/operations: every accepted long-running operation, with its unscaled Azure duration."""
+    s = azsim.session("direct")
+    r = s.put(f"{azsim.url}/subscriptions/{azsim.sub}/resourceGroups/{resource_group}/providers/Microsoft.Web/serverfarms/ops-plan",
+              params={"api-version": "2024-11-01"}, json={"location": "westeurope", "sku": {"name": "S1"}, "kind": "linux",
+                                                          "properties": {"reserved": True}})
+    assert r.status_code in (200, 201, 202), r.text
+    ops = azsim.admin("GET", "operations")
+    mine = [o for o in ops if (o["resource_id"] or "").lower().endswith("/serverfarms/ops-plan")]
+    assert mine and mine[-1]["duration_key"] == "web.serverfarm.create" and mine[-1]["azure_seconds"] == 10
+    assert set(mine[-1]) == {"id", "namespace", "resource_id", "duration_key", "azure_seconds", "status", "started", "ended"}
+    assert [o["started"] for o in ops] == sorted(o["started"] for o in ops)

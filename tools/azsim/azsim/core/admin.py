@@ -1,5 +1,5 @@
 """The admin API under ``/_azsim/`` (loopback only, no auth): health, the request log, faults,
-reset, a state dump, the clock and the throttling limits.  Tests, benchmarks and later tools
+the long-running operations, reset, a state dump, the clock and the throttling limits.  Tests, benchmarks and later tools
 depend on these exact shapes; the README documents them."""
 
 import json
@@ -46,6 +46,12 @@ def _route(app, req, name):
         if m == "DELETE":
             app.faults.clear()
             return Response(204)
+    if name == "operations" and m == "GET":
+        # Every long-running operation azsim accepted, oldest first, with its Azure duration (unscaled).
+        ops = sorted(app.store.values("operations"), key=lambda o: (o["started"], o["id"]))
+        return Response(200, [{"id": o["id"], "namespace": o["namespace"], "resource_id": o.get("resource_id"),
+                               "duration_key": o.get("duration_key"), "azure_seconds": o.get("azure_seconds"), "status": o["status"],
+                               "started": o["started"], "ended": o.get("ended")} for o in ops])
     if name == "reset" and m == "POST":
         app.reset()
         return Response(204)

@@ -99,6 +99,8 @@ class Operations:
             "started": now, "due": now + wall, "ended": None, "on_done": on_done, "on_fail": on_fail, "args": args or {},
             "result": result, "error": None, "error_status": None, "poll_hint": poll_hint, "api_version": req.api_version,
             "injected_failure": req.fail_lro, "external": bool(external),
+            # Unscaled, for the admin listing: what the operation would take in Azure (benchmarks derive critical paths).
+            "duration_key": duration_key, "azure_seconds": DURATIONS[duration_key] if duration_key else (seconds or 0),
         }
         self.store.put("operations", op["id"], op)
         if not external:
