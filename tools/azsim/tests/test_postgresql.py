@@ -144,6 +144,8 @@ def test_configurations_validation_and_restart(azsim, pg):
         client.configurations.begin_put(rg, name, "log_connections", {"properties": {"value": "maybe", "source": "user-override"}})
     assert exc.value.status_code == 400 and "on,off" in exc.value.message
     client.configurations.begin_put(rg, name, "work_mem", {"properties": {"value": "8192", "source": "user-override"}}).result()
+    checkpoints = client.configurations.get(rg, name, "log_checkpoints")
+    assert (checkpoints.value, checkpoints.default_value, checkpoints.is_dynamic_config) == ("on", "on", True)
     c = client.configurations.begin_put(rg, name, "max_connections", {"properties": {"value": "120", "source": "user-override"}}).result()
     assert c.is_config_pending_restart is True and c.is_dynamic_config is False
     with connect(azsim, name) as conn:

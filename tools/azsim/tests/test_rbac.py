@@ -137,6 +137,11 @@ def test_principal_not_found(azsim, mode):
     assert exc.value.status_code == 400
     assert exc.value.error.code == "PrincipalNotFound"
     assert exc.value.error.message.startswith(f"Principal {ghost.replace('-', '')} does not exist in the directory {azsim.tenant}.")
+    # With principalType the directory is not consulted (a managed identity that has not replicated yet is assigned anyway).
+    made = c.role_assignments.create(f"/subscriptions/{azsim.sub}", str(uuid.uuid4()),
+                                     {"role_definition_id": _role_id(azsim, READER), "principal_id": ghost, "principal_type": "ServicePrincipal"})
+    assert made.principal_id == ghost and made.principal_type == "ServicePrincipal"
+    c.role_assignments.delete_by_id(made.id)
 
 
 def test_custom_role_with_narrow_actions(azsim, mode, unique):

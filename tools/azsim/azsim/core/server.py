@@ -2,7 +2,9 @@
 
 The proxy answers ``CONNECT host:443`` only for names azsim simulates, then terminates TLS
 itself with a certificate its CA issued for exactly that name and serves the tunnel's
-requests; anything else gets 403 and no outbound connection is ever made.
+requests; anything else gets 403 and no outbound connection is ever made beyond loopback (the
+sites azsim runs are reached on 127.0.0.1).  A response may carry ``header_list`` (a reverse-
+proxied site's own headers, repeated ones kept) and ``stream`` (a body sent chunked as produced).
 """
 
 import http.server
@@ -94,6 +96,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         for k, v in resp.headers.items():
             if k not in ("content-length", "transfer-encoding", "connection"):
                 self.send_header(k, v)
+        # Headers a reverse-proxied site sent, in their order and casing, repeated ones (Set-Cookie) included.
+        for k, v in getattr(resp, "header_list", None) or ():
+            self.send_header(k, v)
+        if getattr(resp, "stream", None) is not None:
+            self._stream(resp.stream)
+            return
         # A HEAD answer describes the body a GET would get (e.g. a blob's size) when the handler says so.
         length = resp.headers.get("content-length") if self.command == "HEAD" and resp.headers.get("content-length") else len(resp.body)
         self.send_header("Content-Length", str(length))
@@ -105,6 +113,26 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if self.command != "HEAD" and resp.body:
             self._headers_buffer.append(resp.body)
         self.flush_headers()
+
+    def _stream(self, chunks):
+        """A body produced as it goes (Kudu's log stream): chunked transfer coding, each chunk flushed; the producer is
+        closed when the client goes away."""
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        try:
+            if self.command != "HEAD":
+                for chunk in chunks:
+                    if chunk:
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                        self.wfile.flush()
+                self.wfile.write(b"0\r\n\r\n")
+                self.wfile.flush()
+        except OSError:
+            self.close_connection = True
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
 
     def _read_body(self, headers):
         if headers.get("transfer-encoding", "").lower() == "chunked":

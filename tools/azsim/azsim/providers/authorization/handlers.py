@@ -109,7 +109,10 @@ class Handlers:
             raise AzureError(400, "RoleDefinitionDoesNotExist",
                              f"The specified role definition with ID '{models.role_guid(props['roleDefinitionId'])}' does not exist.")
         principal = self.app.identity.principal_by_object(props["principalId"])
-        if principal is None:
+        # With principalType set, ARM does not look the principal up in the directory (the error text below and Learn "Assign
+        # Azure roles using the REST API": set principalType to avoid the replication delay of a new service principal, such as
+        # a web app's just-created managed identity, which azsim's directory does not list either).
+        if principal is None and not props.get("principalType"):
             raise AzureError(400, "PrincipalNotFound",
                              f"Principal {props['principalId'].replace('-', '')} does not exist in the directory {self.app.identity.tenant_id}. Check that you "
                              "have the correct principal ID. If you are creating this principal and then immediately assigning a role, this error might "

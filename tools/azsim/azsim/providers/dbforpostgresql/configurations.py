@@ -18,6 +18,9 @@ CATALOGUE = {
     "log_connections": ("Boolean", "on", "on,off", True, True, "Logs each successful connection.", None, "runtime-config-logging.html"),
     "log_disconnections": ("Boolean", "off", "on,off", True, True, "Logs end of a session, including duration.", None,
                            "runtime-config-logging.html"),
+    # Learn "Server parameters in Azure Database for PostgreSQL flexible server" (list of parameters): log_checkpoints, on by
+    # default as in PostgreSQL 15; CIS Azure benchmark 5.2.x asks for it on.
+    "log_checkpoints": ("Boolean", "on", "on,off", True, True, "Logs each checkpoint.", None, "runtime-config-logging.html"),
     "log_min_duration_statement": ("Integer", "-1", "-1-2147483647", True, True,
                                    "Sets the minimum execution time above which statements will be logged.", "milliseconds",
                                    "runtime-config-logging.html"),

@@ -15,7 +15,8 @@ admits only the networks of the server's firewall rules (a local client comes fr
 e.g. 127.0.0.1-127.0.0.1); anyone else gets PostgreSQL's ``no pg_hba.conf entry for host ...``. The "allow Azure
 services" rule (0.0.0.0-0.0.0.0, ``AllowAllAzureServicesAndResourcesWithinAzureIps``) admits 127.0.0.2, the address the
 sites azsim runs connect from (``hostaddr=127.0.0.2`` is not needed: the server listens on both addresses, and a client
-bound to 127.0.0.2 is seen as an Azure service). ``require_secure_transport`` (default ``on``, as on Azure) makes the
+bound to 127.0.0.2 is seen as an Azure service).  Those sites reach a server by its FQDN on port 5432, as apps in Azure do,
+through the forwarders of :mod:`.azurenet`. ``require_secure_transport`` (default ``on``, as on Azure) makes the
 rules ``hostssl``: plain-text connections are refused.
 """
 
@@ -23,7 +24,7 @@ from ...core import resource
 from ...core.clock import parse_iso
 from ...core.errors import AzureError, not_found
 from ...core.http import Response
-from . import backups, configurations, models
+from . import azurenet, backups, configurations, models
 from .engine import DONE_HOOK, FAIL_HOOK, Engine
 
 API_VERSIONS = ["2026-10-01", "2025-08-01", "2024-08-01", "2023-12-01-preview", "2022-12-01", "2021-06-01"]
@@ -68,6 +69,10 @@ def register(app):
     app.admin_routes[("GET", "endpoints")] = h.endpoints
     app.tick_hooks.append(h.engine.tick)
     app.shutdown_hooks.append(h.engine.shutdown)
+    # The Azure-side path to each server (<server>.postgres.database.azure.com:5432 for the sites azsim runs): see azurenet.
+    app.postgres_azure_path = azurenet.AzurePath(app)
+    app.tick_hooks.append(app.postgres_azure_path.tick)
+    app.shutdown_hooks.append(app.postgres_azure_path.shutdown)
     app.reset_hooks.append(h.engine.reset)
     h.engine.recover()
 

@@ -184,6 +184,31 @@ def record(app, resource_id, metric, value, at=None):
     app.store.put(TABLE, _key(resource_id, metric), doc)
 
 
+def record_traffic(app, resource_id, counters, gauges=None, at=None):
+    """Real traffic of a resource (e.g. the requests the web front door served), merged into one sample per metric and
+    minute so the stored series stays small: ``counters`` ({metric: amount}) add to the minute's total, ``gauges``
+    ({metric: (mean, count)}) join the minute's weighted mean.  Call inside a store transaction."""
+    at = app.clock.now() if at is None else float(at)
+    minute = math.floor(at / 60.0) * 60.0
+    for metric, (value, weight) in [*((m, (v, None)) for m, v in counters.items()), *((gauges or {}).items())]:
+        metric = _canonical(resource_id, metric)
+        doc = _doc(app, resource_id, metric)
+        samples = doc["samples"]
+        last = samples[-1] if samples else None
+        if last is not None and last[0] == minute:
+            if weight is None:
+                last[1] += float(value)
+            else:
+                old_w = last[2] if len(last) > 2 else 1.0
+                last[1] = (last[1] * old_w + float(value) * weight) / (old_w + weight)
+                last[2:] = [old_w + weight]
+        else:
+            bisect.insort(samples, [minute, float(value)] if weight is None else [minute, float(value), float(weight)])
+            if len(samples) > MAX_SAMPLES or samples[0][0] < at - RETENTION:
+                doc["samples"] = [s for s in samples[-MAX_SAMPLES:] if s[0] >= at - RETENTION]
+        app.store.put(TABLE, _key(resource_id, metric), doc)
+
+
 def level_at(app, resource_id, metric, at=None):
     """The level in force at ``at`` (default now)."""
     at = app.clock.now() if at is None else at
@@ -210,10 +235,17 @@ def _grain_point(levels, times, samples, default, counter, g0, g1):
         j += 1
     area += value * (g1 - t)
     mean = area / (g1 - g0) if g1 > g0 else value
-    extra = [s[1] for s in samples[bisect.bisect_left(samples, [g0]):bisect.bisect_left(samples, [g1])]]
+    rows = samples[bisect.bisect_left(samples, [g0]):bisect.bisect_left(samples, [g1])]
+    extra = [s[1] for s in rows]
     if counter:
         total = mean * minutes + sum(extra)
         return {"total": total, "count": float(minutes), "average": total / minutes, "minimum": min([lo, *extra]), "maximum": max([hi, *extra])}
+    if rows and i < 0 and j == i + 1:
+        # A gauge measured from real traffic (record_traffic's weighted samples) and no level set: the measurements alone,
+        # not diluted by the idle default (azsim's choice: the default stands for "no data").
+        weights = [s[2] if len(s) > 2 else 1.0 for s in rows]
+        total, count = sum(v * w for v, w in zip(extra, weights, strict=True)), sum(weights)
+        return {"average": total / count, "minimum": min(extra), "maximum": max(extra), "total": total, "count": float(count)}
     total, count = mean * minutes + sum(extra), minutes + len(extra)
     return {"average": total / count, "minimum": min([lo, *extra]), "maximum": max([hi, *extra]), "total": total, "count": float(count)}
 

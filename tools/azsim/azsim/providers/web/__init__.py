@@ -1,6 +1,7 @@
 """Microsoft.Web: App Service plans, sites and slots with their configuration, swaps, hostname
 bindings, certificates (incl. App Service Managed Certificates), backups, publishing policies
-(azure-mgmt-web WebSiteManagementClient, api 2021-03-01 ... 2025-05-01).
+(azure-mgmt-web WebSiteManagementClient, api 2021-03-01 ... 2025-05-01); Kudu (:mod:`.kudu`) and the
+apps themselves (:mod:`.runtime`), served by the front door (:mod:`.frontdoor`).
 
 The package is split by concern; each module exposes ``register(app)``.  ``common`` holds what
 several modules share: the SKU table and the site/plan lookups.
@@ -17,7 +18,7 @@ RESOURCE_TYPES = ("sites", "serverfarms", "certificates", "checknameavailability
                   "locations", "deletedSites", "hostingEnvironments", "kubeEnvironments", "staticSites", "listSitesAssignedToHostName",
                   "validate", "skus", "availableStacks", "webAppStacks", "geoRegions", "recommendations", "deploymentLocations")
 
-MODULES = ("serverfarms", "sites", "site_config", "slots", "hostnames", "certificates", "backups", "frontdoor")
+MODULES = ("serverfarms", "sites", "site_config", "slots", "hostnames", "certificates", "backups")
 
 
 def register(app):
@@ -30,6 +31,21 @@ def register(app):
                 continue
             raise
         mod.register(app)
+    # The apps themselves: the runtime runs what Kudu deploys, the front door serves it.
+    from . import frontdoor, kudu, runtime
+    rt = runtime.Runtime(app)
+    app.shutdown_hooks.append(rt.shutdown)
+    app.reset_hooks.append(rt.reset)
+
+    def stop_apps_first():
+        # By the first tick every provider has registered: keep the apps' shutdown last in the list, so it runs first
+        # (hooks run in reverse) and the apps stop before the databases and storage they use.
+        if app.shutdown_hooks and app.shutdown_hooks[-1] != rt.shutdown:
+            app.shutdown_hooks.remove(rt.shutdown)
+            app.shutdown_hooks.append(rt.shutdown)
+    app.tick_hooks.append(stop_apps_first)
+    app.admin_routes[("GET", "sites")] = lambda req: runtime.admin_sites(app, rt)
+    frontdoor.register(app, rt, kudu.Kudu(app, rt))
 
 
 __all__ = ["common", "register"]
