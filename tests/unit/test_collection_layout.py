@@ -89,3 +89,10 @@ def test_changelog_fragments_use_configured_sections():
             # The release summary is one text; every other section is a list of entries.
             expected = str if section == config["prelude_section_name"] else list
             assert isinstance(entries, expected) and entries, f"{path.name}: {section} should be a non-empty {expected.__name__}"
+
+
+def test_action_group_lists_every_module():
+    """module_defaults for group/erpops.azure.azure (the playbooks' credentials) reach every module."""
+    members = set(_yaml("meta/runtime.yml")["action_groups"]["azure"])
+    modules = {p.stem for p in (ROOT / "plugins" / "modules").glob("*.py") if p.stem != "__init__"}
+    assert members == modules, f"missing {sorted(modules - members)}, extra {sorted(members - modules)}"
