@@ -1,0 +1,20 @@
+"""The budget role against azsim (see conftest.py and targets/role_budget)."""
+
+# The target runs each refused run inside a block/rescue: these are the only failures it may report, each with the
+# task that failed and what its message must name.
+EXPECTED_FAILURES = [
+    ("erpops.azure.budget : Check budget_start_date", "budget_start_date must be empty"),
+    ("erpops.azure.budget : Check budget_contact_emails", "budget_contact_emails holds values that are not e-mail addresses"),
+]
+BUDGET = "erpops.azure.budget : Create the budget of the resource group with its e-mail alerts"
+
+
+def test_role_budget(run_target):
+    report = run_target("role_budget", expect_failure=True)
+    failed = [(t["name"], t["msg"]) for t in report if t["status"] == "failed" and not t["ignore_errors"]]
+    assert len(failed) == len(EXPECTED_FAILURES), failed
+    for (name, msg), (want_name, want_msg) in zip(failed, EXPECTED_FAILURES, strict=True):
+        assert name.startswith(want_name) and want_msg in msg, (name, msg)
+    assert report[-1]["name"] == "Delete the resource group" and report[-1]["status"] == "ok", report[-3:]
+    # One budget task per run of the role: predicted, created, unchanged, unchanged a month later, updated.
+    assert [t["changed"] for t in report if t["name"] == BUDGET and t["status"] == "ok"] == [True, True, False, False, True]
