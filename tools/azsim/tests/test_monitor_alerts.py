@@ -252,9 +252,11 @@ def test_diagnostic_settings_for_site(azsim, mode, stack):
 
 @pytest.mark.parametrize(("props", "needle"), [
     ({"logs": [{"category": "PostgreSQLLogs", "enabled": True}]}, "Category 'PostgreSQLLogs' is not supported."),
-    ({"metrics": [{"category": "Requests", "enabled": True}]}, "Metric category 'Requests' is not supported."),
+    ({"metrics": [{"category": "Requests", "enabled": True}]}, "Metric category 'Requests' is not supported, supported categories are: 'AllMetrics'."),
     ({"logs": [{"categoryGroup": "everything", "enabled": True}]}, "Category group 'everything' is not supported."),
     ({"logs": [{"category": "AppServiceHTTPLogs", "categoryGroup": "allLogs", "enabled": True}]}, "exactly one of category or categoryGroup"),
+    ({"logs": [{"category": "AppServiceHTTPLogs", "enabled": True}, {"categoryGroup": "audit", "enabled": True}]},
+     "Diagnostic setting does not support mix of log category and log category group."),
     ({"logs": [{"category": "AppServiceHTTPLogs", "enabled": True, "retentionPolicy": {"enabled": True, "days": 30}}]},
      "Diagnostic settings does not support retention for new diagnostic settings."),
     ({"workspaceId": None, "logs": [{"categoryGroup": "allLogs", "enabled": True}]}, "At least one destination"),

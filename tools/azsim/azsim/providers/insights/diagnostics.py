@@ -111,6 +111,9 @@ class Handlers:
             if group and (group.lower() not in {g.lower() for g in cats.GROUPS} or (log_cats is not None and not log_cats)):
                 raise _bad(f"Category group '{group}' is not supported.")  # unverified text, modelled on the category one
             out.append(self._entry(entry))
+        # A setting names its logs either by category or by category group, not both (Azure/azure-rest-api-specs#22719).
+        if any(e.get("category") for e in out) and any(e.get("categoryGroup") for e in out):
+            raise _bad("Diagnostic setting does not support mix of log category and log category group.")
         return out
 
     def _metrics(self, metrics, metric_cats):
@@ -120,7 +123,8 @@ class Handlers:
         for entry in metrics:
             cat = entry.get("category")
             if metric_cats is not None and (not cat or cat.lower() not in {c.lower() for c in metric_cats}):
-                raise _bad(f"Metric category '{cat}' is not supported.")  # quoted in MicrosoftDocs/azure-docs#69798
+                supported = ", ".join(f"'{c}'" for c in metric_cats)
+                raise _bad(f"Metric category '{cat}' is not supported, supported categories are: {supported}.")  # MicrosoftDocs/azure-docs#69798
             row = self._entry(entry)
             row.setdefault("timeGrain", None)
             out.append(row)
