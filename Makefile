@@ -25,21 +25,30 @@ PYTEST_ARGS ?= -n 2 --dist loadfile
 # pip's index configuration on these machines warns about a missing local mirror on every call.
 PIP_NOISE := is ignored: it is neither a file nor a directory
 
-.PHONY: help bootstrap venv node postgres lint ruff ansible-lint sanity pytest test bench-azsim clean
+.PHONY: help bootstrap venv node postgres collection-link lint ruff ansible-lint sanity pytest test bench-azsim \
+	azsim-up demo demo-down bench-deploy clean
 
 help:
+	@echo "make demo         start azsim (the local Azure) and deploy the whole ERP stack on it, with a summary"
+	@echo "make demo-down    stop azsim (its state stays in .azsim/; rm -rf .azsim for a fresh start)"
 	@echo "make bootstrap    install the Python venv (.venv), Azurite (node_modules) and PostgreSQL"
 	@echo "make lint         ruff, ansible-lint --profile production, ansible-test sanity"
 	@echo "make test         bootstrap, lint, then pytest (tools/azsim/tests, tests/unit)"
 	@echo "make bench-azsim  run the azsim benchmark"
+	@echo "make bench-deploy time deploy.yml on azsim (time scale 0 and default, critical path, API calls, no-op re-run)"
 	@echo "make clean        remove the venv, node_modules and test output"
 
-bootstrap: venv node postgres
+bootstrap: venv node postgres collection-link
+
+# ansible-playbook run from the checkout finds erpops.azure through this link (ansible.cfg's collections_path).
+collection-link:
+	@mkdir -p .make/collections/ansible_collections/erpops
+	@test -L .make/collections/ansible_collections/erpops/azure || ln -sfn ../../../.. .make/collections/ansible_collections/erpops/azure
 
 # --- Python ------------------------------------------------------------------------------------
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt tools/azsim/pyproject.toml
+$(VENV)/.installed: requirements.txt requirements-dev.txt examples/erp_app/requirements.txt tools/azsim/pyproject.toml
 	@echo "==> venv: installing requirements-dev.txt into $(VENV)"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install -q -r requirements-dev.txt 2>&1 | { grep -v "$(PIP_NOISE)" || true; }
@@ -110,7 +119,33 @@ test: bootstrap
 bench-azsim: venv
 	@$(PY) -m azsim.bench
 
+# --- Demo: the whole stack on azsim ---------------------------------------------------------------
+AZSIM_STATE_DIR ?= $(CURDIR)/.azsim
+AZSIM_PORT ?= 8443
+AZSIM_PROXY_PORT ?= 8444
+# Azure's operation durations × this (0.01: the 8-minute PostgreSQL creation takes about 5 s).
+AZSIM_TIME_SCALE ?= 0.01
+DEMO_ARGS ?=
+
+azsim-up: bootstrap
+	@$(PY) -m azsim start --state-dir "$(AZSIM_STATE_DIR)" --port $(AZSIM_PORT) --proxy-port $(AZSIM_PROXY_PORT) \
+	  --time-scale $(AZSIM_TIME_SCALE)
+
+DEMO_ENV = $(VENV_ENV) AZSIM_STATE_DIR="$(AZSIM_STATE_DIR)" ANSIBLE_CONFIG="$(CURDIR)/ansible.cfg"
+
+demo: azsim-up
+	@echo "==> ansible-playbook playbooks/access.yml as azsim's owner (what an Owner runs once before the first deploy)"
+	@$(DEMO_ENV) ansible-playbook playbooks/access.yml -e azsim_principal=owner
+	@echo "==> ansible-playbook playbooks/deploy.yml (inventories/local: azsim in $(AZSIM_STATE_DIR))"
+	@$(DEMO_ENV) ansible-playbook playbooks/deploy.yml $(DEMO_ARGS)
+
+demo-down: venv
+	@$(PY) -m azsim stop --state-dir "$(AZSIM_STATE_DIR)"
+
+bench-deploy: bootstrap
+	@$(VENV_ENV) $(PY) tests/bench/bench_deploy.py
+
 clean:
-	rm -rf $(VENV) node_modules .ansible tests/output .pytest_cache .ruff_cache .azsim tools/azsim/*.egg-info
+	rm -rf $(VENV) node_modules .ansible .make tests/output .pytest_cache .ruff_cache .azsim tools/azsim/*.egg-info
 	rm -rf "$(SANITY_TREE)"
 	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +

@@ -1,6 +1,7 @@
 """HTTP handlers of Microsoft.Network/dnszones (azure-mgmt-dns DnsManagementClient, api 2018-05-01 and 2016-04-01)
-and the admin endpoint ``GET /_azsim/dns``."""
+and the admin endpoints ``GET /_azsim/dns`` and ``GET /_azsim/dns/resolve`` (public DNS as a DNS-over-HTTPS JSON API)."""
 
+import re
 
 from ...core import resource
 from ...core.errors import AzureError, not_found
@@ -37,6 +38,7 @@ def register(app):
     r.add("DELETE", ZONE + "/{recordType}/{name}", h.delete_record_set)
     app.lro.register("network.dns_zone.deleted", h.finish_delete)
     app.admin_routes[("GET", "dns")] = h.admin_dns
+    app.admin_routes[("GET", "dns/resolve")] = h.admin_resolve
 
 
 def _precondition(req, existing, what):
@@ -252,3 +254,164 @@ class Handlers:
         with self.app.store.lock:
             values = models.lookup(self.app, name, rtype)
         return Response(200, {"name": name.rstrip("."), "type": rtype, "values": values})
+
+    # -- admin: public DNS as a DoH JSON resolver ------------------------------------------------------
+    def admin_resolve(self, req):
+        """``GET /_azsim/dns/resolve?name=FQDN&type=TXT`` — public DNS as azsim simulates it, in the JSON format of the
+        DNS-over-HTTPS JSON APIs (Google Public DNS ``https://dns.google/resolve``, "JSON API for DNS over HTTPS";
+        Cloudflare ``application/dns-json``, "Using JSON", which follows Google's schema), so a playbook polls azsim
+        exactly as it would poll a real public resolver. Loopback only, no auth, not in the request log.
+
+        Same view as :meth:`admin_dns` (the zone :func:`models.zone_for` picks, the record sets :func:`models.lookup`
+        answers from), with the resolver's conventions: ``Status`` 0 NOERROR / 3 NXDOMAIN (the name does not exist, or no
+        zone holds it), names with their trailing dot, numeric ``type``, each record's ``TTL``, ``data`` in presentation
+        format; a name holding a CNAME answers other types with the CNAME followed by the target's records (within
+        azsim's zones); negative answers carry the zone's SOA in ``Authority``; ``Answer`` is left out when empty.
+        """
+        error, qname, qtype, cd = _resolve_query(req.query)
+        if error:
+            # Google: "Invalid names ... get 400 Bad Request"; Cloudflare answers 400 with {"error": "..."}.
+            return Response(400, {"error": error})
+        with self.app.store.lock:
+            status, answer, authority = self._resolve(qname, qtype)
+        body = {"Status": status, "TC": False, "RD": True, "RA": True, "AD": False, "CD": cd,
+                "Question": [{"name": qname + ".", "type": qtype}]}
+        if answer:
+            body["Answer"] = answer
+        if authority:
+            body["Authority"] = authority
+        accept = (req.headers.get("Accept") or "").lower()
+        ctype = "application/dns-json" if "application/dns-json" in accept else "application/json; charset=utf-8"
+        return Response(200, body, content_type=ctype)
+
+    def _answering_sets(self, zone, rel):
+        """{type: record set} at ``rel``: its own record sets, else those of ``*.{parent}`` — the wildcard rule of
+        :func:`models.lookup`, so the resolver shows what App Service's ownership checks see."""
+        sets = models.record_sets(self.app, zone["id"])
+        own = {d["type"].rsplit("/", 1)[-1]: d for d in sets if d["name"].lower() == rel.lower()}
+        if own or rel == "@":
+            return own, True
+        parent = rel.split(".", 1)[1] if "." in rel else None
+        wild = f"*.{parent}" if parent else "*"
+        matched = {d["type"].rsplit("/", 1)[-1]: d for d in sets if d["name"].lower() == wild.lower()}
+        # RFC 8020: a name with names below it (an empty non-terminal) exists, so it is NODATA, not NXDOMAIN.
+        below = any(d["name"].lower().endswith("." + rel.lower()) for d in sets)
+        return matched, bool(matched) or below
+
+    def _resolve(self, qname, qtype):
+        answer = []
+        name = qname
+        for _hop in range(MAX_CNAME_CHAIN):
+            zone = models.zone_for(self.app, name)
+            if zone is None:
+                # No zone of azsim serves the name: NXDOMAIN, unless a CNAME led here (a name azsim does not host,
+                # such as {app}.azurewebsites.net, which it cannot say more about).
+                return (NOERROR if answer else NXDOMAIN), answer, []
+            sets, exists = self._answering_sets(zone, models.relative_name(zone, name))
+            if not exists:
+                # RFC 6604: the RCODE describes the last name of the CNAME chain.
+                return NXDOMAIN, answer, _soa_rr(self.app, zone)
+            wanted = [t for t in sets if qtype in (ANY, RR_TYPES.get(t))]
+            if wanted:
+                for t in sorted(wanted, key=lambda x: RR_TYPES.get(x, 0)):
+                    answer.extend(_rrs(name, t, sets[t]))
+                return NOERROR, answer, []
+            rrs = _rrs(name, "CNAME", sets["CNAME"]) if "CNAME" in sets else []
+            if not rrs:
+                return NOERROR, answer, _soa_rr(self.app, zone)  # NODATA (RFC 2308 §2.2)
+            answer.extend(rrs)
+            name = rrs[0]["data"].rstrip(".").lower()
+        return SERVFAIL, answer, []  # a CNAME loop or an over-long chain: resolvers give up with SERVFAIL
+
+
+# IANA "Resource Record (RR) TYPEs" registry: the numbers DoH JSON answers carry in ``type``.
+RR_TYPES = {"A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "PTR": 12, "MX": 15, "TXT": 16, "AAAA": 28, "SRV": 33, "CAA": 257}
+ANY = 255
+NOERROR, SERVFAIL, NXDOMAIN = 0, 2, 3  # RFC 1035 §4.1.1 RCODEs
+MAX_CNAME_CHAIN = 8
+_LABEL_OK = re.compile(r"^[A-Za-z0-9_*-]{1,63}$")
+
+
+def _resolve_query(query):
+    """(error, name without trailing dot, numeric type, cd flag) from the query string. Google's rules: ``name`` is
+    required, 1 to 253 characters ignoring a trailing dot, labels of 1 to 63 bytes (``.example.com``, ``example..com``
+    and the empty string are invalid); ``type`` is a number in [1, 65535] or a type name, case-insensitive, default 1
+    (A), ``ANY`` = 255; ``cd`` is empty, 0, 1, false or true (Cloudflare's wording)."""
+    raw = query.get("name")
+    if raw is None:
+        return "query parameter 'name' is required", None, None, None
+    name = raw[:-1] if raw.endswith(".") else raw
+    if not 1 <= len(name) <= 253 or not all(_LABEL_OK.match(lbl) for lbl in name.split(".")):
+        return f"Invalid name {raw!r}: 1 to 253 characters, labels of 1 to 63 characters separated by single dots.", None, None, None
+    rtype = (query.get("type") or "1").strip()
+    if rtype.isdigit():
+        qtype = int(rtype)
+        if not 1 <= qtype <= 65535:
+            return f"Invalid type {rtype!r}: a number must be between 1 and 65535.", None, None, None
+    elif rtype.upper() == "ANY":
+        qtype = ANY
+    elif rtype.upper() in RR_TYPES:
+        qtype = RR_TYPES[rtype.upper()]
+    else:
+        return f"Invalid type {rtype!r}: expected a number or one of {sorted([*RR_TYPES, 'ANY'])}.", None, None, None
+    cd = (query.get("cd") or "").lower()
+    if cd not in ("", "0", "1", "false", "true"):
+        return f"Invalid CD flag {query.get('cd')!r}. Expected to be empty or one of 0, false, 1, or true.", None, None, None
+    return None, name.lower(), qtype, cd in ("1", "true")
+
+
+def _dot(name):
+    return name.rstrip(".") + "."
+
+
+def _txt(strings):
+    # Presentation format of a TXT record (RFC 1035 §5.1): each character-string quoted, '"' and '\\' escaped. The
+    # DoH JSON APIs answer TXT data this way, quotes included (clients strip them, e.g. le-challenge-cloudflare's
+    # resolve-txt.mjs slices the quotes off dns.google answers).
+    return " ".join('"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"' for s in strings)
+
+
+def _rrs(name, rtype, doc):
+    """The answer records of one record set at ``name``, ``data`` in presentation format."""
+    p = doc["properties"]
+    ttl = p.get("TTL", models.DEFAULT_TTL)
+    if rtype == "A":
+        data = [r["ipv4Address"] for r in p.get("ARecords", [])]
+    elif rtype == "AAAA":
+        data = [r["ipv6Address"] for r in p.get("AAAARecords", [])]
+    elif rtype == "CNAME":
+        data = [_dot(p["CNAMERecord"]["cname"])] if (p.get("CNAMERecord") or {}).get("cname") else []
+    elif rtype == "TXT":
+        data = [_txt(r.get("value", [])) for r in p.get("TXTRecords", [])]
+    elif rtype == "NS":
+        data = [_dot(r["nsdname"]) for r in p.get("NSRecords", [])]
+    elif rtype == "PTR":
+        data = [_dot(r["ptrdname"]) for r in p.get("PTRRecords", [])]
+    elif rtype == "MX":
+        data = [f'{r["preference"]} {_dot(r["exchange"])}' for r in p.get("MXRecords", [])]
+    elif rtype == "SRV":
+        data = [f'{r["priority"]} {r["weight"]} {r["port"]} {_dot(r["target"])}' for r in p.get("SRVRecords", [])]
+    elif rtype == "CAA":
+        data = [f'{r.get("flags", 0)} {r["tag"]} "{r["value"]}"' for r in p.get("caaRecords", [])]
+    elif rtype == "SOA":
+        data = [_soa_data(p.get("SOARecord") or {})]
+    else:
+        data = []
+    return [{"name": _dot(name), "type": RR_TYPES[rtype], "TTL": ttl, "data": d} for d in data]
+
+
+def _soa_data(soa):
+    return (f'{_dot(soa.get("host", ""))} {_dot(soa.get("email", ""))} {soa.get("serialNumber", 1)} {soa.get("refreshTime", 3600)} '
+            f'{soa.get("retryTime", 300)} {soa.get("expireTime", 2419200)} {soa.get("minimumTTL", 300)}')
+
+
+def _soa_rr(app, zone):
+    """The zone's SOA as the Authority record of a negative answer; its TTL is the negative-caching TTL,
+    min(SOA TTL, SOA minimum) (RFC 2308 §5)."""
+    doc = resource.peek(app, models.record_id(zone["id"], "SOA", "@"))
+    if doc is None:
+        return []
+    p = doc["properties"]
+    soa = p.get("SOARecord") or {}
+    ttl = min(p.get("TTL", models.SOA_TTL), soa.get("minimumTTL", 300))
+    return [{"name": _dot(zone["name"]), "type": RR_TYPES["SOA"], "TTL": ttl, "data": _soa_data(soa)}]

@@ -1,0 +1,190 @@
+"""playbooks/deploy.yml against azsim, run the way an operator runs it: from the checkout, with inventories/local.
+
+The tests run in order on one azsim (time scale 0): bad variables fail before any write; check mode on an empty
+subscription writes nothing; a run killed half-way converges when re-run; a second run changes nothing; the resources
+are what the guide asks for, read back with the official SDK clients.
+"""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from azsim.testing import Azsim
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+RG = "erp-supermarket-production-rg"
+WRITE_EXEMPT = re.compile(r"/(oauth2|list|listKeys|checkNameAvailability|checkDomainAvailability)")
+
+
+@pytest.fixture(scope="module")
+def azsim(tmp_path_factory):
+    """Its own azsim: the deployment's fixed names (erp-supermarket-prod, ...) and the owner's grants stay here."""
+    sim = Azsim(str(tmp_path_factory.mktemp("azsim-deploy")), time_scale=0.0, page_size=5).start()
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture(scope="module")
+def deploy(azsim, collections_path):
+    """Run deploy.yml (or another playbook) from the checkout; returns (rc, output, writes sent to azsim)."""
+
+    def run(*args, playbook="playbooks/deploy.yml", kill_after_write=None, timeout=900):
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "HTTPS_PROXY", "https_proxy", "ANSIBLE_"))}
+        env.update({"AZSIM_STATE_DIR": azsim.state_dir, "ANSIBLE_CONFIG": os.path.join(ROOT, "ansible.cfg"),
+                    "ANSIBLE_COLLECTIONS_PATH": collections_path, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0"})
+        mark = azsim.last_seq()
+        argv = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), playbook, *args]
+        proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,  # noqa: S603
+                                start_new_session=True)
+        if kill_after_write:
+            # Kill the run (SIGKILL, like a lost runner) right after azsim received the named write.
+            deadline = time.time() + timeout
+            while time.time() < deadline and proc.poll() is None:
+                if any(r["method"] in ("PUT", "PATCH", "POST") and kill_after_write in r["path"] for r in azsim.requests_since(mark)):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    break
+                time.sleep(0.05)
+        out, _ = proc.communicate(timeout=timeout)
+        writes = [r for r in azsim.requests_since(mark) if r["method"] not in ("GET", "HEAD", "CONNECT")
+                  and not r["host"].startswith("login.") and not WRITE_EXEMPT.search(r["path"])]
+        return proc.returncode, out, writes
+
+    return run
+
+
+def counts(output):
+    m = re.search(r"(\d+) created, (\d+) changed, (\d+) deleted, (\d+) unchanged", output)
+    assert m, "the deploy_summary callback printed no resource counts:\n" + output[-3000:]
+    return dict(zip(("created", "changed", "deleted", "unchanged"), map(int, m.groups()), strict=True))
+
+
+def test_group_vars_are_loaded(deploy, azsim):
+    """The guide's configuration in group_vars/ reaches the hosts of both inventories."""
+    env = dict(os.environ, AZSIM_STATE_DIR=azsim.state_dir, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"))
+    for inventory in ("inventories/local/hosts.yml", "inventories/production/hosts.yml"):
+        out = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-inventory"), "-i", inventory, "--host", "localhost"],
+                             cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
+        host = json.loads(out)
+        assert host["erp_web_app_name"] == "erp-supermarket-prod" and host["erp_postgresql_admin_login"] == "erpadmin", inventory
+        assert host["erp_resource_group"] == RG
+    # The local inventory's own group (erp) wins over the guide's defaults (all).
+    assert host["erp_dns_mode"] == "azure"
+
+
+def test_access_playbook_grants_the_deployer(deploy, azsim):
+    """What an Owner runs once: the resource group and the deployer's two extra roles on it; idempotent."""
+    for expected_changed in (True, False):
+        rc, out, writes = deploy("-e", "azsim_principal=owner", playbook="playbooks/access.yml")
+        assert rc == 0, out[-4000:]
+        assert bool(writes) is expected_changed, writes
+    s = azsim.session("direct", principal="owner")
+    scope = f"/subscriptions/{azsim.sub}/resourceGroups/{RG}"
+    got = s.get(f"{azsim.url}{scope}/providers/Microsoft.Authorization/roleAssignments", params={
+        "api-version": "2022-04-01", "$filter": f"principalId eq '{azsim.principal('deployer')['object_id']}'"}).json()["value"]
+    assert len([a for a in got if a["properties"]["scope"].lower() == scope.lower()]) == 2, got
+
+
+def test_bad_variable_fails_before_any_write(deploy):
+    rc, out, writes = deploy("-e", "postgresql_storage_size_gb=100")
+    assert rc != 0
+    assert "postgresql_storage_size_gb" in out and "128" in out, out[-3000:]
+    assert writes == [], writes
+
+
+def test_check_mode_on_an_empty_subscription_writes_nothing(deploy):
+    rc, out, writes = deploy("--check")
+    assert rc == 0, out[-5000:]
+    assert writes == [], writes
+    c = counts(out)
+    assert c["created"] >= 20 and c["unchanged"] == 0, c
+    assert "check mode" in out
+
+
+def test_a_killed_run_converges(deploy, azsim):
+    """SIGKILL right after the PostgreSQL server was asked for: the re-run finishes the deployment."""
+    rc, out, writes = deploy(kill_after_write="/flexibleServers/erp-postgres-prod?")
+    assert rc == -signal.SIGKILL, out[-3000:]
+    assert writes, "the run was killed before it wrote anything"
+    rc, out, _ = deploy()
+    assert rc == 0, out[-6000:]
+    assert "Estimated monthly cost" in out and "https://erp-supermarket-demo.com/" in out, out[-4000:]
+    c = counts(out)
+    assert c["created"] >= 15, c
+
+
+def test_second_run_changes_nothing(deploy):
+    rc, out, writes = deploy()
+    assert rc == 0, out[-5000:]
+    c = counts(out)
+    assert c["created"] == c["changed"] == c["deleted"] == 0, out[-5000:]
+    assert writes == [], writes
+    assert re.search(r"localhost\s*:\s*ok=\d+\s+changed=0 ", out), out[-1500:]
+
+
+def test_the_deployment_is_the_guides(azsim):
+    """Read back with the official SDK clients (not our modules)."""
+    from azure.mgmt.web import WebSiteManagementClient
+
+    web = azsim.client(WebSiteManagementClient, "direct")
+    plan = web.app_service_plans.get(RG, "erp-production-plan")
+    assert (plan.sku.name, plan.sku.capacity, plan.reserved) == ("S1", 2, True)
+    site = web.web_apps.get(RG, "erp-supermarket-prod")
+    assert site.https_only
+    config = web.web_apps.get_configuration(RG, "erp-supermarket-prod")
+    assert config.linux_fx_version == "PYTHON|3.11" and config.min_tls_version == "1.2" and config.ftps_state == "Disabled"
+    assert "gunicorn" in config.app_command_line and config.health_check_path == "/health/"
+    settings = web.web_apps.list_application_settings(RG, "erp-supermarket-prod").properties
+    assert settings["DB_USER"] == "erpadmin" and settings["DB_HOST"] == "erp-postgres-prod.postgres.database.azure.com"
+    assert set(settings["ALLOWED_HOSTS"].split(",")) >= {"erp-supermarket-prod.azurewebsites.net", "erp-supermarket-demo.com",
+                                                          "www.erp-supermarket-demo.com"}
+    slots = [s.name.split("/")[-1] for s in web.web_apps.list_slots(RG, "erp-supermarket-prod")]
+    assert slots == ["staging"]
+    bindings = {b.name.split("/")[-1] for b in web.web_apps.list_host_name_bindings(RG, "erp-supermarket-prod")}
+    assert {"erp-supermarket-demo.com", "www.erp-supermarket-demo.com"} <= bindings
+    ssl = {s.name: s.ssl_state for s in web.web_apps.get(RG, "erp-supermarket-prod").host_name_ssl_states}
+    assert ssl["erp-supermarket-demo.com"] == ssl["www.erp-supermarket-demo.com"] == "SniEnabled"
+
+    s = azsim.session("direct")
+    base = f"{azsim.url}/subscriptions/{azsim.sub}/resourceGroups/{RG}/providers"
+    pg = s.get(f"{base}/Microsoft.DBforPostgreSQL/flexibleServers/erp-postgres-prod", params={"api-version": "2024-08-01"}).json()
+    assert (pg["sku"]["name"], pg["sku"]["tier"], pg["properties"]["storage"]["storageSizeGB"]) == ("Standard_D2s_v3", "GeneralPurpose", 128)
+    assert pg["properties"]["backup"]["backupRetentionDays"] == 30 and pg["properties"]["administratorLogin"] == "erpadmin"
+    dbs = s.get(f"{base}/Microsoft.DBforPostgreSQL/flexibleServers/erp-postgres-prod/databases", params={"api-version": "2024-08-01"}).json()
+    assert "erp" in {d["name"] for d in dbs["value"]}
+    autoscale = s.get(f"{base}/Microsoft.Insights/autoscalesettings", params={"api-version": "2022-10-01"}).json()["value"]
+    profile = autoscale[0]["properties"]["profiles"][0]
+    assert profile["capacity"] == {"minimum": "2", "maximum": "4", "default": "2"}
+    rules = {(r["metricTrigger"]["operator"], r["metricTrigger"]["threshold"], r["metricTrigger"]["timeWindow"], r["scaleAction"]["direction"])
+             for r in profile["rules"]}
+    assert rules == {("GreaterThan", 70, "PT5M", "Increase"), ("LessThan", 30, "PT10M", "Decrease")}
+    alerts = s.get(f"{base}/Microsoft.Insights/metricAlerts", params={"api-version": "2018-03-01"}).json()["value"]
+    assert len(alerts) >= 4
+
+
+def test_destroy_needs_the_confirmation(deploy):
+    rc, out, writes = deploy(playbook="playbooks/destroy.yml")
+    assert rc != 0 and f"teardown_confirm={RG}" in out, out[-3000:]
+    assert writes == [], writes
+    rc, out, writes = deploy("-e", "teardown_confirm=some-other-rg", playbook="playbooks/destroy.yml")
+    assert rc != 0 and writes == []
+
+
+def test_destroy_exports_then_deletes_in_order(deploy, azsim):
+    rc, out, writes = deploy("-e", f"teardown_confirm={RG}", playbook="playbooks/destroy.yml")
+    assert rc == 0, out[-5000:]
+    exports = os.listdir(os.path.join(azsim.state_dir, "exports"))
+    assert len(exports) == 1 and exports[0].startswith("erp-postgres-prod-erp-final-"), exports
+    with open(os.path.join(azsim.state_dir, "exports", exports[0]), "rb") as f:
+        assert f.read(5) == b"PGDMP"  # pg_dump's custom format
+    deletes = [w["path"].lower() for w in writes if w["method"] == "DELETE"]
+    order = [next(i for i, p in enumerate(deletes) if marker in p) for marker in
+             ("/certificates/", "/hostnamebindings/", "/sites/erp-supermarket-prod", f"/resourcegroups/{RG.lower()}")]
+    assert order == sorted(order), deletes
+    s = azsim.session("direct")
+    assert s.get(f"{azsim.url}/subscriptions/{azsim.sub}/resourcegroups/{RG}", params={"api-version": "2022-09-01"}).status_code == 404
