@@ -125,11 +125,6 @@ class Resource:
             return False, current, {"before": self.redacted(current), "after": self.redacted(current)}, None
         payload = body if body is not None else reconcile.merge(self.writable(current) if current else {}, desired)
         predicted = reconcile.merge(current or {}, payload)
-        if current is None:
-            # What Azure will answer: a resource's id is its path; check mode and wait=false results carry it already,
-            # so the next task can address a resource that does not exist yet.
-            predicted.setdefault("id", self.path)
-            predicted.setdefault("name", self.path.rstrip("/").rsplit("/", 1)[-1])
         diff = {"before": self.redacted(current) or {}, "after": self.redacted(predicted)}
         if self.az.check_mode:
             return True, predicted, diff, None
