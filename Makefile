@@ -26,10 +26,11 @@ PYTEST_ARGS ?= -n 2 --dist loadfile
 PIP_NOISE := is ignored: it is neither a file nor a directory
 
 .PHONY: help bootstrap venv node postgres collection-link lint ruff ansible-lint sanity pytest test bench-azsim \
-	azsim-up demo demo-down bench-deploy clean
+	azsim-up demo release demo-down bench-deploy clean
 
 help:
 	@echo "make demo         start azsim (the local Azure) and deploy the whole ERP stack on it, with a summary"
+	@echo "make release      release examples/erp_app again (zero-downtime slot swap) on the demo's azsim"
 	@echo "make demo-down    stop azsim (its state stays in .azsim/; rm -rf .azsim for a fresh start)"
 	@echo "make bootstrap    install the Python venv (.venv), Azurite (node_modules) and PostgreSQL"
 	@echo "make lint         ruff, ansible-lint --profile production, ansible-test sanity"
@@ -138,6 +139,9 @@ demo: azsim-up
 	@$(DEMO_ENV) ansible-playbook playbooks/access.yml -e azsim_principal=owner
 	@echo "==> ansible-playbook playbooks/deploy.yml (inventories/local: azsim in $(AZSIM_STATE_DIR))"
 	@$(DEMO_ENV) ansible-playbook playbooks/deploy.yml $(DEMO_ARGS)
+
+release: azsim-up
+	@$(DEMO_ENV) ansible-playbook playbooks/release.yml $(DEMO_ARGS)
 
 demo-down: venv
 	@$(PY) -m azsim stop --state-dir "$(AZSIM_STATE_DIR)"

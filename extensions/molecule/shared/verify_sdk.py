@@ -9,7 +9,7 @@ import os
 import sys
 
 from azure.identity import ClientSecretCredential
-from azure.mgmt.resource import ResourceManagementClient
+from azure.mgmt.resource.resources import ResourceManagementClient
 from azure.mgmt.web import WebSiteManagementClient
 
 RG = "erp-supermarket-production-rg"
