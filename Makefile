@@ -26,7 +26,7 @@ PYTEST_ARGS ?= -n 2 --dist loadfile
 PIP_NOISE := is ignored: it is neither a file nor a directory
 
 .PHONY: help bootstrap venv node postgres collection-link lint ruff ansible-lint sanity pytest test bench-azsim \
-	azsim-up demo release demo-down bench-deploy clean
+	azsim-up demo release demo-down bench-deploy molecule clean
 
 help:
 	@echo "make demo         start azsim (the local Azure) and deploy the whole ERP stack on it, with a summary"
@@ -36,6 +36,7 @@ help:
 	@echo "make lint         ruff, ansible-lint --profile production, ansible-test sanity"
 	@echo "make test         bootstrap, lint, then pytest (tools/azsim/tests, tests/unit)"
 	@echo "make bench-azsim  run the azsim benchmark"
+	@echo "make molecule     run the Molecule scenarios (default: converge, idempotence, verify; check)"
 	@echo "make bench-deploy time deploy.yml on azsim (time scale 0 and default, critical path, API calls, no-op re-run)"
 	@echo "make clean        remove the venv, node_modules and test output"
 
@@ -145,6 +146,11 @@ release: azsim-up
 
 demo-down: venv
 	@$(PY) -m azsim stop --state-dir "$(AZSIM_STATE_DIR)"
+
+# Molecule scenarios (extensions/molecule): not part of `make test`, whose tests/integration/test_deploy.py runs the same
+# sequence (check mode, converge, idempotence, SDK verification) and more.
+molecule: bootstrap
+	@$(VENV_ENV) ANSIBLE_COLLECTIONS_PATH="$(CURDIR)/.make/collections" molecule test --all
 
 bench-deploy: bootstrap
 	@$(VENV_ENV) $(PY) tests/bench/bench_deploy.py
