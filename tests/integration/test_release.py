@@ -90,7 +90,7 @@ def play(azsim, collections_path, tmp_path_factory):
         proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=str(workdir))  # noqa: S603
 
         def wait():
-            out, _ = proc.communicate(timeout=600)
+            out = proc.communicate(timeout=600)[0]
             elapsed = time.monotonic() - started
             report = json.loads(report_path.read_text()) if report_path.exists() else []
             writes = [r for r in azsim.requests_since(mark) if r["method"] not in ("GET", "HEAD", "CONNECT")
