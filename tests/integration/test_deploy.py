@@ -18,6 +18,9 @@ from azsim.testing import Azsim
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+# A whole deployment takes 1-3 minutes on two busy cores; pytest.ini's 300 s is for single operations.
+pytestmark = pytest.mark.timeout(900)
+
 RG = "erp-supermarket-production-rg"
 WRITE_EXEMPT = re.compile(r"/(oauth2|list|listKeys|checkNameAvailability|checkDomainAvailability)")
 
