@@ -31,6 +31,10 @@ WRITE_EXEMPT = ("/oauth2", "/list", "/api/deployments")
 FIGURES = {}
 
 
+# The stack and the first release are built by module fixtures inside the first tests: minutes on two busy cores.
+pytestmark = pytest.mark.timeout(900)
+
+
 # -- the modules' and the role's targets (the release's stack is built meanwhile, see stack_building) -----------------
 def test_web_app_zip_deploy(run_target, stack_building):
     run_target("web_app_zip_deploy")
