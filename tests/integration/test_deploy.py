@@ -206,8 +206,9 @@ def test_destroy_exports_then_deletes_in_order(deploy, azsim):
     with open(os.path.join(azsim.state_dir, "exports", exports[0]), "rb") as f:
         assert f.read(5) == b"PGDMP"  # pg_dump's custom format
     deletes = [w["path"].lower() for w in writes if w["method"] == "DELETE"]
-    order = [next(i for i, p in enumerate(deletes) if marker in p) for marker in
-             ("/certificates/", "/hostnamebindings/", "/sites/erp-supermarket-prod", f"/resourcegroups/{RG.lower()}")]
-    assert order == sorted(order), deletes
+    site = next(i for i, p in enumerate(deletes) if p.endswith("/sites/erp-supermarket-prod"))
+    group = next(i for i, p in enumerate(deletes) if p.endswith(f"/resourcegroups/{RG.lower()}"))
+    bound = [i for i, p in enumerate(deletes) if "/certificates/" in p or "/hostnamebindings/" in p]
+    assert all(i < site for i in bound) and site < group, deletes
     s = azsim.session("direct")
     assert s.get(f"{azsim.url}/subscriptions/{azsim.sub}/resourcegroups/{RG}", params={"api-version": "2022-09-01"}).status_code == 404
