@@ -61,6 +61,7 @@ class App:
         self.tls_hooks = []             # fn(host) -> SSLContext | None: a certificate bound to that name (custom domains)
         self.after_write_hooks = []     # fn(req, resp) after each authorised ARM write (activity log)
         self.shutdown_hooks = []        # fn(): stop the real services a provider started (PostgreSQL, Azurite...)
+        self.start_hooks = []           # fn(): start an engine that needs every provider registered (the web apps)
         self.started = time.time()
         self.direct_names = {settings.host.lower(), "127.0.0.1", "localhost"}
         self.identity.extra_audiences |= self.arm_audiences()
@@ -71,6 +72,10 @@ class App:
             self.identity.ensure_principal(name)
         from ..providers import load_all
         load_all(self)
+        # Engines start only now: what one provider starts may depend on another (a site process resolves flexible
+        # servers through the PostgreSQL provider, registered after the web provider).
+        for hook in self.start_hooks:
+            hook()
 
     def tick(self):
         """Background progress: finish due operations, run provider engines."""

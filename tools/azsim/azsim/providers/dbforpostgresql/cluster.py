@@ -195,6 +195,16 @@ class Cluster:
             return False
         return self._run([self._bin("pg_ctl"), "status", "-D", self.data], check=False, timeout=30).returncode == 0
 
+    def postmaster_alive(self):
+        """The postmaster of postmaster.pid is alive: a cheap check (no pg_ctl) for the once-a-second crash scan."""
+        try:
+            with open(os.path.join(self.data, "postmaster.pid"), encoding="ascii") as f:
+                pid = int(f.readline())
+            os.kill(pid, 0)
+        except (OSError, ValueError):
+            return False
+        return True
+
     def start(self):
         self._own(self.sock)
         if self.running():

@@ -239,9 +239,15 @@ class Engine:
                 if entry not in known and entry not in self._busy_bg:
                     self._bg(entry, self._drop_orphan, entry)
         for doc in servers:
-            if doc["id"].lower() in busy or doc["properties"]["state"] != "Ready" or doc["id"] in self._busy_bg:
+            if doc["id"].lower() in busy or doc["properties"]["state"] != "Ready" or doc["id"] in self._busy_bg or not doc.get("_dir"):
                 continue
-            if backups.due(self.app, doc):
+            # The service restarts a server's PostgreSQL when it dies; the server stays Ready under the same name and
+            # address (Microsoft Learn, "Overview of business continuity with Azure Database for PostgreSQL - Flexible
+            # Server": unplanned downtime, "the service automatically restarts the database server").
+            cl = self.cluster(doc)
+            if cl.initialized() and not cl.postmaster_alive():
+                self._bg(doc["id"], self._restart_cluster, doc)
+            elif backups.due(self.app, doc):
                 self._bg(doc["id"], self._daily_backup, doc)
 
     def _bg(self, key, fn, arg):

@@ -34,16 +34,8 @@ def register(app):
     # The apps themselves: the runtime runs what Kudu deploys, the front door serves it.
     from . import frontdoor, kudu, runtime
     rt = runtime.Runtime(app)
-    app.shutdown_hooks.append(rt.shutdown)
+    app.start_hooks.append(rt.start)
     app.reset_hooks.append(rt.reset)
-
-    def stop_apps_first():
-        # By the first tick every provider has registered: keep the apps' shutdown last in the list, so it runs first
-        # (hooks run in reverse) and the apps stop before the databases and storage they use.
-        if app.shutdown_hooks and app.shutdown_hooks[-1] != rt.shutdown:
-            app.shutdown_hooks.remove(rt.shutdown)
-            app.shutdown_hooks.append(rt.shutdown)
-    app.tick_hooks.append(stop_apps_first)
     app.admin_routes[("GET", "sites")] = lambda req: runtime.admin_sites(app, rt)
     frontdoor.register(app, rt, kudu.Kudu(app, rt))
 

@@ -156,6 +156,18 @@ class Runtime:
         self._stopping = False
         self._stopping_instances = []
         self._last_gc = 0.0
+        self.thread = None
+        self.hosts_file = ""  # the PostgreSQL provider's {fqdn: address} map, known once it has registered (start)
+
+    def start(self):
+        """Once every provider has registered (an App start hook): the sites' processes need the PostgreSQL provider's
+        Azure-side path (the host map they resolve flexible servers with, the check that makes their connections come
+        from Azure), and must stop before the databases and storage they use (shutdown hooks run in reverse order)."""
+        path = getattr(self.app, "postgres_azure_path", None)
+        if path is not None:
+            self.hosts_file = path.hosts_file
+            path.azure_clients.append(self.is_site_connection)
+        self.app.shutdown_hooks.append(self.shutdown)
         self._kill_orphans()
         self.thread = threading.Thread(target=self._loop, name="web-runtime", daemon=True)
         self.thread.start()
@@ -412,10 +424,9 @@ class Runtime:
             # Characters other than letters, digits and '_' are dropped from the name (a PostgreSQL string "app-db"
             # becomes POSTGRESQLCONNSTR_appdb, observed in tomasherceg.com "Beware of dashes in connection string names").
             env[prefix + re.sub(r"[^A-Za-z0-9_]", "", str(name))] = resolve(str(cs.get("value") or ""))
-        hosts = getattr(getattr(self.app, "postgres_azure_path", None), "hosts_file", "")
         env["PYTHONPATH"] = os.pathsep.join([self.hook_dir, *info.get("paths", [])])
-        if hosts:
-            env["AZSIM_AZURE_HOSTS"] = hosts
+        if self.hosts_file:
+            env["AZSIM_AZURE_HOSTS"] = self.hosts_file
         if port is not None:
             env["PORT"] = str(port)
             env["AZSIM_SITE_PORT"] = str(port)
@@ -469,10 +480,6 @@ class Runtime:
     def _loop(self):
         busy, last = True, 0.0
         while not self._stopping:
-            # The PostgreSQL provider registers after this one: join its Azure-service check once it exists.
-            path = getattr(self.app, "postgres_azure_path", None)
-            if path is not None and self.is_site_connection not in path.azure_clients:
-                path.azure_clients.append(self.is_site_connection)
             # A full pass scans every site under the state lock: when nothing runs and nobody asked (a request waiting,
             # a deployment done), one every two seconds is enough.
             if busy or self.slots or time.time() - last >= 2.0:
@@ -695,7 +702,8 @@ class Runtime:
     def shutdown(self):
         self._stopping = True
         self._wake.set()
-        self.thread.join(timeout=5)
+        if self.thread is not None:
+            self.thread.join(timeout=5)
         self.stop_all()
 
     def reset(self):
