@@ -5,6 +5,7 @@ subscription writes nothing; a run killed half-way converges when re-run; a seco
 are what the guide asks for, read back with the official SDK clients.
 """
 
+import contextlib
 import json
 import os
 import re
@@ -138,6 +139,41 @@ def test_second_run_changes_nothing(deploy):
     assert re.search(r"localhost\s*:\s*ok=\d+\s+changed=0 ", out), out[-1500:]
 
 
+@contextlib.contextmanager
+def erp_database_closed(azsim):
+    """The ERP database refuses new connections and loses its open ones, as an outage would: nothing changes in Azure's
+    configuration, so a deploy has nothing to write. The operator's firewall rule of the local inventory lets us in."""
+    import psycopg
+
+    fqdn = "erp-postgres-prod.postgres.database.azure.com"
+    address, port = azsim.admin("GET", "endpoints")[fqdn].split(":")
+    with open(os.path.join(azsim.state_dir, "secrets", "postgresql-admin"), encoding="utf-8") as f:
+        password = "Pg1-" + f.read().strip()
+    with psycopg.connect(host=fqdn, hostaddr=address, port=int(port), dbname="postgres", user="erpadmin", password=password,
+                         sslmode="require", connect_timeout=10, autocommit=True) as conn:
+        conn.execute("ALTER DATABASE erp ALLOW_CONNECTIONS false")
+        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'erp'")
+        try:
+            yield
+        finally:
+            conn.execute("ALTER DATABASE erp ALLOW_CONNECTIONS true")
+
+
+def test_a_no_op_deploy_over_an_unhealthy_production_fails_clearly(deploy, azsim):
+    """Nothing to change, but production answers 503 (its database is unreachable): the deploy fails, naming each host
+    name with its status and the body's reason, writes nothing, and never says how to open the ERP."""
+    with erp_database_closed(azsim):
+        rc, out, writes = deploy("-e", "release_verify_timeout=6", "-e", "release_verify_delay=1")
+    assert rc != 0, out[-3000:]
+    assert writes == [], writes
+    assert "web app erp-supermarket-prod is not healthy" in out, out[-3000:]
+    for host in ("erp-supermarket-prod.azurewebsites.net", "erp-supermarket-demo.com", "www.erp-supermarket-demo.com"):
+        assert f"https://{host}/health/ answered HTTP 503 (status: error, database: unavailable" in out, (host, out[-3000:])
+    assert "curl --proxy" not in out and "open it" not in out
+    c = counts(out)
+    assert c["created"] == c["changed"] == c["deleted"] == 0, c
+
+
 def test_the_deployment_is_the_guides(azsim):
     """Read back with the official SDK clients (not our modules)."""
     from azure.mgmt.web import WebSiteManagementClient
@@ -203,6 +239,10 @@ def test_destroy_exports_then_deletes_in_order(deploy, azsim):
     assert rc == 0, out[-5000:]
     exports = os.listdir(os.path.join(azsim.state_dir, "exports"))
     assert len(exports) == 1 and exports[0].startswith("erp-postgres-prod-erp-final-"), exports
+    # The play names the file it wrote (its time stamp is computed once).
+    printed = re.search(r"Final SQL export: (\S+)\s+\((\d+) bytes\)", out)
+    assert printed and printed.group(1) == os.path.join(azsim.state_dir, "exports", exports[0]), out[-3000:]
+    assert int(printed.group(2)) == os.path.getsize(printed.group(1))
     with open(os.path.join(azsim.state_dir, "exports", exports[0]), "rb") as f:
         assert f.read(5) == b"PGDMP"  # pg_dump's custom format
     deletes = [w["path"].lower() for w in writes if w["method"] == "DELETE"]
