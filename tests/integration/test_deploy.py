@@ -17,6 +17,8 @@ import time
 import pytest
 from azsim.testing import Azsim
 
+from . import requestlog
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 # A whole deployment takes 1-3 minutes on two busy cores; pytest.ini's 300 s is for single operations.
@@ -61,9 +63,7 @@ def deploy(azsim, collections_path):
                     break
                 time.sleep(0.05)
         out = proc.communicate(timeout=timeout)[0]
-        writes = [r for r in azsim.requests_since(mark) if r["method"] not in ("GET", "HEAD", "CONNECT")
-                  and not r["host"].startswith("login.") and not WRITE_EXEMPT.search(r["path"])]
-        return proc.returncode, out, writes
+        return proc.returncode, out, requestlog.writes(azsim.requests_since(mark), WRITE_EXEMPT)
 
     return run
 
@@ -224,6 +224,56 @@ def test_the_erp_answers_over_https_on_its_custom_domain(azsim):
         assert r.status_code == 200, (host, r.status_code, r.text[:300])
         body = r.json()
         assert body["status"] == "ok" and body["database"] == "ok" and body["version"] not in ("", "dev"), body
+
+
+def test_traffic_and_a_failing_view_reach_the_workspace(deploy, azsim, tmp_path, monkeypatch):
+    """Real traffic and an unhandled error in a view of the deployed ERP (a build of it with one failing view, released the
+    way an operator releases), found with KQL through LogsQueryClient as the auditor (Reader): the front door's HTTP log,
+    the app's request and exception telemetry (the monitoring role's diagnostic setting and Application Insights)."""
+    import shutil
+
+    import requests
+    from azure.mgmt.loganalytics import LogAnalyticsManagementClient
+    from azure.monitor.query import LogsQueryClient
+
+    drill = tmp_path / "erp_drill"
+    shutil.copytree(os.path.join(ROOT, "examples", "erp_app"), drill, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "staticfiles"))
+    with open(drill / "erp_project" / "urls.py", "a", encoding="utf-8") as f:
+        f.write("\n\ndef telemetry_drill(request):\n    raise RuntimeError('telemetry drill: an unhandled error in a view')\n\n\n"
+                "urlpatterns.append(path('drill/failure/', telemetry_drill))\n")
+    rc, out, _writes = deploy("-e", f"release_source={drill}", playbook="playbooks/release.yml")
+    assert rc == 0, out[-4000:]
+    browser = requests.Session()
+    browser.proxies = {"https": azsim.info["proxy"]}
+    browser.verify = azsim.ca
+    for _unused in range(5):
+        assert browser.get("https://erp-supermarket-demo.com/health/", timeout=30).status_code == 200
+    assert browser.get("https://erp-supermarket-demo.com/drill/failure/", timeout=30).status_code == 500
+
+    monkeypatch.setenv("HTTPS_PROXY", azsim.info["proxy"])
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    ws = azsim.client(LogAnalyticsManagementClient, "direct").workspaces.get(RG, "erp-logs")
+    logs = LogsQueryClient(azsim.credential("proxy", "auditor"))
+
+    def first(query):
+        def ask():
+            table = logs.query_workspace(ws.customer_id, query, timespan=None).tables[0]
+            return [dict(zip(table.columns, row, strict=True)) for row in table.rows] or None
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            got = ask()
+            if got:
+                return got[0]
+            time.sleep(1)
+        raise AssertionError(f"no row for: {query}")
+
+    http = first("AppServiceHTTPLogs | where CsUriStem == '/drill/failure/' | project ScStatus, CsHost, CsMethod")
+    assert http == {"ScStatus": 500, "CsHost": "erp-supermarket-demo.com", "CsMethod": "GET"}
+    assert first("AppServiceHTTPLogs | where CsUriStem == '/health/' | summarize n = count()")["n"] >= 5
+    request = first("AppRequests | where Url has '/drill/failure/' | project Success, ResultCode, Name")
+    assert request["Success"] is False and request["ResultCode"] == "500", request
+    exc = first("AppExceptions | where OuterMessage has 'telemetry drill' | project ExceptionType, OuterMessage, Details")
+    assert exc["ExceptionType"].endswith("RuntimeError") and "telemetry_drill" in str(exc["Details"]), exc
 
 
 def test_destroy_needs_the_confirmation(deploy):

@@ -11,6 +11,7 @@ domain is swapped back; a thread reads production every 100 ms throughout both a
 import hashlib
 import json
 import os
+import re
 import shutil
 import socket
 import ssl
@@ -24,10 +25,12 @@ from urllib.parse import urlparse
 import pytest
 import requests
 
+from . import requestlog
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 ERP_APP = os.path.join(ROOT, "examples", "erp_app")
-WRITE_EXEMPT = ("/oauth2", "/list", "/api/deployments")
+WRITE_EXEMPT = re.compile(r"/oauth2|/list|/api/deployments")
 FIGURES = {}
 
 
@@ -101,8 +104,7 @@ def play(azsim, collections_path, tmp_path_factory):
             out = proc.communicate(timeout=600)[0]
             elapsed = time.monotonic() - started
             report = json.loads(report_path.read_text()) if report_path.exists() else []
-            writes = [r for r in azsim.requests_since(mark) if r["method"] not in ("GET", "HEAD", "CONNECT")
-                      and not r["host"].startswith("login.") and not any(x in r["path"] for x in WRITE_EXEMPT)]
+            writes = requestlog.writes(azsim.requests_since(mark), WRITE_EXEMPT)
             return proc.returncode, out, report, writes, elapsed
 
         wait.proc = proc

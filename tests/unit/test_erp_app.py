@@ -169,3 +169,91 @@ def test_startup_sh_serves_health_over_plain_http(app_env, postgres, tmp_path):
             proc.wait()
     text = log.read_text()
     assert "Booting worker" in text and "Running migrations" not in text and "Applying " not in text, text[-4000:]
+
+
+def _start_azsim(state_dir):
+    if importlib.util.find_spec("azsim") is None:
+        sys.path.insert(0, str(AZSIM))
+    from azsim.testing import Azsim
+
+    os.makedirs(state_dir, exist_ok=True)
+    return Azsim(state_dir).start()
+
+
+def test_telemetry_reaches_application_insights(app_env, postgres, tmp_path):
+    """With APPLICATIONINSIGHTS_CONNECTION_STRING set, gunicorn's app reports to Application Insights through the distro
+    in requirements.txt: a request becomes an AppRequests row, an unhandled exception (a session lookup on a database not
+    migrated yet) an AppExceptions row with its stack, in the workspace of a workspace-based component (azsim's, reached
+    through its front door as the app would reach Azure; read back with azure-monitor-query)."""
+    assert importlib.util.find_spec("azure.monitor.opentelemetry"), "azure-monitor-opentelemetry must be installed (requirements.txt)"
+    from azure.identity import ClientSecretCredential
+    from azure.monitor.query import LogsQueryClient, LogsQueryStatus
+
+    sim = _start_azsim(str(tmp_path / "azsim"))
+    proc = None
+    try:
+        arm = sim.session("direct")
+        rg = f"{sim.url}/subscriptions/{sim.sub}/resourceGroups/erp-telemetry"
+        assert arm.put(rg, params={"api-version": "2021-04-01"}, json={"location": "westeurope"}).status_code in (200, 201)
+        ws = arm.put(f"{rg}/providers/Microsoft.OperationalInsights/workspaces/erp-logs", params={"api-version": "2022-10-01"},
+                     json={"location": "westeurope"}).json()
+        comp = arm.put(f"{rg}/providers/Microsoft.Insights/components/erp-insights", params={"api-version": "2020-02-02"},
+                       json={"location": "westeurope", "kind": "web", "properties": {"Application_Type": "web", "WorkspaceResourceId": ws["id"]}}).json()
+        postgres["cluster"].sql('CREATE DATABASE "erp_telemetry"')  # left unmigrated: django_session does not exist
+        port = _azsim_postgres()[0].free_port()
+        env = {**app_env, "PORT": str(port), "GUNICORN_WORKERS": "1", "DB_NAME": "erp_telemetry", "WEBSITE_SITE_NAME": "erp-telemetry-test",
+               "APPLICATIONINSIGHTS_CONNECTION_STRING": comp["properties"]["ConnectionString"],
+               # The distro's knobs (environment, as app settings would set them): spans and logs leave every 200 ms, every
+               # trace is kept, no SDK self-telemetry.
+               "OTEL_BSP_SCHEDULE_DELAY": "200", "OTEL_BLRP_SCHEDULE_DELAY": "200", "OTEL_TRACES_SAMPLER": "always_on",
+               "APPLICATIONINSIGHTS_STATSBEAT_DISABLED_ALL": "true", "APPLICATIONINSIGHTS_SDKSTATS_DISABLED": "true",
+               # The route to the ingestion endpoint: azsim's front door, azsim's CA.
+               "HTTPS_PROXY": sim.info["proxy"], "NO_PROXY": "127.0.0.1,localhost", "REQUESTS_CA_BUNDLE": sim.ca}
+        log = tmp_path / "gunicorn.log"
+        with open(log, "wb") as out:
+            proc = subprocess.Popen([str(APP / "startup.sh")], cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        status, _headers, _body = _wait_until_serving(port, proc, log)
+        assert status == 503
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", "/api/products/", headers={"Host": "erp.example.test", "X-Forwarded-Proto": "https", "Cookie": "sessionid=" + "a" * 32})
+        assert conn.getresponse().status == 500
+        conn.close()
+
+        p = sim.principal("deployer")
+        client = LogsQueryClient(ClientSecretCredential(sim.tenant, p["client_id"], p["client_secret"], authority=sim.url,
+                                                        disable_instance_discovery=True, connection_verify=sim.ca),
+                                 endpoint="https://api.loganalytics.io", connection_verify=sim.ca, proxies={"https": sim.info["proxy"]})
+
+        def rows(query, want):
+            deadline = time.monotonic() + 30
+            while True:
+                got = client.query_workspace(ws["properties"]["customerId"], query, timespan=None)
+                assert got.status == LogsQueryStatus.SUCCESS, got
+                out = [dict(zip(got.tables[0].columns, r, strict=True)) for r in got.tables[0].rows]
+                if len(out) >= want or time.monotonic() > deadline:
+                    return out
+                time.sleep(0.5)
+
+        requests_ = rows("AppRequests | where AppRoleName == 'erp-telemetry-test' | project Url, ResultCode, Success, OperationId, _ResourceId "
+                         "| order by ResultCode asc", 2)
+        # The URL as Django saw it: https behind App Service's X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER), plain http without.
+        assert [(r["Url"], r["ResultCode"], r["Success"]) for r in requests_] == [
+            ("https://erp.example.test/api/products/", "500", False), ("http://erp.example.test/health/", "503", False)], requests_
+        assert {r["_ResourceId"] for r in requests_} == {comp["id"].lower()}
+        failed = requests_[0]["OperationId"]
+        # Two rows, both ProgrammingError with the stack: the exception recorded on the request's span, and Django's
+        # "Internal Server Error" log record that carries it (the distro exports log records with exc_info as exceptions).
+        excs = rows(f"AppExceptions | where OperationId == '{failed}' | project ExceptionType, Message, Details | order by Message asc", 2)
+        assert [e["ExceptionType"].rsplit(".", 1)[-1] for e in excs] == ["ProgrammingError", "ProgrammingError"], excs
+        assert excs[0]["Message"] == "Internal Server Error: /api/products/" and "django_session" in excs[1]["Message"], excs
+        for exc in excs:
+            assert "inventory/views.py" in json.loads(exc["Details"])[0]["rawStack"], exc
+    finally:
+        if proc is not None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        sim.stop()

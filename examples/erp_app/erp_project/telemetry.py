@@ -4,10 +4,12 @@ Two ways to get telemetry from this app on App Service, never both (they would s
 
 * App Service's autoinstrumentation: app settings APPLICATIONINSIGHTS_CONNECTION_STRING and
   ApplicationInsightsAgent_EXTENSION_VERSION=~3, no code. When it is on, this module does nothing.
-* The Azure Monitor OpenTelemetry distro in code: add ``azure-monitor-opentelemetry`` to requirements.txt and set
-  only the connection string; ``configure()`` (called by wsgi.py) then starts it.
+* The Azure Monitor OpenTelemetry distro in code (``azure-monitor-opentelemetry``, in requirements.txt): set only the
+  connection string; ``configure()`` (called by wsgi.py, before the middleware is loaded) then starts it. Its settings
+  (batch delay, sampler, role name) come from the environment (OTEL_* and APPLICATIONINSIGHTS_* variables).
 
-With the connection string set but neither available, the app runs without telemetry and says so in its log.
+With the connection string set but neither available (an environment built without the distro), the app runs without
+telemetry and says so in its log.
 """
 
 import logging

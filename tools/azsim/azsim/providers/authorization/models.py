@@ -46,6 +46,9 @@ BUILTIN = {
                                               "Microsoft.Insights/autoscalesettings/*", "Microsoft.Insights/components/*",
                                               "Microsoft.Insights/diagnosticSettings/*", "Microsoft.Insights/metricAlerts/*",
                                               "Microsoft.Insights/webtests/*", "Microsoft.OperationalInsights/workspaces/*", "Microsoft.Support/*"], []),
+    "3913510d-42f4-4e42-8a64-420c390055eb": ("Monitoring Metrics Publisher", "Enables publishing metrics against Azure resources",
+                                             ["Microsoft.Insights/Register/Action", "Microsoft.Support/*",
+                                              "Microsoft.Resources/subscriptions/resourceGroups/read"], []),
     "4633458b-17de-408a-b874-0445c86b69e6": ("Key Vault Secrets User", "Read secret contents.", [], []),
     "b86a8fe4-44ce-4948-aee5-eccb2c155cd7": ("Key Vault Secrets Officer", "Perform any action on the secrets of a key vault, except manage permissions.",
                                              ["Microsoft.Authorization/*/read", "Microsoft.Insights/alertRules/*", "Microsoft.Resources/deployments/*",
@@ -68,6 +71,9 @@ BUILTIN = {
 
 # Data actions of the built-ins that have them (data planes arrive with the data-services issue).
 BUILTIN_DATA_ACTIONS = {
+    # Learn "Azure built-in roles - Monitor": Monitoring Metrics Publisher publishes metrics and all Application Insights
+    # telemetry (Learn "Microsoft Entra authentication for Application Insights").
+    "3913510d-42f4-4e42-8a64-420c390055eb": ["Microsoft.Insights/Metrics/Write", "Microsoft.Insights/Telemetry/Write"],
     "4633458b-17de-408a-b874-0445c86b69e6": ["Microsoft.KeyVault/vaults/secrets/getSecret/action", "Microsoft.KeyVault/vaults/secrets/readMetadata/action"],
     "b86a8fe4-44ce-4948-aee5-eccb2c155cd7": ["Microsoft.KeyVault/vaults/secrets/*"],
     "00482a5a-887f-4fb3-b363-3b7fe8e74483": ["Microsoft.KeyVault/vaults/*"],

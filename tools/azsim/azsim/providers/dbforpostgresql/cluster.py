@@ -178,6 +178,8 @@ class Cluster:
             "archive_mode": "on", "archive_command": f"'{archive}'", "max_wal_senders": "5", "fsync": "off",
             "synchronous_commit": "off", "full_page_writes": "on", "shared_buffers": "16MB", "max_connections": "100",
             "logging_collector": "off", "log_timezone": "'UTC'", "timezone": "'UTC'",
+            # Azure's default prefix (Learn "Server parameters in Azure Database for PostgreSQL": log_line_prefix '%t-%c-').
+            "log_line_prefix": "'%t-%c-'",
         }
         self._write(os.path.join(self.data, "azsim.conf"), "".join(f"{k} = {v}\n" for k, v in conf.items()))
         self.write_hba(networks, secure)

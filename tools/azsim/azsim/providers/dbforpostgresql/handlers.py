@@ -24,7 +24,7 @@ from ...core import resource
 from ...core.clock import parse_iso
 from ...core.errors import AzureError, not_found
 from ...core.http import Response
-from . import azurenet, backups, configurations, models
+from . import azurenet, backups, configurations, models, serverlogs
 from .engine import DONE_HOOK, FAIL_HOOK, Engine
 
 API_VERSIONS = ["2026-10-01", "2025-08-01", "2024-08-01", "2023-12-01-preview", "2022-12-01", "2021-06-01"]
@@ -74,6 +74,8 @@ def register(app):
     app.tick_hooks.append(app.postgres_azure_path.tick)
     app.shutdown_hooks.append(app.postgres_azure_path.shutdown)
     app.reset_hooks.append(h.engine.reset)
+    # Each server's PostgreSQL log, as the PostgreSQLLogs resource log category (see serverlogs).
+    app.tick_hooks.append(serverlogs.ServerLogs(app, h.engine).tick)
     h.engine.recover()
 
 

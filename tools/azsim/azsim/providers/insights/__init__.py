@@ -1,13 +1,15 @@
 """Microsoft.Insights (Azure Monitor): autoscale settings and their engine, metrics and the load
 model, the activity log, metric alerts, action groups, web tests, diagnostic settings, and
-Application Insights components (azure-mgmt-monitor, azure-mgmt-applicationinsights).
+Application Insights components (azure-mgmt-monitor, azure-mgmt-applicationinsights), their telemetry ingestion and
+the availability tests' probes.
 
 Split by concern; each module exposes ``register(app)``.
 """
 
 import importlib
 
-MODULES = ("metrics", "autoscale", "activitylog", "actiongroups", "alerts", "webtests", "diagnostics", "components")
+MODULES = ("metrics", "autoscale", "activitylog", "actiongroups", "alerts", "webtests", "diagnostics", "components", "metricexport",
+           "ingestion", "availability")
 
 
 def register(app):

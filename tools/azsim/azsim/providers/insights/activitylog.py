@@ -8,6 +8,7 @@ delete does not cascade to it.  Providers call :func:`record_event`; :func:`reco
 after-write hook would call for the Administrative event of every ARM write.
 """
 
+import json
 import re
 import uuid
 
@@ -53,7 +54,36 @@ def record_event(app, *, resource_id, operation, category="Administrative", stat
     key = f"/subscriptions/{sub}/eventtypes/management/values/{ticks:020d}-{event_id}"
     app.store.put(TABLE, key, event)
     _prune(app, sub, at)
+    _export(app, event, at)
     return event
+
+
+def _export(app, event, at):
+    """The event as an AzureActivity row, in the workspaces a subscription diagnostic setting sends its category to
+    (Learn "Send the activity log to a Log Analytics workspace"; columns of the AzureActivity table reference, which says
+    the *Value columns hold the event's values and the plain ones their localized text)."""
+    from ..operationalinsights import emit
+
+    def row():
+        rid = event.get("resourceId") or ""
+        p = ids.parse(rid) or {}
+        props = event.get("properties") or {}
+        return [{"TimeGenerated": at, "ActivityStatus": event["status"]["localizedValue"], "ActivityStatusValue": event["status"]["value"],
+                 "ActivitySubstatus": event["subStatus"]["localizedValue"], "ActivitySubstatusValue": event["subStatus"]["value"],
+                 "Authorization": json.dumps(event.get("authorization") or {}), "Authorization_d": event.get("authorization"),
+                 "Caller": event.get("caller") or "", "CallerIpAddress": (event.get("httpRequest") or {}).get("clientIpAddress", ""),
+                 "Category": event["category"]["localizedValue"], "CategoryValue": event["category"]["value"],
+                 "Claims": json.dumps(event.get("claims") or {}), "Claims_d": event.get("claims") or None,
+                 "CorrelationId": event.get("correlationId") or "", "EventDataId": event["eventDataId"],
+                 "EventSubmissionTimestamp": at + 12, "Hierarchy": f"{event['tenantId']}/{event['subscriptionId']}",
+                 "HTTPRequest": json.dumps(event["httpRequest"]) if event.get("httpRequest") else "", "Level": event.get("level") or "",
+                 "OperationId": event.get("operationId") or "", "OperationName": event["operationName"]["localizedValue"],
+                 "OperationNameValue": event["operationName"]["value"], "Properties": json.dumps(props), "Properties_d": props or None,
+                 "Resource": (p.get("types") or [("", "")])[-1][1] if p.get("types") else "", "ResourceGroup": event.get("resourceGroupName") or "",
+                 "ResourceId": rid, "ResourceProvider": event["resourceProviderName"]["localizedValue"],
+                 "ResourceProviderValue": event["resourceProviderName"]["value"].upper(), "SubscriptionId": event["subscriptionId"],
+                 "_ResourceId": rid.lower()}]
+    emit(app, f"/subscriptions/{event['subscriptionId']}", event["category"]["value"], "AzureActivity", row)
 
 
 def _prune(app, sub, now):

@@ -38,6 +38,38 @@ def register(app):
     r.add("GET", CATS + "/{name}", h.get_category)
 
 
+def is_subscription(scope):
+    segs = scope.strip("/").split("/")
+    return len(segs) == 2 and segs[0].lower() == "subscriptions"
+
+
+def routes(app, resource_id, category):
+    """The workspaces a resource's diagnostic settings send ``category`` to: [(workspace id, dedicated)], where dedicated
+    means resource-specific tables (``logAnalyticsDestinationType: Dedicated``) rather than AzureDiagnostics (Learn "Resource
+    logs in Azure Monitor": the two collection modes). A category is sent when a setting enables it by name, by a category
+    group that holds it, or, for metrics, through its metric category (``AllMetrics``)."""
+    scope = resource_id.rstrip("/")
+    rtype = cats.SUBSCRIPTION if is_subscription(scope) else resource_type(scope)
+    logs, _metrics = cats.categories_for(rtype) or ({}, ())
+    groups = {g.lower() for g in next((v for k, v in logs.items() if k.lower() == category.lower()), ())}
+    want = category.lower()
+    out = []
+    with app.store.lock:
+        settings = [d for _k, d in app.store.items(TABLE, _key(scope))]
+    for doc in settings:
+        props = doc["properties"]
+        ws = props.get("workspaceId")
+        if not ws:
+            continue
+        for entry in props["logs"] + props["metrics"]:
+            if entry["enabled"] and ((entry.get("category") or "").lower() == want or (entry.get("categoryGroup") or "").lower() in groups):
+                route = (ws, props.get("logAnalyticsDestinationType") == "Dedicated")
+                if route not in out:
+                    out.append(route)
+                break
+    return out
+
+
 def _bad(message, target=None):
     return AzureError(400, "BadRequest", message, target=target)
 
@@ -51,7 +83,11 @@ class Handlers:
         self.app = app
 
     def _target(self, scope):
-        """The target resource (must exist) and its type."""
+        """The target resource (must exist) and its type; a subscription is the activity log's scope."""
+        if is_subscription(scope):
+            if scope.strip("/").split("/")[1].lower() != self.app.identity.subscription_id.lower():
+                raise AzureError(404, "SubscriptionNotFound", f"The subscription '{scope.strip('/').split('/')[1]}' could not be found.")
+            return None, cats.SUBSCRIPTION
         p = parse(scope)
         doc = resource.peek(self.app, scope) if p and p["namespace"] else None
         if doc is None:

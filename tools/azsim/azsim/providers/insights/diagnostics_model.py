@@ -36,6 +36,13 @@ CATEGORIES = {
 }
 GROUPS = ("allLogs", "audit")
 
+# The activity log's categories, exported by a diagnostic setting at subscription scope (Learn "Activity log in Azure
+# Monitor", "Send to Log Analytics workspace"; azure-rest-api-specs subscriptionDiagnosticsSettings_API.json). They land in
+# the AzureActivity table. No category groups at this scope (unverified).
+SUBSCRIPTION = "subscription"
+CATEGORIES[SUBSCRIPTION] = (dict.fromkeys(("Administrative", "Security", "ServiceHealth", "Alert", "Recommendation", "Policy", "Autoscale",
+                                           "ResourceHealth"), ()), ())
+
 
 def categories_for(rtype):
     """(log categories {name: groups}, metric categories) for a type, or None when azsim has no catalogue for it."""

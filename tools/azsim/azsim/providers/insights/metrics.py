@@ -115,8 +115,67 @@ _STORAGE = [
     _m("SuccessE2ELatency", "Success E2E Latency", "MilliSeconds", "Average", 0.0, "The average end-to-end latency of successful requests."),
     _m("Availability", "Availability", "Percent", "Average", 100.0, "The percentage of availability for the storage service."),
 ]
+
+
+# Application Insights components: the standard metrics (Learn "Supported metrics for Microsoft.Insights/components" and
+# "Application Insights standard metrics": names, units, primary aggregations).  The availability tests feed
+# availabilityResults/* (:mod:`.availability`), ingested telemetry the log-based requests/*, dependencies/*, exceptions/*,
+# traces/count (:mod:`.ingestion`); the others (browser timings, page views, performance counters) stay without data.  A
+# metric without an idle default (None) has no data until something is recorded: the Metrics API answers an empty point,
+# as Azure does when nothing was reported ("the metric goes silent"); a Count metric counts 0.
+def _ai(name, display, unit, primary, desc):
+    return _m(name, display, unit, primary, 0.0 if primary == "Count" else None, desc)
+
+
+_COMPONENT = [
+    _ai("availabilityResults/availabilityPercentage", "Availability", "Percent", "Average", "Percentage of successfully completed availability tests"),
+    _ai("availabilityResults/count", "Availability tests", "Count", "Count", "Count of availability tests"),
+    _ai("availabilityResults/duration", "Availability test duration", "MilliSeconds", "Average", "Availability test duration"),
+    _ai("browserTimings/networkDuration", "Page load network connect time", "MilliSeconds", "Average", "Time between user request and network connection."),
+    _ai("browserTimings/processingDuration", "Client processing time", "MilliSeconds", "Average",
+        "Time between receiving the last byte of a document until the DOM is loaded."),
+    _ai("browserTimings/receiveDuration", "Receiving response time", "MilliSeconds", "Average",
+        "Time between the first and last bytes, or until disconnection."),
+    _ai("browserTimings/sendDuration", "Send request time", "MilliSeconds", "Average",
+        "Time between network connection and receiving the first byte."),
+    _ai("browserTimings/totalDuration", "Browser page load time", "MilliSeconds", "Average",
+        "Time from user request until DOM, stylesheets, scripts and images are loaded."),
+    _ai("dependencies/count", "Dependency calls", "Count", "Count", "Count of calls made by the application to external resources."),
+    _ai("dependencies/duration", "Dependency duration", "MilliSeconds", "Average", "Duration of calls made by the application to external resources."),
+    _ai("dependencies/failed", "Dependency call failures", "Count", "Count", "Count of failed dependency calls made by the application to external resources."),
+    _ai("exceptions/browser", "Browser exceptions", "Count", "Count", "Count of uncaught exceptions thrown in the browser."),
+    _ai("exceptions/count", "Exceptions", "Count", "Count", "Combined count of all uncaught exceptions."),
+    _ai("exceptions/server", "Server exceptions", "Count", "Count", "Count of uncaught exceptions thrown in the server application."),
+    _ai("pageViews/count", "Page views", "Count", "Count", "Count of page views."),
+    _ai("pageViews/duration", "Page view load time", "MilliSeconds", "Average", "Page view load time"),
+    _ai("performanceCounters/exceptionsPerSecond", "Exception rate", "CountPerSecond", "Average",
+        "Count of handled and unhandled exceptions reported to windows, including .NET exceptions and unmanaged exceptions."),
+    _ai("performanceCounters/memoryAvailableBytes", "Available memory", "Bytes", "Average", "Physical memory immediately available for allocation."),
+    _ai("performanceCounters/processCpuPercentage", "Process CPU", "Percent", "Average",
+        "The percentage of elapsed time that all process threads used the processor to execute instructions."),
+    _ai("performanceCounters/processCpuPercentageTotal", "Process CPU (all cores)", "Percent", "Average",
+        "The percentage of elapsed time that all process threads used the processor to execute instructions."),
+    _ai("performanceCounters/processIOBytesPerSecond", "Process IO rate", "BytesPerSecond", "Average",
+        "Total bytes per second read and written to files, network and devices."),
+    _ai("performanceCounters/processPrivateBytes", "Process private bytes", "Bytes", "Average",
+        "Memory exclusively assigned to the monitored application's processes."),
+    _ai("performanceCounters/processorCpuPercentage", "Processor time", "Percent", "Average",
+        "The percentage of time that the processor spends in non-idle threads."),
+    _ai("performanceCounters/requestExecutionTime", "HTTP request execution time", "MilliSeconds", "Average",
+        "Execution time of the most recent request."),
+    _ai("performanceCounters/requestsInQueue", "HTTP requests in application queue", "Count", "Average",
+        "Length of the application request queue."),
+    _ai("performanceCounters/requestsPerSecond", "HTTP request rate", "CountPerSecond", "Average",
+        "Rate of all requests to the application per second from ASP.NET."),
+    _ai("requests/count", "Server requests", "Count", "Count", "Count of HTTP requests completed."),
+    _ai("requests/duration", "Server response time", "MilliSeconds", "Average", "Time between receiving an HTTP request and finishing sending the response."),
+    _ai("requests/failed", "Failed requests", "Count", "Count", "Count of HTTP requests marked as failed."),
+    _ai("requests/rate", "Server request rate", "CountPerSecond", "Average", "Rate of server requests per second"),
+    _ai("traces/count", "Traces", "Count", "Count", "Trace document count"),
+]
 CATALOGUE = {"microsoft.web/serverfarms": _PLAN, "microsoft.web/sites": _SITE, "microsoft.web/sites/slots": _SITE,
-             "microsoft.dbforpostgresql/flexibleservers": _PG, "microsoft.storage/storageaccounts": _STORAGE}
+             "microsoft.dbforpostgresql/flexibleservers": _PG, "microsoft.storage/storageaccounts": _STORAGE,
+             "microsoft.insights/components": _COMPONENT}
 
 
 def type_of(resource_id):
@@ -210,7 +269,7 @@ def record_traffic(app, resource_id, counters, gauges=None, at=None):
 
 
 def level_at(app, resource_id, metric, at=None):
-    """The level in force at ``at`` (default now)."""
+    """The level in force at ``at`` (default now); None for a metric without data and without an idle default."""
     at = app.clock.now() if at is None else at
     entry = find(resource_id, metric)
     doc = app.store.peek(TABLE, _key(resource_id, _canonical(resource_id, metric)))
@@ -220,11 +279,28 @@ def level_at(app, resource_id, metric, at=None):
     return levels[i][1] if i >= 0 else default
 
 
-def _grain_point(levels, times, samples, default, counter, g0, g1):
+def _grain_point(levels, times, samples, default, counter, g0, g1, counting=False):
     """Aggregates of one grain [g0, g1) already clipped to the present: one sample a minute of the level,
-    plus the recorded samples."""
-    minutes = max(1, math.ceil((g1 - g0) / 60.0 - 1e-9))
+    plus the recorded samples.  ``default`` None: no value before the first level (None when the grain has no data);
+    ``counting``: a metric whose primary aggregation is Count (its samples are events: count = their total)."""
     i = bisect.bisect_right(times, g0) - 1
+    if default is None and i < 0:
+        first = bisect.bisect_left(times, g0)
+        if first < len(levels) and levels[first][0] < g1:
+            g0 = levels[first][0]  # no data until the first level
+            i = first
+        elif not samples[bisect.bisect_left(samples, [g0]):bisect.bisect_left(samples, [g1])]:
+            return None
+        elif not counter:
+            default = 0.0  # only samples: the gauge branch below measures them alone
+    point = _grain_value(levels, times, samples, default, counter, g0, g1, i)
+    if counting:
+        point["count"] = point["total"]
+    return point
+
+
+def _grain_value(levels, times, samples, default, counter, g0, g1, i):
+    minutes = max(1, math.ceil((g1 - g0) / 60.0 - 1e-9))
     value = levels[i][1] if i >= 0 else default
     t, area, lo, hi = g0, 0.0, value, value
     j = i + 1
@@ -261,7 +337,8 @@ def series(app, resource_id, metric, start, end, grain_seconds, aggregation="ave
 def _points(app, resource_id, metric, start, end, grain, clip=None, align=True):
     entry = find(resource_id, metric)
     default = entry["default"] if entry else 0.0
-    counter = bool(entry) and entry["primary"] == "Total"
+    counter = bool(entry) and entry["primary"] in ("Total", "Count")
+    counting = bool(entry) and entry["primary"] == "Count"
     doc = app.store.peek(TABLE, _key(resource_id, _canonical(resource_id, metric)))
     levels = doc["levels"] if doc else []
     samples = doc["samples"] if doc else []
@@ -271,7 +348,7 @@ def _points(app, resource_id, metric, start, end, grain, clip=None, align=True):
     t = math.floor(start / grain) * grain if align else start
     while t < end:
         g1 = min(t + grain, now)
-        out.append((t, _grain_point(levels, times, samples, default, counter, t, g1) if g1 > t else None))
+        out.append((t, _grain_point(levels, times, samples, default, counter, t, g1, counting) if g1 > t else None))
         t += grain
     return out
 

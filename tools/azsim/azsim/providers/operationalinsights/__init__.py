@@ -1,10 +1,18 @@
 """Microsoft.OperationalInsights: Log Analytics workspaces (azure-mgmt-loganalytics 14.0.0, api 2025-07-01; older
-clients 2020-08-01 / 2022-10-01), their shared keys, soft delete and the deleted-workspaces lists."""
+clients 2020-08-01 / 2022-10-01), their shared keys, soft delete and the deleted-workspaces lists; the tables of each
+workspace (:mod:`.logstore`, filled through :func:`emit`) and the query API over them (:mod:`.query`)."""
 
-from ...core import resource
+import time
+import traceback
+
+from ...core import ids, resource
 from ...core.errors import AzureError, not_found
 from ...core.http import Response
 from . import models
+from .logstore import LogStore
+from .query import QueryApi
+
+RETENTION_CHECK_S = 60.0
 
 API_VERSIONS = ["2025-07-01", "2025-02-01", "2023-09-01", "2022-10-01", "2021-12-01-preview", "2021-06-01", "2020-10-01", "2020-08-01",
                 "2020-03-01-preview", "2015-11-01-preview"]
@@ -29,6 +37,72 @@ def register(app):
     r.add("POST", WS + "/sharedKeys", h.shared_keys)
     r.add("POST", WS + "/regenerateSharedKey", h.regenerate)
     app.lro.register("operationalinsights.workspace.created", h.finish_create)
+    # The workspaces' data: rows stored under the state directory, queried on api.loganalytics.io.
+    app.logs = LogStore(app.settings.state_dir)
+    app.identity.extra_audiences.add("https://api.loganalytics.azure.com")  # the query API's second host (unverified as a resource)
+    api = QueryApi(app)
+    app.host_handlers.append((api.accepts, api.handle))
+    app.tick_hooks.append(_retention(app))
+    app.reset_hooks.append(app.logs.wipe)
+    app.shutdown_hooks.append(app.logs.close)
+
+
+def workspace_customer_id(app, workspace_id):
+    """The customer id (GUID) of a workspace resource id, or None when it does not exist (any more)."""
+    doc = resource.peek(app, workspace_id)
+    return (doc or {}).get("properties", {}).get("customerId")
+
+
+def emit(app, resource_id, category, table, make_rows, as_diagnostics=None):
+    """Send the rows of a resource's log ``category`` to the workspaces its diagnostic settings route it to (nothing
+    otherwise: Azure keeps no resource log without a setting). ``make_rows()`` builds them (only called when routed);
+    each is a dict of ``table``'s columns, datetimes in epoch seconds (``_ResourceId`` defaults to ``resource_id``). A setting in AzureDiagnostics mode gets
+    ``as_diagnostics(row)`` in the AzureDiagnostics table instead when the resource type supports that mode (given), else
+    the resource-specific table. Returns how many rows were stored."""
+    from ..insights import diagnostics
+
+    routes = diagnostics.routes(app, resource_id, category)
+    if not routes:
+        return 0
+    rows = make_rows()
+    if not rows:
+        return 0
+    p = ids.parse(resource_id) or {}
+    stamp = {"_ResourceId": resource_id.lower(), "_SubscriptionId": p.get("subscription") or app.identity.subscription_id}
+    stored = 0
+    for workspace_id, dedicated in routes:
+        with app.store.lock:
+            cid = workspace_customer_id(app, workspace_id)
+        if cid is None:
+            continue  # the destination workspace was deleted: Azure Monitor drops what it cannot deliver
+        if as_diagnostics is not None and not dedicated:
+            app.logs.append(cid, "AzureDiagnostics", [{**stamp, "Category": category, **as_diagnostics(r)} for r in rows])
+        else:
+            app.logs.append(cid, table, [{**stamp, **r} for r in rows])
+        stored += len(rows)
+    return stored
+
+
+def _retention(app):
+    """Once a minute, and whenever azsim's clock jumped: drop the rows each workspace keeps no longer (its retentionInDays
+    on azsim's clock)."""
+    state = {"last": 0.0, "skew": None}
+
+    def tick():
+        skew = round(app.clock.now() - time.time())
+        if time.time() - state["last"] < RETENTION_CHECK_S and skew == state["skew"]:
+            return
+        state["last"], state["skew"] = time.time(), skew
+        with app.store.lock:
+            days = {str(d["properties"].get("customerId", "")).lower(): d["properties"].get("retentionInDays") or 30
+                    for _k, d in app.store.items(resource.TABLE, "/subscriptions/") if d.get("type", "").lower() == models.TYPE.lower()}
+        now = app.clock.now()
+        for cid in app.logs.workspaces():
+            try:
+                app.logs.prune(cid, now - days.get(cid, 30) * 86400)
+            except Exception:  # noqa: BLE001 - retention must not stop the other engines
+                traceback.print_exc()
+    return tick
 
 
 class Handlers:

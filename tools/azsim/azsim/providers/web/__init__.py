@@ -32,12 +32,13 @@ def register(app):
             raise
         mod.register(app)
     # The apps themselves: the runtime runs what Kudu deploys, the front door serves it.
-    from . import frontdoor, kudu, runtime
-    rt = runtime.Runtime(app)
+    from . import frontdoor, kudu, logs, runtime
+    site_logs = logs.SiteLogs(app)
+    rt = runtime.Runtime(app, site_logs)
     app.start_hooks.append(rt.start)
     app.reset_hooks.append(rt.reset)
     app.admin_routes[("GET", "sites")] = lambda req: runtime.admin_sites(app, rt)
-    frontdoor.register(app, rt, kudu.Kudu(app, rt))
+    frontdoor.register(app, rt, kudu.Kudu(app, rt), site_logs)
 
 
 __all__ = ["common", "register"]

@@ -73,8 +73,8 @@ FRONT_END_HEADERS = {"x-forwarded-proto", "x-appservice-proto", "x-client-ip", "
                      "x-forwarded-tlsversion", "max-forwards"}
 
 
-def register(app, runtime=None, kudu=None):
-    fd = FrontDoor(app, runtime, kudu)
+def register(app, runtime=None, kudu=None, logs=None):
+    fd = FrontDoor(app, runtime, kudu, logs)
     app.host_handlers.append((fd.accepts, fd.handle))
     app.tls_hooks.append(lambda host: tls_context_for(app, host))
     return fd
@@ -159,10 +159,11 @@ class FrontDoor:
     """Routing of a front-door request: the SCM host to Kudu, an app host to the site's running process (or the
     platform's pages), with App Service's request headers and the site's traffic metrics."""
 
-    def __init__(self, app, runtime=None, kudu=None):
+    def __init__(self, app, runtime=None, kudu=None, logs=None):
         self.app = app
         self.runtime = runtime
         self.kudu = kudu
+        self.logs = logs
         self._traffic = {}
         self._traffic_lock = threading.Lock()
         self._last_flush = 0.0
@@ -178,24 +179,32 @@ class FrontDoor:
             return Response(404, f"<h1>404 Web Site not found.</h1><p>{req.host}</p>", content_type=HTML)
         if kind == "scm":
             return self._scm(req, site)
+        started = time.perf_counter()
+        resp, counted = self._serve(req, site)
+        elapsed = time.perf_counter() - started
+        if counted:
+            self._count(site["id"], resp, len(req.body), elapsed)
+        if self.logs is not None:
+            self.logs.http(site, req, resp, elapsed)  # every answer the front end gave for the site, as its HTTP log has
+        return resp
+
+    def _serve(self, req, site):
+        """(response, whether it counts in the site's traffic metrics)."""
         p = site["properties"]
         if req.scheme == "http" and p.get("httpsOnly"):
             # httpsOnly: plain HTTP is redirected with 301 (Microsoft Learn, "Enforce HTTPS").
-            return Response(301, None, {"Location": f"https://{req.host}{req.raw_path}" + (f"?{req.query_string}" if req.query_string else "")})
+            location = f"https://{req.host}{req.raw_path}" + (f"?{req.query_string}" if req.query_string else "")
+            return Response(301, None, {"Location": location}), False
         if str(p.get("state", "Running")).lower() == "stopped" or p.get("enabled") is False:
-            return Response(403, STOPPED_PAGE, content_type=HTML)
-        started = time.perf_counter()
+            return Response(403, STOPPED_PAGE, content_type=HTML), False
         state, inst = self.runtime.route(site) if self.runtime is not None else ("default", None)
         if state == "stopped":
-            return Response(403, STOPPED_PAGE, content_type=HTML)
+            return Response(403, STOPPED_PAGE, content_type=HTML), False
         if state == "default":
-            resp = Response(200, DEFAULT_PAGE.format(host=req.host), content_type=HTML)
-        elif state == "unavailable":
-            resp = Response(503, APP_ERROR_PAGE, content_type=HTML)
-        else:
-            resp = self._proxy(req, site, inst)
-        self._count(site["id"], resp, len(req.body), time.perf_counter() - started)
-        return resp
+            return Response(200, DEFAULT_PAGE.format(host=req.host), content_type=HTML), True
+        if state == "unavailable":
+            return Response(503, APP_ERROR_PAGE, content_type=HTML), True
+        return self._proxy(req, site, inst), True
 
     def _scm(self, req, site):
         if self.kudu is None:

@@ -125,6 +125,31 @@ class Instance:
             c.close()
 
 
+class _ConsolePump:
+    """The container's stdout and stderr, read line by line into its ``*_default_docker.log`` (what Kudu's log stream and
+    the log files show) and into AppServiceConsoleLogs (stderr lines are Level Error). Ends when the process closes them."""
+
+    def __init__(self, runtime, doc, proc, path):
+        self.runtime, self.doc, self.path = runtime, doc, path
+        self.lock = threading.Lock()
+        for stream, is_err in ((proc.stdout, False), (proc.stderr, True)):
+            threading.Thread(target=self._pump, args=(stream, is_err), name="site-console", daemon=True).start()
+
+    def _pump(self, stream, is_err):
+        try:
+            with open(self.path, "ab") as log:
+                for raw in iter(stream.readline, b""):
+                    with self.lock:
+                        log.write(raw)
+                        log.flush()
+                    if self.runtime.site_logs is not None:
+                        self.runtime.site_logs.console(self.doc, raw.decode("utf-8", "replace").rstrip("\r\n"), is_err)
+        except (OSError, ValueError):
+            pass
+        finally:
+            stream.close()
+
+
 class SlotState:
     """What the supervisor knows about one site or slot."""
 
@@ -139,8 +164,9 @@ class SlotState:
 
 
 class Runtime:
-    def __init__(self, app):
+    def __init__(self, app, logs=None):
         self.app = app
+        self.site_logs = logs  # the site's resource logs (web.logs.SiteLogs): console lines and platform events
         self.root = os.path.join(app.settings.state_dir, "web")
         self.sites_dir = os.path.join(self.root, "sites")
         self.venvs_dir = os.path.join(self.root, "venvs")
@@ -206,13 +232,16 @@ class Runtime:
         d = os.path.join(self.home(doc), "LogFiles")
         return os.path.join(d, f"{day}_azsim_default_docker.log"), os.path.join(d, f"{day}_azsim_docker.log")
 
-    def platform_log(self, doc, text):
-        """A line of the platform's own log (``*_docker.log``: container starts, exits, restarts)."""
+    def platform_log(self, doc, text, level="Informational"):
+        """A line of the platform's own log (``*_docker.log``: container starts, exits, restarts), also an
+        AppServicePlatformLogs event."""
         try:
             with open(self.logs(doc)[1], "a", encoding="utf-8") as f:
-                f.write(f"{time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime())}.000Z INFO  - {text}\n")
+                f.write(f"{time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime())}.000Z {'ERROR' if level == 'Error' else 'INFO '} - {text}\n")
         except OSError:
             pass
+        if self.site_logs is not None:
+            self.site_logs.platform(doc, text, level=level)
 
     # -- packages and the build ------------------------------------------------------------------------------------
     def unpack(self, doc, dep_id, data, log):
@@ -417,6 +446,15 @@ class Runtime:
                # One instance per plan worker (the slots of a plan share its VMs): a stable 64-hex id.
                "WEBSITE_INSTANCE_ID": hashlib.sha256((plan.get("id") or doc["id"]).lower().encode()).hexdigest(),
                "WEBSITE_ROLE_INSTANCE_ID": "0", "APP_PATH": os.path.join(home, "site", "wwwroot"), MARKER: self.root}
+        # Outbound HTTPS to Azure's endpoints (Application Insights ingestion, Key Vault, Storage...): in Azure the app
+        # reaches them over the internet and trusts their public-CA certificates. Here azsim's front door proxy is that
+        # route (it tunnels only to the names azsim simulates, 403 for any other) and azsim's CA the root that signed them
+        # (requests reads REQUESTS_CA_BUNDLE, Python's ssl SSL_CERT_FILE); loopback stays direct. An app setting of the same
+        # name (the app's own proxy) overrides these, as the app settings below override every platform variable.
+        proxy_host = self.app.settings.host if self.app.settings.host not in ("", "0.0.0.0", "::") else "127.0.0.1"  # noqa: S104
+        proxy = f"http://{proxy_host}:{self.app.settings.proxy_port}"
+        env.update({"HTTPS_PROXY": proxy, "https_proxy": proxy, "NO_PROXY": "localhost,127.0.0.1,::1", "no_proxy": "localhost,127.0.0.1,::1",
+                    "REQUESTS_CA_BUNDLE": self.app.ca.ca_path, "SSL_CERT_FILE": self.app.ca.ca_path})
         for k, v in (doc.get("_appSettings") or {}).items():
             env[str(k)] = resolve(str(v))
         for name, cs in (doc.get("_connectionStrings") or {}).items():
@@ -534,7 +572,7 @@ class Runtime:
                 try:
                     st.pending = self._start(doc, fp, dep)
                 except Exception as exc:  # noqa: BLE001 - a start that fails (package gone, exec error) backs off like a crash
-                    self.platform_log(doc, f"Container for site {doc['name']} could not start: {exc}")
+                    self.platform_log(doc, f"Container for site {doc['name']} could not start: {exc}", level="Error")
                     st.failures += 1
                     st.failed_fp, st.next_start = fp, time.time() + min(MAX_BACKOFF, 2.0 ** (st.failures - 1))
                     busy, changed = True, True
@@ -574,7 +612,7 @@ class Runtime:
             if time.time() - inst.started > 60:
                 st.failures, delay = 1, 1.0
             st.failed_fp, st.next_start = inst.fp, time.time() + delay
-            self.platform_log(doc, f"Container for site {doc['name']} exited with code {rc}; restarting in {delay:.0f} s.")
+            self.platform_log(doc, f"Container for site {doc['name']} exited with code {rc}; restarting in {delay:.0f} s.", level="Error")
             setattr(st, attr, None)
             if attr == "pending" and st.current is not None and st.current.fp != inst.fp:
                 self._stop(st.current)  # the replaced configuration is gone either way
@@ -605,9 +643,9 @@ class Runtime:
         argv = launch_argv(cmd, www)
         out, platform = self.logs(doc)
         self.platform_log(doc, f"Starting container for site {doc['name']}: {cmd} (azsim: 127.0.0.1:{port})")
-        with open(out, "ab") as log:
-            proc = subprocess.Popen([sys.executable, "-I", "-S", "-c", SHIM, str(os.getpid()), *argv], cwd=www, env=env,  # noqa: S603
-                                    stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen([sys.executable, "-I", "-S", "-c", SHIM, str(os.getpid()), *argv], cwd=www, env=env,  # noqa: S603
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        _ConsolePump(self, doc, proc, out)
         return Instance(fp, port, proc, (out, platform))
 
     def _stop(self, inst):

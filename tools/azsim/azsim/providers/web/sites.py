@@ -11,7 +11,7 @@ import string
 from ...core import resource
 from ...core.errors import AzureError, WebError
 from ...core.http import Response
-from . import common, config_model, sites_model
+from . import common, config_model, logs, sites_model
 
 SUB = "/subscriptions/{subscriptionId}"
 RG = SUB + "/resourceGroups/{resourceGroupName}/providers/Microsoft.Web"
@@ -193,6 +193,8 @@ class Handlers:
         doc["properties"]["state"] = state
         doc["properties"]["lastModifiedTimeUtc"] = self.app.clock.iso()[:23] + "Z"
         common.save(self.app, doc)
+        logs.platform_event(self.app, doc, f"Site {doc['name']} {'started' if state == 'Running' else 'stopped'} by a management request.",
+                            "Start" if state == "Running" else "Stop")
         return Response(200)  # SDK: 200, empty body
 
     def start(self, req, subscriptionId, resourceGroupName, name, slot=None):
@@ -205,6 +207,7 @@ class Handlers:
         doc = self._site(subscriptionId, resourceGroupName, name, slot)
         doc["_restarts"] = doc.get("_restarts", 0) + 1
         common.save(self.app, doc)
+        logs.platform_event(self.app, doc, f"Site {doc['name']} restart requested by a management request.", "Restart")
         return Response(200)
 
     # -- publish profile -------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import copy
 from ...core import resource
 from ...core.errors import AzureError, WebError
 from ...core.http import Response
-from . import common, config_model, sites, sites_model, slots_model
+from . import common, config_model, logs, sites, sites_model, slots_model
 
 SITE = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Web/sites/{name}"
 SLOT = SITE + "/slots/{slot}"
@@ -154,6 +154,8 @@ class Handlers:
         for d in (a, b):
             d["properties"]["inProgressOperationId"] = None
             common.save(self.app, d)
+            logs.platform_event(self.app, d, f"Swap of slot {op['args']['source_name']} with slot {op['args']['target_name']} completed.",
+                                "SlotSwap")
         return {"status": 200}
 
     # -- multi-phase swap ------------------------------------------------------------------------
