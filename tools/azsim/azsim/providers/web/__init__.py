@@ -16,9 +16,9 @@ API_VERSIONS = ["2025-05-01", "2024-11-01", "2024-04-01", "2023-12-01", "2023-01
 
 RESOURCE_TYPES = ("sites", "serverfarms", "certificates", "checknameavailability", "sites/slots", "publishingUsers", "sourcecontrols",
                   "locations", "deletedSites", "hostingEnvironments", "kubeEnvironments", "staticSites", "listSitesAssignedToHostName",
-                  "validate", "skus", "availableStacks", "webAppStacks", "geoRegions", "recommendations", "deploymentLocations")
+                  "validate", "skus", "availableStacks", "webAppStacks", "locations/webAppStacks", "geoRegions", "recommendations", "deploymentLocations")
 
-MODULES = ("serverfarms", "sites", "site_config", "slots", "hostnames", "certificates", "backups")
+MODULES = ("serverfarms", "sites", "site_config", "slots", "hostnames", "certificates", "backups", "stacks")
 
 
 def register(app):
