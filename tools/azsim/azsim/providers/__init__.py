@@ -7,7 +7,7 @@ hooks, and is called once at start-up.
 import importlib
 
 PROVIDERS = ("resources", "authorization", "web", "network", "domainregistration", "dbforpostgresql", "insights",
-             "operationalinsights", "storage", "keyvault", "consumption", "costmanagement", "cache", "cdn")
+             "operationalinsights", "storage", "keyvault", "consumption", "costmanagement", "cache", "cdn", "portal")
 
 
 def load_all(app):
