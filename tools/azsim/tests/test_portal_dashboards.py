@@ -90,3 +90,12 @@ def test_validation(azsim, resource_group, unique):
     with pytest.raises(HttpResponseError) as exc:
         list(portal.dashboards.list_by_resource_group("rg-missing-" + unique))
     assert exc.value.status_code == 404
+
+
+def test_group_delete_removes_dashboards(azsim, resource_client, unique):
+    portal = azsim.client(Portal, "direct")
+    rg = f"rg-dash-{unique}"
+    resource_client.resource_groups.create_or_update(rg, {"location": "westeurope"})
+    portal.dashboards.create_or_update(rg, f"gone-{unique}", dashboard())
+    resource_client.resource_groups.begin_delete(rg).result()
+    assert f"gone-{unique}" not in [d.name for d in portal.dashboards.list_by_subscription()]
