@@ -16,10 +16,8 @@ SERVER_TYPE = NS + "/flexibleServers"
 DOMAIN = "postgres.database.azure.com"
 # arm-data §2.3 (spec enum 11-16; 17 accepted by 2025 API versions).
 VERSIONS = ("11", "12", "13", "14", "15", "16", "17")
-# SKUs per tier: name -> (vCores, supportedIops, supportedMemoryPerVcoreMb), as the capabilities API lists them
-# (azure-rest-api-specs stable/2025-08-01/examples/CapabilitiesByLocationList.json); the create/update validation and
-# GET .../locations/{loc}/capabilities (capabilities.py) both read this table. An unknown name answers as azure-cli's
-# validator words it: "The SKU name does not exist in {tier} tier".
+
+
 def _family(prefix, suffix, sizes, mem, iops):
     return {f"Standard_{prefix}{n}{suffix}": (n, iops(n), mem(n)) for n in sizes}
 
@@ -28,6 +26,10 @@ def _scaled(per_core, cap):
     return lambda n: min(cap, per_core * n)
 
 
+# SKUs per tier: name -> (vCores, supportedIops, supportedMemoryPerVcoreMb), as the capabilities API lists them
+# (azure-rest-api-specs stable/2025-08-01/examples/CapabilitiesByLocationList.json); the create/update validation and
+# GET .../locations/{loc}/capabilities (capabilities.py) both read this table. An unknown name answers as azure-cli's
+# validator words it: "The SKU name does not exist in {tier} tier".
 SKU_SPECS = {
     "Burstable": {
         "Standard_B1ms": (1, 640, 2048), "Standard_B2s": (2, 1280, 2048), "Standard_B2ms": (2, 1920, 4096), "Standard_B4ms": (4, 2880, 4096),
