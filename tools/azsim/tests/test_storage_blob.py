@@ -37,6 +37,7 @@ def test_mgmt_container_is_visible_and_blobs_round_trip_with_the_key(account):
     blob = svc.get_blob_client("backups", "db/dump.sql")
     blob.upload_blob(b"select 1;\n", overwrite=True)
     assert blob.download_blob().readall() == b"select 1;\n"
+    assert blob.get_blob_properties().size == 10  # HEAD (Get Blob Properties) carries the blob's Content-Length
     assert [b.name for b in svc.get_container_client("backups").list_blobs()] == ["db/dump.sql"]
 
 

@@ -116,6 +116,11 @@ class BlobFrontDoor:
             body = resp.read()
             out = {}
             for k, v in resp.getheaders():
+                # A HEAD answer keeps Azurite's Content-Length: Get Blob Properties reports the blob's size in it (Learn
+                # "Get Blob Properties": Content-Length, "the size of the blob in bytes"); the server sends it as is.
+                if k.lower() == "content-length" and req.method == "HEAD":
+                    out[k] = v
+                    continue
                 if k.lower() in HOP or k.lower() == "server":
                     continue
                 out[k] = self._rewrite_text(v, req.host, req.host.split(".")[0])

@@ -34,6 +34,7 @@ def register(app):
     # The apps themselves: the runtime runs what Kudu deploys, the front door serves it.
     from . import frontdoor, kudu, runtime
     rt = runtime.Runtime(app)
+    app.web_runtime = rt  # backups and restores write and read the sites' files
     app.start_hooks.append(rt.start)
     app.reset_hooks.append(rt.reset)
     app.admin_routes[("GET", "sites")] = lambda req: runtime.admin_sites(app, rt)
