@@ -2,6 +2,7 @@
 azure-storage-blob, as an unmodified client addresses it: real host names, account keys and SAS tokens."""
 
 import datetime
+import hashlib
 import uuid
 
 import pytest
@@ -9,7 +10,7 @@ import requests
 from azsim.providers.storage.azurite import find_binary
 from azure.core.exceptions import HttpResponseError
 from azure.mgmt.storage import StorageManagementClient
-from azure.storage.blob import BlobServiceClient, ContainerClient, ContainerSasPermissions, generate_container_sas
+from azure.storage.blob import BlobServiceClient, ContainerClient, ContainerSasPermissions, ContentSettings, generate_container_sas
 
 pytestmark = pytest.mark.skipif(find_binary() is None, reason="Azurite is not installed (run `make node` or set AZSIM_AZURITE)")
 
@@ -116,3 +117,26 @@ def test_regenerated_key_is_the_one_that_works(account):
     new = mgmt.storage_accounts.regenerate_key(rg, name, {"keyName": "key2"}).keys_property[1].value
     svc = BlobServiceClient(account["url"], credential=new)
     assert svc.get_container_client("backups").get_blob_client("rp.txt").download_blob().readall() == b"rp"
+
+
+def test_metadata_and_content_md5_are_kept(account):
+    """Put Blob keeps user metadata with its names' case and the Content-MD5 it was sent, computes one when none was sent
+    (Learn "Put Blob", "Set Blob Metadata"); a body that does not match the MD5 sent is refused (Md5Mismatch)."""
+    cc = BlobServiceClient(account["url"], credential=account["key"]).get_container_client("backups")
+    data = b"archive bytes\n" * 100
+    digest = hashlib.md5(data).digest()  # noqa: S324 - Content-MD5 is an MD5 by definition
+    blob = cc.upload_blob("meta/archive.tar", data, overwrite=True, metadata={"Owner": "erp", "backup_kind": "full"},
+                          content_settings=ContentSettings(content_type="application/x-tar", content_md5=bytearray(digest)))
+    props = blob.get_blob_properties()
+    assert props.metadata == {"Owner": "erp", "backup_kind": "full"} and props.size == len(data)
+    assert bytes(props.content_settings.content_md5) == digest and props.content_settings.content_type == "application/x-tar"
+    computed = cc.upload_blob("meta/plain.txt", b"no md5 sent", overwrite=True).get_blob_properties()
+    assert bytes(computed.content_settings.content_md5) == hashlib.md5(b"no md5 sent").digest()  # noqa: S324
+    blob.set_blob_metadata({"Owner": "audit", "Retention": "7y"})
+    assert blob.get_blob_properties().metadata == {"Owner": "audit", "Retention": "7y"}
+    listed = {b.name: b for b in cc.list_blobs(name_starts_with="meta/", include=["metadata"])}
+    assert listed["meta/archive.tar"].metadata == {"Owner": "audit", "Retention": "7y"}
+    assert bytes(listed["meta/archive.tar"].content_settings.content_md5) == digest
+    with pytest.raises(HttpResponseError) as err:
+        cc.upload_blob("meta/bad.txt", b"body", overwrite=True, content_settings=ContentSettings(content_md5=bytearray(digest)))
+    assert err.value.status_code == 400 and err.value.error_code == "Md5Mismatch"

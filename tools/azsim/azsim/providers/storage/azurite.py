@@ -149,6 +149,17 @@ class Azurite:
             self.inflight += 1
             return self.port
 
+    def try_acquire(self):
+        """Like :meth:`acquire` without waiting (for callers holding the state lock): the port, or None while Azurite
+        is starting, restarting or converging."""
+        if not self.available:
+            return None
+        with self.cv:
+            if self.busy or self.dirty or self.touched or self.proc is None or self.proc.poll() is not None:
+                return None
+            self.inflight += 1
+            return self.port
+
     def release(self):
         with self.cv:
             self.inflight -= 1
@@ -269,18 +280,61 @@ class Azurite:
 
     # -- azsim's own calls to Azurite ---------------------------------------------------------------
     def call(self, method, account, key, path, query=None, headers=None, body=b""):
+        status, _headers, data = self.request(method, account, key, path, query, headers, body)
+        return status, data
+
+    def request(self, method, account, key, path, query=None, headers=None, body=b""):
+        """One Shared Key request of azsim's own to Azurite: (status, headers with lower-case names, body)."""
         query = dict(query or {})
         h = {"x-ms-date": formatdate(usegmt=True), "x-ms-version": INTERNAL_VERSION, "Content-Length": str(len(body)), **(headers or {})}
-        h["Authorization"] = sign_shared_key(method, account, key, path, query, h)
+        # Shared Key signs the path as sent, percent-encoded (what azure-storage-blob signs: the request URL's path).
+        wire = urllib.parse.quote(path, safe="/~")
+        h["Authorization"] = sign_shared_key(method, account, key, wire, query, h)
         h["Host"] = models.blob_host(account)
         conn = self.connection(timeout=30)
         try:
             qs = urllib.parse.urlencode(query)
-            conn.request(method, urllib.parse.quote(path) + ("?" + qs if qs else ""), body=body, headers=h)
+            conn.request(method, wire + ("?" + qs if qs else ""), body=body, headers=h)
             resp = conn.getresponse()
-            return resp.status, resp.read()
+            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
         finally:
             conn.close()
+
+    def list_blobs(self, account, key, container, prefix="", include=()):
+        """Every ``<Blob>`` element of a container (all pages), as ElementTree elements."""
+        marker = None
+        while True:
+            q = {"restype": "container", "comp": "list"}
+            if prefix:
+                q["prefix"] = prefix
+            if include:
+                q["include"] = ",".join(include)
+            if marker:
+                q["marker"] = marker
+            status, body = self.call("GET", account, key, f"/{container}", q)
+            if status != 200:
+                return
+            root = ElementTree.fromstring(body)  # noqa: S314 - the answer of our own Azurite child
+            yield from root.iter("Blob")
+            marker = root.findtext("NextMarker")
+            if not marker:
+                return
+
+    def list_containers(self, account, key):
+        marker = None
+        while True:
+            q = {"comp": "list"}
+            if marker:
+                q["marker"] = marker
+            status, body = self.call("GET", account, key, "/", q)
+            if status != 200:
+                return
+            root = ElementTree.fromstring(body)  # noqa: S314 - the answer of our own Azurite child
+            for c in root.iter("Container"):
+                yield c.findtext("Name")
+            marker = root.findtext("NextMarker")
+            if not marker:
+                return
 
     def _purge(self, account, key):
         marker = None
