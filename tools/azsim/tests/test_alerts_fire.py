@@ -296,3 +296,29 @@ def test_availability_alerts_fire_from_recorded_results(azsim, mode, monitor, al
     assert crit["conditionType"] == "WebtestLocationAvailabilityCriteria"
     assert crit["condition"]["allOf"][0]["metricValue"] == 2 and crit["condition"]["allOf"][0]["webTestName"] == test.name
     assert crit["condition"]["allOf"][0]["metricNamespace"] is None
+
+
+def test_multi_resource_rule_fires_per_resource(azsim, mode, monitor, alerts, resource_group, unique, clock):
+    from azure.mgmt.storage import StorageManagementClient
+    storage = azsim.client(StorageManagementClient, mode)
+    accounts = [storage.storage_accounts.begin_create(resource_group, f"st{i}{unique}", {
+        "location": "westeurope", "kind": "StorageV2", "sku": {"name": "Standard_LRS"}}).result() for i in range(2)]
+    rule = monitor.metric_alerts.create_or_update(resource_group, f"tx-{unique}", {"location": "global", "properties": {
+        "severity": 3, "enabled": True, "scopes": [f"/subscriptions/{azsim.sub}/resourceGroups/{resource_group}"], "evaluationFrequency": "PT1M",
+        "windowSize": "PT5M", "targetResourceType": "Microsoft.Storage/storageAccounts", "targetResourceRegion": "westeurope",
+        "criteria": {"odata.type": "Microsoft.Azure.Monitor.MultipleResourceMultipleMetricCriteria", "allOf": [{
+            "criterionType": "StaticThresholdCriterion", "name": "tx", "metricName": "Transactions", "operator": "GreaterThan", "threshold": 120,
+            "timeAggregation": "Total"}]}}})
+    _load(azsim, accounts[1].id, 50, metric="Transactions")  # 50 a minute: the window's total passes 120 in its third minute
+    clock(120)
+    assert not list(alerts.alerts.get_all(alert_rule=rule.id))
+    clock(60)
+    fired = list(alerts.alerts.get_all(alert_rule=rule.id))
+    assert [a.properties.essentials.target_resource for a in fired] == [accounts[1].id.lower()]
+    assert fired[0].properties.essentials.target_resource_type == "microsoft.storage/storageaccounts"
+    _load(azsim, accounts[0].id, 50, metric="Transactions")
+    clock(180)
+    fired = {a.properties.essentials.target_resource for a in alerts.alerts.get_all(alert_rule=rule.id)}
+    assert fired == {a.id.lower() for a in accounts}
+    ctx = alerts.alerts.get_by_id(next(iter(alerts.alerts.get_all(alert_rule=rule.id))).id.rsplit("/", 1)[-1]).properties.context
+    assert ctx["conditionType"] == "MultipleResourceMultipleMetricCriteria"
