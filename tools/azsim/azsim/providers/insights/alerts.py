@@ -117,6 +117,6 @@ class Handlers:
 
     def status(self, req, subscriptionId, resourceGroupName, ruleName):
         doc = self._get(resourceGroupName, ruleName)
-        # MetricAlertsStatus_List: no evaluation engine yet, so every rule reports Healthy (unverified shape details).
+        # MetricAlertsStatus_List: every rule reports Healthy, fired or not (the values Azure reports for a firing rule are unverified).
         return Response(200, {"value": [{"name": "default", "id": doc["id"] + "/status/default", "type": "Microsoft.Insights/metricAlerts/status",
                                          "properties": {"dimensions": {}, "status": "Healthy", "timestamp": self.app.clock.iso()}}]})
