@@ -1,5 +1,6 @@
 """Microsoft.Insights (Azure Monitor): autoscale settings and their engine, metrics and the load
-model, the activity log, metric alerts, action groups, web tests, diagnostic settings, and
+model, the activity log, metric alerts and their engine, activity log alerts, action groups and the
+notifications azsim records, web tests and availability results, diagnostic settings, and
 Application Insights components (azure-mgmt-monitor, azure-mgmt-applicationinsights).
 
 Split by concern; each module exposes ``register(app)``.
@@ -7,7 +8,8 @@ Split by concern; each module exposes ``register(app)``.
 
 import importlib
 
-MODULES = ("metrics", "autoscale", "activitylog", "actiongroups", "alerts", "webtests", "diagnostics", "components")
+MODULES = ("metrics", "notifications", "autoscale", "activitylog", "actiongroups", "alerts", "activitylogalerts", "availability", "webtests",
+           "diagnostics", "components")
 
 
 def register(app):

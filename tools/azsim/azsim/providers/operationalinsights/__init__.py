@@ -4,7 +4,7 @@ clients 2020-08-01 / 2022-10-01), their shared keys, soft delete and the deleted
 from ...core import resource
 from ...core.errors import AzureError, not_found
 from ...core.http import Response
-from . import models
+from . import intelligencepacks, models
 
 API_VERSIONS = ["2025-07-01", "2025-02-01", "2023-09-01", "2022-10-01", "2021-12-01-preview", "2021-06-01", "2020-10-01", "2020-08-01",
                 "2020-03-01-preview", "2015-11-01-preview"]
@@ -15,7 +15,7 @@ WS = RG + "/providers/Microsoft.OperationalInsights/workspaces/{workspaceName}"
 
 def register(app):
     app.namespace("Microsoft.OperationalInsights", {"workspaces": API_VERSIONS, "deletedWorkspaces": API_VERSIONS,
-                                                    "locations": API_VERSIONS, "operations": API_VERSIONS})
+                                                    "locations": API_VERSIONS, "operations": API_VERSIONS, "workspaces/intelligencePacks": API_VERSIONS})
     h = Handlers(app)
     r = app.router
     r.add("GET", SUB + "/providers/Microsoft.OperationalInsights/workspaces", h.list_sub)
@@ -29,6 +29,7 @@ def register(app):
     r.add("POST", WS + "/sharedKeys", h.shared_keys)
     r.add("POST", WS + "/regenerateSharedKey", h.regenerate)
     app.lro.register("operationalinsights.workspace.created", h.finish_create)
+    intelligencepacks.register(app, WS)
 
 
 class Handlers:
