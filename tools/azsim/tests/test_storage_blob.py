@@ -140,3 +140,32 @@ def test_metadata_and_content_md5_are_kept(account):
     with pytest.raises(HttpResponseError) as err:
         cc.upload_blob("meta/bad.txt", b"body", overwrite=True, content_settings=ContentSettings(content_md5=bytearray(digest)))
     assert err.value.status_code == 400 and err.value.error_code == "Md5Mismatch"
+
+
+def test_acknowledged_blobs_survive_a_kill_of_azsim(tmp_path, monkeypatch):
+    """A blob Azure acknowledged is there after azsim is killed (-9) and started again: Azurite, told by the kernel that its
+    parent died, saves its metadata; a new azsim waits for an Azurite left behind before starting its own on the data."""
+    import signal
+
+    from azsim.testing import Azsim
+    from azure.mgmt.resource.resources import ResourceManagementClient
+
+    sim = Azsim(str(tmp_path)).start()
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", sim.ca)
+    monkeypatch.setenv("HTTPS_PROXY", sim.info["proxy"])
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    try:
+        sim.client(ResourceManagementClient, "direct").resource_groups.create_or_update("rg", {"location": "westeurope"})
+        mgmt = sim.client(StorageManagementClient, "direct")
+        name = f"kill{uuid.uuid4().hex[:10]}"
+        mgmt.storage_accounts.begin_create("rg", name, {"location": "westeurope", "kind": "StorageV2", "sku": {"name": "Standard_LRS"}}).result()
+        key = mgmt.storage_accounts.list_keys("rg", name).keys_property[0].value
+        svc = BlobServiceClient(f"https://{name}.blob.core.windows.net", credential=key)
+        svc.create_container("kept").upload_blob("acknowledged.txt", b"written before the kill")
+        sim.kill(signal.SIGKILL)
+        sim = Azsim(str(tmp_path)).start()
+        monkeypatch.setenv("HTTPS_PROXY", sim.info["proxy"])
+        svc = BlobServiceClient(f"https://{name}.blob.core.windows.net", credential=key)
+        assert svc.get_blob_client("kept", "acknowledged.txt").download_blob().readall() == b"written before the kill"
+    finally:
+        sim.stop()

@@ -14,6 +14,7 @@ name taken again starts empty as on Azure.
 """
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import http.client
@@ -29,7 +30,7 @@ import urllib.parse
 from email.utils import formatdate
 from xml.etree import ElementTree
 
-from ...core import resource
+from ...core import children, resource
 from . import models
 
 INTERNAL_VERSION = "2021-12-02"   # x-ms-version of azsim's own calls to Azurite
@@ -78,6 +79,7 @@ class Azurite:
         self.app = app
         self.binary = find_binary()
         self.location = os.path.join(app.settings.state_dir, "azurite")
+        self.pid_file = os.path.join(app.settings.state_dir, "azurite.pid")
         self.proc = None
         self.port = None
         self.running_accounts = {}     # name -> (key1, key2) Azurite was started with
@@ -223,6 +225,8 @@ class Azurite:
         if not accounts:
             accounts = {"devstoreaccount1": (base64.b64encode(b"azsim-placeholder" * 4).decode(),) * 2}
         self._stop_process()
+        # An Azurite a killed azsim left running still holds acknowledged writes in memory: let it save them first.
+        children.stop_previous(self.pid_file, self.location)
         os.makedirs(self.location, exist_ok=True)
         cert, key = self._tls_files()
         env = dict(os.environ)
@@ -230,12 +234,14 @@ class Azurite:
         port = _free_port()
         log = open(os.path.join(self.app.settings.state_dir, "azurite.log"), "ab")  # noqa: SIM115 - owned by the child
         try:
+            # Under the supervisor: when azsim dies, even by SIGKILL, Azurite gets one SIGTERM and saves its metadata.
             self.proc = subprocess.Popen(  # noqa: S603 - the configured Azurite binary
-                [self.binary, "--blobHost", "127.0.0.1", "--blobPort", str(port), "--location", self.location,
-                 "--skipApiVersionCheck", "--disableTelemetry", "--loose", "--cert", cert, "--key", key],
+                children.guarded([self.binary, "--blobHost", "127.0.0.1", "--blobPort", str(port), "--location", self.location,
+                                  "--skipApiVersionCheck", "--disableTelemetry", "--loose", "--cert", cert, "--key", key], forward_once=True),
                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True)
         finally:
             log.close()
+        children.record(self.pid_file, self.proc.pid)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -277,6 +283,8 @@ class Azurite:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=5)
+        with contextlib.suppress(OSError):
+            os.unlink(self.pid_file)
 
     # -- azsim's own calls to Azurite ---------------------------------------------------------------
     def call(self, method, account, key, path, query=None, headers=None, body=b""):
