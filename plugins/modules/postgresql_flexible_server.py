@@ -58,10 +58,11 @@ options:
         choices: [Burstable, GeneralPurpose, MemoryOptimized]
   storage_size_gb:
     description:
-      - Storage size in GiB (C(properties.storage.storageSizeGB)). Storage can grow but never shrink.
+      - Storage size in GiB (C(properties.storage.storageSizeGB)): the steps of the region's capabilities (32 GiB to 32767 GiB,
+        the P80 disk; 4095 and 4096 are both offered). Storage can grow but never shrink.
         A smaller value than the server has is refused before any request.
     type: int
-    choices: [32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768]
+    choices: [32, 64, 128, 256, 512, 1024, 2048, 4095, 4096, 8192, 16384, 32767]
   backup_retention_days:
     description: Days automatic backups are kept, 7 to 35.
     type: int
@@ -285,7 +286,7 @@ def main():
         version=dict(type="str", choices=["11", "12", "13", "14", "15", "16", "17"]),
         sku=dict(type="dict", options=dict(name=dict(type="str", required=True),
                                            tier=dict(type="str", required=True, choices=["Burstable", "GeneralPurpose", "MemoryOptimized"]))),
-        storage_size_gb=dict(type="int", choices=[32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768]),
+        storage_size_gb=dict(type="int", choices=[32, 64, 128, 256, 512, 1024, 2048, 4095, 4096, 8192, 16384, 32767]),
         backup_retention_days=dict(type="int"),
         geo_redundant_backup=dict(type="bool"),
         high_availability=dict(type="str", choices=["Disabled", "ZoneRedundant", "SameZone"]),

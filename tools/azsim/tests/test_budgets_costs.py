@@ -137,3 +137,89 @@ def test_query_validation(azsim, mode):
     assert r.status_code == 200
     props = r.json()["properties"]
     assert props["columns"][0] == {"name": "Cost", "type": "Number"} and "nextLink" in props
+
+
+def forecast_body(first, last, include_actual=False, include_fresh=False, **dataset):
+    return {"type": "ActualCost", "timeframe": "Custom", "timePeriod": {"from": f"{first.isoformat()}T00:00:00+00:00",
+                                                                        "to": f"{last.isoformat()}T23:59:59+00:00"},
+            "dataset": {"granularity": "Daily", "aggregation": {"totalCost": {"name": "Cost", "function": "Sum"}}, **dataset},
+            "includeActualCost": include_actual, "includeFreshPartialCost": include_fresh}
+
+
+def by_status(result):
+    out = {}
+    for cost, day, status, currency in result.rows:
+        assert currency == "EUR"
+        out.setdefault(status, {})[str(day)] = cost
+    return out
+
+
+def test_forecast_from_the_accrual_model(azsim, mode, resource_group, unique):
+    web = azsim.client(WebSiteManagementClient, mode)
+    web.app_service_plans.begin_create_or_update(resource_group, f"plan-{unique}", {"location": "westeurope", "sku": {"name": "S1", "capacity": 1}}).result()
+    scope = f"subscriptions/{azsim.sub}/resourceGroups/{resource_group}"
+    day_cost = 60 * 24 / 730  # one S1 worker: 60 EUR a month, billed per hour (730 h a month)
+    today = sim_now(azsim).date()
+    first, last = today, today + _dt.timedelta(days=3)
+    costs = cost_client(azsim, mode)
+    result = costs.forecast.usage(scope, forecast_body(first, last))
+    assert [(c.name, c.type) for c in result.columns] == [("Cost", "Number"), ("UsageDate", "Number"), ("CostStatus", "String"),
+                                                         ("Currency", "String")]
+    rows = by_status(result)
+    assert set(rows) == {"Forecast"}
+    days = [(today + _dt.timedelta(days=i)).strftime("%Y%m%d") for i in range(4)]
+    assert sorted(rows["Forecast"]) == days
+    for d in days[1:]:
+        assert rows["Forecast"][d] == pytest.approx(day_cost, abs=0.001)
+    assert 0 < rows["Forecast"][days[0]] <= day_cost  # the plan runs from its creation on
+    # A scaled-out plan forecasts twice as much for the days to come.
+    web.app_service_plans.begin_create_or_update(resource_group, f"plan-{unique}", {"location": "westeurope", "sku": {"name": "S1", "capacity": 2}}).result()
+    rows = by_status(costs.forecast.usage(scope, forecast_body(first, last)))
+    assert rows["Forecast"][days[2]] == pytest.approx(2 * day_cost, abs=0.001)
+    with pytest.raises(HttpResponseError) as e:
+        costs.forecast.usage(scope, forecast_body(today - _dt.timedelta(days=10), today - _dt.timedelta(days=1)))
+    assert e.value.status_code == 400 and e.value.error.code == "CantForecastOnThePast"
+
+    azsim.admin("POST", "clock", {"advance_seconds": 2 * DAY})
+    try:
+        costs = cost_client(azsim, mode)
+        now = sim_now(azsim)
+        rows = by_status(costs.forecast.usage(scope, forecast_body(first, last, include_actual=True)))
+        # The two complete days since the scale-out are actual costs, as the Query API reports them; today is forecast whole.
+        actual = costs.query.usage(scope, mtd_query(group="ResourceGroupName", granularity="Daily", timeframe="Custom",
+                                                    timePeriod={"from": first.isoformat(), "to": (first + _dt.timedelta(days=1)).isoformat()}))
+        assert {str(r[1]): r[0] for r in actual.rows} == pytest.approx(rows["Actual"], abs=0.001)
+        assert sorted(rows["Actual"]) == days[:2] and sorted(rows["Forecast"]) == days[2:]
+        assert rows["Forecast"][days[2]] == pytest.approx(2 * day_cost, abs=0.001)
+        fresh = by_status(costs.forecast.usage(scope, forecast_body(first, last, include_actual=True, include_fresh=True)))
+        elapsed_today = now.hour + now.minute / 60 + now.second / 3600
+        assert fresh["Actual"][days[2]] == pytest.approx(2 * 60 / 730 * elapsed_today, abs=0.01)
+        assert fresh["Actual"][days[2]] + fresh["Forecast"][days[2]] == pytest.approx(2 * day_cost, abs=0.01)
+        # Filters apply as in the query: another resource group's dimension value leaves nothing.
+        none = costs.forecast.usage(scope, forecast_body(first, last, filter={"dimensions": {"name": "ResourceGroupName", "operator": "In",
+                                                                                               "values": ["elsewhere"]}}))
+        assert none.rows == []
+    finally:
+        azsim.admin("POST", "clock", {"advance_seconds": -2 * DAY})
+
+
+def test_budget_forecast_spend(azsim, mode, resource_group, unique):
+    web = azsim.client(WebSiteManagementClient, mode)
+    consumption = azsim.client(ConsumptionManagementClient, mode)
+    scope = f"subscriptions/{azsim.sub}/resourceGroups/{resource_group}"
+    web.app_service_plans.begin_create_or_update(resource_group, f"plan-{unique}", {"location": "westeurope", "sku": {"name": "S1", "capacity": 1}}).result()
+    now = sim_now(azsim)
+    budget = consumption.budgets.create_or_update(scope, f"b-{unique}", budget_body(month_start(now), amount=100))
+    month_end = (now.replace(day=1) + _dt.timedelta(days=32)).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    hours_left = (month_end - now).total_seconds() / 3600
+    spend = float(budget.properties.current_spend.amount)
+    assert float(budget.properties.forecast_spend.amount) == pytest.approx(spend + 60 / 730 * hours_left, abs=0.05)
+    assert budget.properties.forecast_spend.unit == "EUR"
+    # The forecast is the one the Forecast API gives for the rest of the month.
+    result = cost_client(azsim, mode).forecast.usage(scope, forecast_body(now.date(), (month_end - _dt.timedelta(days=1)).date(),
+                                                                           include_actual=True, include_fresh=True))
+    assert sum(r[0] for r in result.rows) == pytest.approx(float(budget.properties.forecast_spend.amount), abs=0.05)
+    # Microsoft.Consumption budgets before api-version 2021-10-01 have no forecastSpend.
+    s = azsim.session(mode)
+    old = s.get(f"{azsim.arm(mode)}/{scope}/providers/Microsoft.Consumption/budgets/b-{unique}?api-version=2019-10-01").json()
+    assert "currentSpend" in old["properties"] and "forecastSpend" not in old["properties"]

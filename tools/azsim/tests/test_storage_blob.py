@@ -2,6 +2,7 @@
 azure-storage-blob, as an unmodified client addresses it: real host names, account keys and SAS tokens."""
 
 import datetime
+import hashlib
 import uuid
 
 import pytest
@@ -9,7 +10,7 @@ import requests
 from azsim.providers.storage.azurite import find_binary
 from azure.core.exceptions import HttpResponseError
 from azure.mgmt.storage import StorageManagementClient
-from azure.storage.blob import BlobServiceClient, ContainerClient, ContainerSasPermissions, generate_container_sas
+from azure.storage.blob import BlobServiceClient, ContainerClient, ContainerSasPermissions, ContentSettings, generate_container_sas
 
 pytestmark = pytest.mark.skipif(find_binary() is None, reason="Azurite is not installed (run `make node` or set AZSIM_AZURITE)")
 
@@ -37,6 +38,7 @@ def test_mgmt_container_is_visible_and_blobs_round_trip_with_the_key(account):
     blob = svc.get_blob_client("backups", "db/dump.sql")
     blob.upload_blob(b"select 1;\n", overwrite=True)
     assert blob.download_blob().readall() == b"select 1;\n"
+    assert blob.get_blob_properties().size == 10  # HEAD (Get Blob Properties) carries the blob's Content-Length
     assert [b.name for b in svc.get_container_client("backups").list_blobs()] == ["db/dump.sql"]
 
 
@@ -115,3 +117,55 @@ def test_regenerated_key_is_the_one_that_works(account):
     new = mgmt.storage_accounts.regenerate_key(rg, name, {"keyName": "key2"}).keys_property[1].value
     svc = BlobServiceClient(account["url"], credential=new)
     assert svc.get_container_client("backups").get_blob_client("rp.txt").download_blob().readall() == b"rp"
+
+
+def test_metadata_and_content_md5_are_kept(account):
+    """Put Blob keeps user metadata with its names' case and the Content-MD5 it was sent, computes one when none was sent
+    (Learn "Put Blob", "Set Blob Metadata"); a body that does not match the MD5 sent is refused (Md5Mismatch)."""
+    cc = BlobServiceClient(account["url"], credential=account["key"]).get_container_client("backups")
+    data = b"archive bytes\n" * 100
+    digest = hashlib.md5(data).digest()  # noqa: S324 - Content-MD5 is an MD5 by definition
+    blob = cc.upload_blob("meta/archive.tar", data, overwrite=True, metadata={"Owner": "erp", "backup_kind": "full"},
+                          content_settings=ContentSettings(content_type="application/x-tar", content_md5=bytearray(digest)))
+    props = blob.get_blob_properties()
+    assert props.metadata == {"Owner": "erp", "backup_kind": "full"} and props.size == len(data)
+    assert bytes(props.content_settings.content_md5) == digest and props.content_settings.content_type == "application/x-tar"
+    computed = cc.upload_blob("meta/plain.txt", b"no md5 sent", overwrite=True).get_blob_properties()
+    assert bytes(computed.content_settings.content_md5) == hashlib.md5(b"no md5 sent").digest()  # noqa: S324
+    blob.set_blob_metadata({"Owner": "audit", "Retention": "7y"})
+    assert blob.get_blob_properties().metadata == {"Owner": "audit", "Retention": "7y"}
+    listed = {b.name: b for b in cc.list_blobs(name_starts_with="meta/", include=["metadata"])}
+    assert listed["meta/archive.tar"].metadata == {"Owner": "audit", "Retention": "7y"}
+    assert bytes(listed["meta/archive.tar"].content_settings.content_md5) == digest
+    with pytest.raises(HttpResponseError) as err:
+        cc.upload_blob("meta/bad.txt", b"body", overwrite=True, content_settings=ContentSettings(content_md5=bytearray(digest)))
+    assert err.value.status_code == 400 and err.value.error_code == "Md5Mismatch"
+
+
+def test_acknowledged_blobs_survive_a_kill_of_azsim(tmp_path, monkeypatch):
+    """A blob Azure acknowledged is there after azsim is killed (-9) and started again: Azurite, told by the kernel that its
+    parent died, saves its metadata; a new azsim waits for an Azurite left behind before starting its own on the data."""
+    import signal
+
+    from azsim.testing import Azsim
+    from azure.mgmt.resource.resources import ResourceManagementClient
+
+    sim = Azsim(str(tmp_path)).start()
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", sim.ca)
+    monkeypatch.setenv("HTTPS_PROXY", sim.info["proxy"])
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    try:
+        sim.client(ResourceManagementClient, "direct").resource_groups.create_or_update("rg", {"location": "westeurope"})
+        mgmt = sim.client(StorageManagementClient, "direct")
+        name = f"kill{uuid.uuid4().hex[:10]}"
+        mgmt.storage_accounts.begin_create("rg", name, {"location": "westeurope", "kind": "StorageV2", "sku": {"name": "Standard_LRS"}}).result()
+        key = mgmt.storage_accounts.list_keys("rg", name).keys_property[0].value
+        svc = BlobServiceClient(f"https://{name}.blob.core.windows.net", credential=key)
+        svc.create_container("kept").upload_blob("acknowledged.txt", b"written before the kill")
+        sim.kill(signal.SIGKILL)
+        sim = Azsim(str(tmp_path)).start()
+        monkeypatch.setenv("HTTPS_PROXY", sim.info["proxy"])
+        svc = BlobServiceClient(f"https://{name}.blob.core.windows.net", credential=key)
+        assert svc.get_blob_client("kept", "acknowledged.txt").download_blob().readall() == b"written before the kill"
+    finally:
+        sim.stop()

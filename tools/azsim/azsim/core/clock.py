@@ -15,6 +15,7 @@ class Clock:
     def __init__(self, time_scale=1.0):
         self._lock = threading.Lock()
         self._offset = 0.0
+        self._history = []  # (wall time of an advance, offset from then on), oldest first
         self.time_scale = float(time_scale)
 
     def now(self):
@@ -24,6 +25,23 @@ class Clock:
     def advance(self, seconds):
         with self._lock:
             self._offset += float(seconds)
+            self._history.append((time.time(), self._offset))
+
+    @property
+    def offset(self):
+        """Seconds simulated time is ahead of the wall clock."""
+        return self._offset
+
+    def at(self, wall_ts):
+        """The simulated time it was at wall time ``wall_ts``: real services azsim runs (Azurite) stamp their
+        objects with the wall clock, and an object made after an advance is that much later in simulated time."""
+        with self._lock:
+            offset = 0.0
+            for when, value in self._history:
+                if when > wall_ts:
+                    break
+                offset = value
+        return wall_ts + offset
 
     def scaled(self, seconds):
         """Wall seconds that ``seconds`` of Azure work take at the current scale."""

@@ -7,15 +7,21 @@ from .errors import invalid_content
 
 
 class Headers(dict):
-    """Case-insensitive header map (keys stored lower-case)."""
+    """Case-insensitive header map (keys stored lower-case; :meth:`original` gives a name as it was sent)."""
 
     def __init__(self, pairs=()):
         super().__init__()
+        self._names = {}
         for k, v in pairs:
             self[k] = v
 
     def __setitem__(self, key, value):
+        self._names[key.lower()] = key
         super().__setitem__(key.lower(), value)
+
+    def original(self, key):
+        """The name with the casing it was set with (blob metadata names keep their case: ``x-ms-meta-Owner``)."""
+        return self._names.get(key.lower(), key)
 
     def __getitem__(self, key):
         return super().__getitem__(key.lower())

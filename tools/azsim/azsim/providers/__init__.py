@@ -6,8 +6,8 @@ hooks, and is called once at start-up.
 
 import importlib
 
-PROVIDERS = ("resources", "authorization", "web", "network", "domainregistration", "dbforpostgresql", "insights",
-             "operationalinsights", "storage", "keyvault", "consumption", "costmanagement", "cache", "cdn")
+PROVIDERS = ("resources", "authorization", "web", "network", "domainregistration", "dbforpostgresql", "insights", "alertsmanagement",
+             "operationalinsights", "storage", "keyvault", "consumption", "costmanagement", "cache", "cdn", "portal")
 
 
 def load_all(app):

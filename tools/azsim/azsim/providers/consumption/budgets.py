@@ -6,7 +6,8 @@ required fields, enums, "up to five notifications", threshold "between 0 and 100
 month", "on or after June 1, 2017", "future start date should not be more than twelve months", "past start date
 should be selected within the timegrain period", "at least one contact email or contact group ... at the Subscription
 or Resource Group scopes"), Learn REST "Budgets - Create Or Update" (eTag concurrency, endDate defaults to ten years,
-name pattern ``^[a-zA-Z0-9_-]+$``), spec examples ``CreateOrUpdateBudget.json`` (response shape, ``currentSpend``).
+name pattern ``^[a-zA-Z0-9_-]+$``), spec examples ``CreateOrUpdateBudget.json`` (response shape, ``currentSpend``;
+``forecastSpend`` from api-version 2021-10-01, computed by Cost Management's forecast, costmanagement/forecast.py).
 The two namespaces are taken to share one store (one budget seen through both APIs; unverified).
 Budgets are kept in table ``budgets`` keyed under their scope, so deleting a resource group deletes its budgets
 (extension resources go with their parent scope).
@@ -181,24 +182,26 @@ def spend(app, budget, now_dt):
     for r in engine.get(app).rows(sub, start, end):
         if "/resourcegroups/" in scope and not r["resourceId"].startswith(scope + "/"):
             continue
-        if query._match(r, budget["properties"].get("filter"), None):  # noqa: SLF001 - the one filter evaluator
+        if query.match(r, budget["properties"].get("filter"), None):  # the one filter evaluator
             total += r["cost"]
     return total, start, end
 
 
-def forecast(total, start, end, now_dt):
-    d0 = _dt.date.fromisoformat(start)
-    d1 = _dt.date.fromisoformat(end)
-    elapsed = max(1.0, (now_dt - _dt.datetime(d0.year, d0.month, d0.day, tzinfo=_dt.UTC)).total_seconds() / 86400.0)
-    return total / elapsed * ((d1 - d0).days + 1)
+def forecast(app, budget, total, end, now_dt):
+    """The period's forecast: the spend so far plus what Cost Management's forecast (the accrual model run forward,
+    costmanagement/forecast.py) adds until the period ends, for the budget's scope and filter."""
+    from ..costmanagement import forecast as cm_forecast
+    return total + cm_forecast.remaining(app, budget["_scope"], budget["properties"].get("filter"), now_dt.timestamp(), end)
 
 
-def render(app, doc, namespace):
+def render(app, doc, namespace, api_version=None):
     now_dt = app.clock.utcnow()
-    total, start, end = spend(app, doc, now_dt)
+    total, _start, end = spend(app, doc, now_dt)
     props = dict(doc["properties"])
     props["currentSpend"] = {"amount": round(total, 2), "unit": prices.CURRENCY}
-    props["forecastSpend"] = {"amount": round(forecast(total, start, end, now_dt), 2), "unit": prices.CURRENCY}
+    if namespace != "Microsoft.Consumption" or (api_version or "9999")[:10] >= "2021-10-01":
+        # Microsoft.Consumption BudgetProperties has forecastSpend from api-version 2021-10-01 (earlier swaggers lack it).
+        props["forecastSpend"] = {"amount": round(forecast(app, doc, total, end, now_dt), 2), "unit": prices.CURRENCY}
     rtype = f"{namespace}/budgets"
     return {"id": f"{doc['_scope']}/providers/{rtype}/{doc['name']}", "name": doc["name"], "type": rtype, "eTag": doc["eTag"], "properties": props}
 
@@ -210,7 +213,7 @@ def evaluate(app, now):
     for key, doc in app.store.items(TABLE):
         total, start, end = spend(app, doc, now_dt)
         amount = doc["properties"]["amount"]
-        fc = forecast(total, start, end, now_dt)
+        fc = forecast(app, doc, total, end, now_dt)
         for nkey, n in doc["properties"]["notifications"].items():
             if not n["enabled"]:
                 continue
@@ -247,14 +250,14 @@ class Handlers:
 
     def get(self, req, scope, budgetName):
         engine.get(self.app).accrue()
-        return Response(200, render(self.app, self._get(scope, budgetName), self.namespace))
+        return Response(200, render(self.app, self._get(scope, budgetName), self.namespace, req.api_version))
 
     def list(self, req, scope):
         check_scope(self.app, scope)
         engine.get(self.app).accrue()
         prefix = scope.rstrip("/").lower() + "/providers/microsoft.consumption/budgets/"
         docs = [d for k, d in self.app.store.items(TABLE, prefix) if "/" not in k[len(prefix):]]
-        return self.app.page(req, [render(self.app, d, self.namespace) for d in docs])
+        return self.app.page(req, [render(self.app, d, self.namespace, req.api_version) for d in docs])
 
     def put(self, req, scope, budgetName):
         _sub, rg = check_scope(self.app, scope)
@@ -274,7 +277,7 @@ class Handlers:
         self.app.store.put(TABLE, self._key(scope, budgetName), doc)
         evaluate(self.app, self.app.clock.now())
         # Swagger Budgets_CreateOrUpdate: 200 on update, 201 on create.
-        return Response(200 if existing else 201, render(self.app, doc, self.namespace))
+        return Response(200 if existing else 201, render(self.app, doc, self.namespace, req.api_version))
 
     def delete(self, req, scope, budgetName):
         check_scope(self.app, scope)

@@ -14,6 +14,9 @@ history, as Cost Management keeps the charges of deleted resources.  ``POST /_az
 Accrual runs lazily: before every cost query / budget read, and from a tick hook once an hour of simulated
 time has passed (so ``POST /_azsim/clock {"advance_seconds": N}`` bills the jump with the state of that moment).
 A resource never accrues for time before its ``systemData.createdAt``.
+
+Forecast (:meth:`CostEngine.project`, read by the Forecast API and budgets' ``forecastSpend``): the same meters run
+forward from now with the resources as they are, renewals included; nothing of it is stored.
 """
 
 import datetime as _dt
@@ -122,10 +125,10 @@ class CostEngine:
         for fn in self.listeners:
             fn(now)
 
-    def _row(self, pending, doc, meter, day):
+    def _row(self, pending, doc, meter, day, stored=True):
         rid = doc["id"]
         key = f"{day}|{rid.lower()}|{meter.lower()}"
-        row = pending.get(key) or self.app.store.get(ROWS, key)
+        row = pending.get(key) or (self.app.store.get(ROWS, key) if stored else None)
         if row is None:
             parts = rid.split("/")
             rtype = (doc.get("type") or "").lower()
@@ -135,22 +138,52 @@ class CostEngine:
         pending[key] = row
         return row
 
-    def _spread(self, doc, meter, per_hour, s, e, pending):
+    def _spread(self, doc, meter, per_hour, s, e, pending, stored=True):
         while s < e:
             cut = min(e, _midnight_after(s))
-            self._row(pending, doc, meter, day_of(s))["cost"] += per_hour * (cut - s) / 3600.0
+            self._row(pending, doc, meter, day_of(s), stored)["cost"] += per_hour * (cut - s) / 3600.0
             s = cut
 
     def _domain(self, meta, doc, now, pending):
         """App Service Domain: the yearly price on the purchase day and on every anniversary."""
         rid = doc["id"].lower()
-        due = meta["domains"].get(rid)
-        if due is None:
-            due = parse_iso((doc.get("systemData") or {}).get("createdAt")) or now
+        due = self._domain_due(meta, doc, now)
         while due <= now:
             self._row(pending, doc, ".com Domain Registration", day_of(due))["cost"] += prices.DOMAIN_YEAR
             due += 365 * 86400
         meta["domains"][rid] = due
+
+    @staticmethod
+    def _domain_due(meta, doc, now):
+        due = meta["domains"].get(doc["id"].lower())
+        return due if due is not None else parse_iso((doc.get("systemData") or {}).get("createdAt")) or now
+
+    # -- forecasting ---------------------------------------------------------------------------
+    def project(self, sub, start, end):
+        """The daily rows the resources would accrue from ``start`` to ``end`` (simulated epoch seconds) if they stay as
+        they are now: every running meter at its price (a resource not yet created at ``start`` from its creation), and
+        the App Service Domain renewals falling due.  Nothing is stored: this is the forecast of the accrual model."""
+        pending = {}
+        if end <= start:
+            return []
+        meta = self._meta()
+        prefix = f"/subscriptions/{sub}/".lower()
+        for doc in self.app.store.values("resources"):
+            if not doc.get("id", "").lower().startswith(prefix):
+                continue
+            created = parse_iso((doc.get("systemData") or {}).get("createdAt")) or start
+            if (doc.get("type") or "").lower() == "microsoft.domainregistration/domains":
+                due = self._domain_due(meta, doc, start)
+                while due < end:
+                    if due >= start:
+                        self._row(pending, doc, ".com Domain Registration", day_of(due), stored=False)["cost"] += prices.DOMAIN_YEAR
+                    due += 365 * 86400
+                continue
+            s = max(start, created)
+            for meter, monthly in meters(doc):
+                if monthly > 0 and s < end:
+                    self._spread(doc, meter, prices.hourly(monthly), s, end, pending, stored=False)
+        return list(pending.values())
 
     # -- reading -------------------------------------------------------------------------------
     def rows(self, sub, start_day, end_day):

@@ -31,15 +31,15 @@ COST_COLUMNS = ("Cost", "PreTaxCost", "CostUSD", "PreTaxCostUSD")
 MAX_TOP = 5000
 
 
-def _bad(message, req):
+def bad(message, req):
     return AzureError(400, "BadRequest", f"{message} (Request ID: {req.context.get('request_id', uuid.uuid4())})")
 
 
-def _enum(value, allowed, what, req):
+def enum(value, allowed, what, req):
     hit = next((a for a in allowed if isinstance(value, str) and a.lower() == value.lower()), None)
     if hit is None:
         valid = ",".join(f"'{a}'" for a in allowed)
-        raise _bad(f"Invalid query definition: Invalid {what}: '{value}'; valid values: {valid}.", req)  # shape of #32810; unverified wording
+        raise bad(f"Invalid query definition: Invalid {what}: '{value}'; valid values: {valid}.", req)  # shape of #32810; unverified wording
     return hit
 
 
@@ -74,29 +74,29 @@ def period(timeframe, body, today, req):
         return today - _dt.timedelta(days=6), today
     tp = body.get("timePeriod")
     if not isinstance(tp, dict) or not tp.get("from") or not tp.get("to"):
-        raise _bad("Invalid query definition: timePeriod is required when timeframe is Custom.", req)  # unverified text
+        raise bad("Invalid query definition: timePeriod is required when timeframe is Custom.", req)  # unverified text
     try:
         start = _dt.date.fromisoformat(str(tp["from"])[:10])
         end = _dt.date.fromisoformat(str(tp["to"])[:10])
     except ValueError:
-        raise _bad(f"Invalid query definition: Invalid timePeriod: '{tp}'.", req) from None  # unverified text
+        raise bad(f"Invalid query definition: Invalid timePeriod: '{tp}'.", req) from None  # unverified text
     if end < start:
-        raise _bad("Invalid query definition: timePeriod.from must be less than or equal to timePeriod.to.", req)  # unverified text
+        raise bad("Invalid query definition: timePeriod.from must be less than or equal to timePeriod.to.", req)  # unverified text
     if (end - start).days > 366:
         # Learn "Cost Management Query API": a custom range is limited to one year (text unverified).
-        raise _bad("Invalid query definition: The time period for pulling the data cannot exceed 1 year(s).", req)
+        raise bad("Invalid query definition: The time period for pulling the data cannot exceed 1 year(s).", req)
     return start, end
 
 
-def _match(row, flt, sub_name):
+def match(row, flt, sub_name):
     if not flt:
         return True
     if "and" in flt and flt["and"]:
-        return all(_match(row, f, sub_name) for f in flt["and"])
+        return all(match(row, f, sub_name) for f in flt["and"])
     if "or" in flt and flt["or"]:
-        return any(_match(row, f, sub_name) for f in flt["or"])
+        return any(match(row, f, sub_name) for f in flt["or"])
     if flt.get("not"):
-        return not _match(row, flt["not"], sub_name)
+        return not match(row, flt["not"], sub_name)
     if flt.get("dimensions"):
         d = flt["dimensions"]
         value = str(_dim_value(row, d.get("name", ""), sub_name)).lower()
@@ -108,36 +108,58 @@ def _match(row, flt, sub_name):
     return True
 
 
-def run(app, req, scope, sub_name):
-    body = req.json()
-    if not isinstance(body, dict):
-        raise _bad("Invalid query definition: the request body must be an object.", req)  # unverified text
-    _enum(body.get("type"), TYPES, "type", req)
-    timeframe = _enum(body.get("timeframe"), TIMEFRAMES, "timeframe", req)
-    dataset = body.get("dataset") or body.get("dataSet") or {}
-    granularity = _enum(dataset.get("granularity") or "None", GRANULARITIES, "dataset granularity", req)
+def aggregations(dataset, req):
+    """``[(alias, column)]`` of a dataset's ``aggregation`` (QueryAggregation / ForecastAggregation: Sum of a cost column)."""
     aggregation = dataset.get("aggregation") or {}
+    if not isinstance(aggregation, dict):
+        raise bad("Invalid query definition: the dataset aggregation must be an object.", req)  # unverified text
     aggs = []
     for alias, spec in aggregation.items():
         if not isinstance(spec, dict) or str(spec.get("function", "")).lower() != "sum":
-            raise _bad(f"Invalid query definition: Invalid aggregation function for '{alias}'; valid values: 'Sum'.", req)  # unverified
-        aggs.append((alias, _enum(spec.get("name"), COST_COLUMNS, "aggregation column", req)))
+            raise bad(f"Invalid query definition: Invalid aggregation function for '{alias}'; valid values: 'Sum'.", req)  # unverified
+        aggs.append((alias, enum(spec.get("name"), COST_COLUMNS, "aggregation column", req)))
     if len(aggs) > 2:
-        raise _bad("Invalid query definition: At most 2 aggregations are allowed.", req)  # swagger: "maximum of 2 aggregation clauses"
+        raise bad("Invalid query definition: At most 2 aggregations are allowed.", req)  # swagger: "maximum of 2 aggregation clauses"
+    return aggs
+
+
+def cost_cells(cost, aggs):
+    """The value cells of one row: each aggregated column, in USD for the *USD columns."""
+    return [cost * prices.USD_PER_EUR if name.endswith("USD") else cost for _alias, name in aggs]
+
+
+def currency(aggs):
+    return "USD" if aggs and all(n.endswith("USD") for _a, n in aggs) else prices.CURRENCY
+
+
+def in_scope(row, scope_low):
+    """Whether a cost row belongs to a subscription scope or a resource-group scope (lower-cased, no trailing slash)."""
+    return "/resourcegroups/" not in scope_low or row["resourceId"].startswith(scope_low + "/")
+
+
+def run(app, req, scope, sub_name):
+    body = req.json()
+    if not isinstance(body, dict):
+        raise bad("Invalid query definition: the request body must be an object.", req)  # unverified text
+    enum(body.get("type"), TYPES, "type", req)
+    timeframe = enum(body.get("timeframe"), TIMEFRAMES, "timeframe", req)
+    dataset = body.get("dataset") or body.get("dataSet") or {}
+    granularity = enum(dataset.get("granularity") or "None", GRANULARITIES, "dataset granularity", req)
+    aggs = aggregations(dataset, req)
     groups = []
     for g in dataset.get("grouping") or []:
-        gtype = _enum(g.get("type"), ("Dimension", "TagKey"), "grouping type", req)
-        name = g.get("name") if gtype == "TagKey" else _enum(g.get("name"), DIMENSIONS, "dataset grouping", req)
+        gtype = enum(g.get("type"), ("Dimension", "TagKey"), "grouping type", req)
+        name = g.get("name") if gtype == "TagKey" else enum(g.get("name"), DIMENSIONS, "dataset grouping", req)
         groups.append((gtype, name))
     if len(groups) > 2:
-        raise _bad("Invalid query definition: At most 2 groupings are allowed.", req)  # swagger: "maximum of 2 group by clauses"
+        raise bad("Invalid query definition: At most 2 groupings are allowed.", req)  # swagger: "maximum of 2 group by clauses"
     eng = engine.get(app)
     eng.accrue()
     today = app.clock.utcnow().date()
     start, end = period(timeframe, body, today, req)
     low = scope.rstrip("/").lower()
     rows = [r for r in eng.rows(scope.split("/")[2], start.isoformat(), end.isoformat())
-            if ("/resourcegroups/" not in low or r["resourceId"].startswith(low + "/")) and _match(r, dataset.get("filter"), sub_name)]
+            if in_scope(r, low) and match(r, dataset.get("filter"), sub_name)]
     buckets = {}
     for r in rows:
         when = int(r["date"].replace("-", "")) if granularity == "Daily" else (r["date"][:8] + "01T00:00:00" if granularity == "Monthly" else None)
@@ -154,16 +176,16 @@ def run(app, req, scope, sub_name):
     columns.append({"name": "Currency", "type": "String"})
     out = []
     for (when, keys), cost in sorted(buckets.items(), key=lambda kv: (kv[0][0] or 0, -kv[1])):
-        row = [cost * prices.USD_PER_EUR if name.endswith("USD") else cost for _alias, name in aggs]
+        row = cost_cells(cost, aggs)
         if when is not None:
             row.append(when)
         row.extend(keys)
-        row.append("USD" if aggs and all(n.endswith("USD") for _a, n in aggs) else prices.CURRENCY)
+        row.append(currency(aggs))
         out.append(row)
-    return _page(app, req, scope, columns, out)
+    return page(app, req, scope, columns, out)
 
 
-def _page(app, req, scope, columns, rows):
+def page(app, req, scope, columns, rows):
     top = req.query.get("$top")
     try:
         size = min(MAX_TOP, int(top)) if top else 1000  # Learn: up to 5000 rows a page with $top; default page unverified

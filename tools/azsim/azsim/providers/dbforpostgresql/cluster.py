@@ -41,6 +41,20 @@ def installed_majors():
     return out
 
 
+def minor_version(bindir):
+    """The minor release of the PostgreSQL in ``bindir`` ("18" for ``postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)``),
+    or None when it cannot be read."""
+    try:
+        out = subprocess.run([os.path.join(bindir, "postgres"), "--version"], capture_output=True, text=True, check=True,  # noqa: S603
+                             timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    words = out.split()
+    release = words[2] if len(words) > 2 else ""
+    major, _sep, minor = release.partition(".")
+    return minor.split(".")[0] if major.isdigit() and minor[:1].isdigit() else None
+
+
 def closest_major(wanted, majors):
     """The installed major closest to ``wanted`` (ties go to the newer one)."""
     if not majors:

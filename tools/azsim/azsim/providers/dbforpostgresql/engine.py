@@ -18,7 +18,7 @@ from ...core.errors import AzureError
 from ...core.ids import new_guid
 from ...core.lro import TERMINAL
 from . import backups, configurations, models
-from .cluster import Cluster, ClusterError, free_port, installed_majors, link_root, storage_root
+from .cluster import Cluster, ClusterError, free_port, installed_majors, link_root, minor_version, storage_root
 
 DONE_HOOK = "postgresql.done"
 FAIL_HOOK = "postgresql.failed"
@@ -39,6 +39,7 @@ class Engine:
         self.app = app
         self.root = storage_root(app.settings.state_dir)
         self.majors = installed_majors()
+        self._minors = {}
         self.jobs = {}
         self.results = {}
         self._locks = {}
@@ -56,6 +57,13 @@ class Engine:
         major = doc["_major"]
         return Cluster(doc["_dir"], major, self.majors.get(major) or next(iter(self.majors.values())), doc["_port"],
                        doc["properties"]["administratorLogin"])
+
+    def minor(self, major):
+        """The minor release azsim runs for ``major`` (cached: the binaries do not change while azsim runs)."""
+        if major not in self._minors:
+            bindir = self.majors.get(major)
+            self._minors[major] = minor_version(bindir) if bindir else None
+        return self._minors[major]
 
     def allocate(self, doc):
         """Private fields of a new server: its cluster directory, major version and loopback port."""

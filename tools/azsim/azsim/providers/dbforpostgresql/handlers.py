@@ -24,7 +24,7 @@ from ...core import resource
 from ...core.clock import parse_iso
 from ...core.errors import AzureError, not_found
 from ...core.http import Response
-from . import azurenet, backups, configurations, models, serverlogs
+from . import azurenet, backups, capabilities, configurations, models, serverlogs
 from .engine import DONE_HOOK, FAIL_HOOK, Engine
 
 API_VERSIONS = ["2026-10-01", "2025-08-01", "2024-08-01", "2023-12-01-preview", "2022-12-01", "2021-06-01"]
@@ -37,7 +37,8 @@ BUSY_STATES = ("Provisioning", "Updating", "Starting", "Stopping", "Restarting",
 def register(app):
     types = dict.fromkeys(("flexibleServers", "flexibleServers/firewallRules", "flexibleServers/databases", "flexibleServers/configurations",
                            "flexibleServers/backups", "checkNameAvailability", "locations", "locations/checkNameAvailability",
-                           "locations/azureAsyncOperation", "locations/operationResults"), API_VERSIONS)
+                           "locations/azureAsyncOperation", "locations/operationResults", "locations/capabilities",
+                           "flexibleServers/capabilities"), API_VERSIONS)
     app.namespace(models.NS, types)
     h = Handlers(app)
     r = app.router
@@ -62,6 +63,8 @@ def register(app):
     r.add(["PUT", "PATCH"], SERVER + "/configurations/{configurationName}", h.put_config)
     r.add("GET", SERVER + "/backups", h.list_backups)
     r.add("GET", SERVER + "/backups/{backupName}", h.get_backup)
+    r.add("GET", SUB + "/providers/Microsoft.DBforPostgreSQL/locations/{locationName}/capabilities", h.location_capabilities)
+    r.add("GET", SERVER + "/capabilities", h.server_capabilities)
     r.add("POST", SUB + "/providers/Microsoft.DBforPostgreSQL/checkNameAvailability", h.check_name)
     r.add("POST", SUB + "/providers/Microsoft.DBforPostgreSQL/locations/{locationName}/checkNameAvailability", h.check_name)
     app.lro.register(DONE_HOOK, h.finish)
@@ -98,6 +101,11 @@ class Handlers:
     def view(self, doc):
         out = resource.public(doc)
         out["properties"] = {k: v for k, v in out["properties"].items() if k != "sourceServerResourceId" or v}
+        # ServerGet example: "version": "16", "minorVersion": "8" (PostgreSQL 16.8). azsim reports the minor release of the
+        # binaries that really run the server (15.18 -> "18"; the major of tag azsim-actual-version when it differs).
+        minor = self.engine.minor(doc.get("_major"))
+        if minor is not None:
+            out["properties"]["minorVersion"] = minor
         earliest = backups.earliest_restore(self.app, doc)
         if earliest is not None:
             out["properties"]["backup"] = {**out["properties"]["backup"], "earliestRestoreDate": self.app.clock.iso(earliest)}
@@ -414,6 +422,15 @@ class Handlers:
         if hit is None:
             raise not_found(models.SERVER_TYPE + "/backups", f"{serverName}/{backupName}", resourceGroupName)
         return Response(200, resource.public(hit))
+
+    def location_capabilities(self, req, subscriptionId, locationName):
+        capabilities.check_location(locationName)
+        return self.app.page(req, capabilities.for_api(req.api_version))
+
+    def server_capabilities(self, req, subscriptionId, resourceGroupName, serverName):
+        """CapabilitiesByServer_List (example ServerCapabilities.json): the same shape as the server's region offers."""
+        self._server(resourceGroupName, serverName)
+        return self.app.page(req, capabilities.for_api(req.api_version))
 
     def check_name(self, req, subscriptionId, locationName=None):
         return Response(200, models.check_name(self.app, req.json()))

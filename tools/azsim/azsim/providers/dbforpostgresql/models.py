@@ -16,22 +16,50 @@ SERVER_TYPE = NS + "/flexibleServers"
 DOMAIN = "postgres.database.azure.com"
 # arm-data §2.3 (spec enum 11-16; 17 accepted by 2025 API versions).
 VERSIONS = ("11", "12", "13", "14", "15", "16", "17")
-# SKU names per tier (azure-cli rdbms validators: "The SKU name does not exist in {tier} tier"; capabilities example).
-SKUS = {
-    "Burstable": ("Standard_B1ms", "Standard_B2s", "Standard_B2ms", "Standard_B4ms", "Standard_B8ms", "Standard_B12ms",
-                  "Standard_B16ms", "Standard_B20ms"),
-    "GeneralPurpose": ("Standard_D2s_v3", "Standard_D4s_v3", "Standard_D8s_v3", "Standard_D16s_v3", "Standard_D32s_v3",
-                       "Standard_D48s_v3", "Standard_D64s_v3", "Standard_D2ds_v4", "Standard_D4ds_v4", "Standard_D8ds_v4",
-                       "Standard_D16ds_v4", "Standard_D2ds_v5", "Standard_D4ds_v5", "Standard_D8ds_v5", "Standard_D16ds_v5"),
-    "MemoryOptimized": ("Standard_E2s_v3", "Standard_E4s_v3", "Standard_E8s_v3", "Standard_E16s_v3", "Standard_E32s_v3",
-                        "Standard_E2ds_v4", "Standard_E4ds_v4", "Standard_E8ds_v4", "Standard_E2ds_v5", "Standard_E4ds_v5",
-                        "Standard_E8ds_v5"),
+
+
+def _family(prefix, suffix, sizes, mem, iops):
+    return {f"Standard_{prefix}{n}{suffix}": (n, iops(n), mem(n)) for n in sizes}
+
+
+def _scaled(per_core, cap):
+    return lambda n: min(cap, per_core * n)
+
+
+# SKUs per tier: name -> (vCores, supportedIops, supportedMemoryPerVcoreMb), as the capabilities API lists them
+# (azure-rest-api-specs stable/2025-08-01/examples/CapabilitiesByLocationList.json); the create/update validation and
+# GET .../locations/{loc}/capabilities (capabilities.py) both read this table. An unknown name answers as azure-cli's
+# validator words it: "The SKU name does not exist in {tier} tier".
+SKU_SPECS = {
+    "Burstable": {
+        "Standard_B1ms": (1, 640, 2048), "Standard_B2s": (2, 1280, 2048), "Standard_B2ms": (2, 1920, 4096), "Standard_B4ms": (4, 2880, 4096),
+        "Standard_B8ms": (8, 4320, 4096), "Standard_B12ms": (12, 4320, 4096), "Standard_B16ms": (16, 4320, 4096),
+        "Standard_B20ms": (20, 4320, 4096),
+    },
+    "GeneralPurpose": {
+        **_family("D", "s_v3", (2, 4, 8, 16, 32, 48, 64), lambda n: 4096, _scaled(1600, 80000)),
+        **_family("D", "ds_v4", (2, 4, 8, 16, 32, 48, 64), lambda n: 4096, _scaled(1600, 80000)),
+        **_family("D", "ads_v5", (2, 4, 8, 16, 32, 48, 64, 96), lambda n: 4096, _scaled(1600, 80000)),
+        **_family("D", "ds_v5", (2, 4, 8, 16, 32, 48, 64, 96), lambda n: 4096, lambda n: 3750 if n == 2 else min(80000, 1600 * n)),
+    },
+    "MemoryOptimized": {
+        **_family("E", "s_v3", (2, 4, 8, 16, 32, 48, 64), lambda n: 6912 if n == 64 else 8192,
+                  {2: 3200, 4: 6400, 8: 12800, 16: 25600, 32: 32000, 48: 51200, 64: 76800}.get),
+        **_family("E", "ds_v4", (2, 4, 8, 16, 20, 32, 48, 64), lambda n: 6912 if n == 64 else 8192, _scaled(1600, 80000)),
+        **_family("E", "ads_v5", (2, 4, 8, 16, 20, 32, 48, 64, 96), lambda n: 7168 if n == 96 else 8192,
+                  lambda n: 3750 if n == 2 else min(80000, 1600 * n)),
+        **_family("E", "ds_v5", (2, 4, 8, 16, 20, 32, 48, 64, 96), lambda n: 7168 if n == 96 else 8192,
+                  lambda n: 3750 if n == 2 else min(80000, 1600 * n)),
+    },
 }
-# Premium_LRS sizes (GiB) and default performance tier per size (arm-data §2.3; the tier defaults are unverified).
-STORAGE_TIERS = {32: "P4", 64: "P6", 128: "P10", 256: "P15", 512: "P20", 1024: "P30", 2048: "P40", 4096: "P50", 8192: "P60",
-                 16384: "P70", 32768: "P80"}
+SKUS = {tier: tuple(names) for tier, names in SKU_SPECS.items()}
+# Premium_LRS (ManagedDisk) sizes in GiB and the default performance tier of each: the capabilities examples list
+# storageSizeMb 32768 ... 33553408 with defaultIopsTier P4 ... P80 (4095 GiB and 32767 GiB are the largest sizes of
+# the P50 and P80 disks: Learn "Premium SSD" managed disk sizes).
+STORAGE_TIERS = {32: "P4", 64: "P6", 128: "P10", 256: "P15", 512: "P20", 1024: "P30", 2048: "P40", 4095: "P50", 4096: "P50",
+                 8192: "P60", 16384: "P70", 32767: "P80"}
 IOPS = {"P4": 120, "P6": 240, "P10": 500, "P15": 1100, "P20": 2300, "P30": 5000, "P40": 7500, "P50": 7500, "P60": 16000,
-        "P70": 18000, "P80": 20000}  # Azure managed-disk figures (Learn "Premium SSD"), as the ServerCreate example's iops 2300 for P20
+        "P70": 18000, "P80": 20000}  # the capabilities examples' supportedIopsTiers (Learn "Premium SSD" figures)
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
 RULE_RE = re.compile(r"^[a-zA-Z0-9][-_a-zA-Z0-9]{0,79}$")  # azure-cli firewall rule validator (1-80, no trailing hyphen)
 AZURE_SERVICES_ADDR = "127.0.0.2"  # azsim: the 0.0.0.0-0.0.0.0 "Azure services" rule admits this loopback address only

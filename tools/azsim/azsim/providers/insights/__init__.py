@@ -1,15 +1,15 @@
 """Microsoft.Insights (Azure Monitor): autoscale settings and their engine, metrics and the load
-model, the activity log, metric alerts, action groups, web tests, diagnostic settings, and
-Application Insights components (azure-mgmt-monitor, azure-mgmt-applicationinsights), their telemetry ingestion and
-the availability tests' probes.
+model, the activity log, metric alerts and their engine, activity log alerts, action groups and the
+notifications azsim records, web tests and availability results, diagnostic settings, and
+Application Insights components (azure-mgmt-monitor, azure-mgmt-applicationinsights) with their telemetry ingestion.
 
 Split by concern; each module exposes ``register(app)``.
 """
 
 import importlib
 
-MODULES = ("metrics", "autoscale", "activitylog", "actiongroups", "alerts", "webtests", "diagnostics", "components", "metricexport",
-           "ingestion", "availability")
+MODULES = ("metrics", "notifications", "autoscale", "activitylog", "actiongroups", "alerts", "activitylogalerts", "availability", "webtests",
+           "webtestprobes", "diagnostics", "components", "metricexport", "ingestion")
 
 
 def register(app):

@@ -28,7 +28,7 @@ def _loc(value):
 
 def record_event(app, *, resource_id, operation, category="Administrative", status="Succeeded", sub_status="", caller=None,
                  level="Informational", description="", properties=None, correlation_id=None, event_name="EndRequest",
-                 operation_label=None, http_request=None, authorization=None, claims=None, at=None):
+                 operation_label=None, http_request=None, authorization=None, claims=None, at=None, channels="Operation"):
     """Append one event; returns it.  ``operation`` is the operation name value
     (``Microsoft.Web/sites/write``); ``properties`` values are stringified as EventData's ``{str}`` map."""
     at = app.clock.now() if at is None else at
@@ -40,7 +40,7 @@ def record_event(app, *, resource_id, operation, category="Administrative", stat
     rtype = "/".join([ns, *(t.lower() for t, _n in p["types"])]) if p["types"] else "microsoft.resources/subscriptions"
     ticks = _TICKS_AT_EPOCH + int(at * 10_000_000)
     event = {
-        "authorization": authorization, "caller": caller, "channels": "Operation", "claims": claims or {},
+        "authorization": authorization, "caller": caller, "channels": channels, "claims": claims or {},
         "correlationId": correlation_id, "description": description, "eventDataId": event_id,
         "eventName": {"value": event_name, "localizedValue": {"EndRequest": "End request", "BeginRequest": "Begin request"}.get(event_name, event_name)},
         "category": _loc(category), "httpRequest": http_request, "id": f"{resource_id}/events/{event_id}/ticks/{ticks}", "level": level,

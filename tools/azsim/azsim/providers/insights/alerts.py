@@ -1,5 +1,5 @@
 """Metric alert rules (Microsoft.Insights/metricAlerts, azure-mgmt-monitor 7.0.0 ``metric_alerts`` api 2018-03-01):
-CRUD and lists; the rules do not fire yet.
+CRUD and lists; :mod:`alerts_engine` evaluates the enabled rules and fires their alerts (admin: ``GET|POST /_azsim/alerts``).
 
 Sources: SDK 7.0.0 operations (PUT/PATCH/GET 200 only, DELETE 200/204, lists without nextLink), arm-data.md §3.2
 (location ``global``, read-only ``lastUpdatedTime`` and ``isMigrated``). Validation lives in :mod:`alerts_model`.
@@ -9,6 +9,7 @@ from ...core import resource
 from ...core.errors import AzureError, not_found
 from ...core.http import Response
 from . import alerts_model as model
+from .alerts_engine import Engine
 
 API_VERSIONS = ["2018-03-01", "2017-09-01-preview"]
 SUB = "/subscriptions/{subscriptionId}"
@@ -18,7 +19,8 @@ ITEM = RG + "/providers/Microsoft.Insights/metricAlerts/{ruleName}"
 
 def register(app):
     app.namespace("Microsoft.Insights", {"metricAlerts": API_VERSIONS, "metricAlerts/status": API_VERSIONS})
-    h = Handlers(app)
+    engine = Engine(app)
+    h = Handlers(app, engine)
     r = app.router
     r.add("GET", SUB + "/providers/Microsoft.Insights/metricAlerts", h.list_sub)
     r.add("GET", RG + "/providers/Microsoft.Insights/metricAlerts", h.list_rg)
@@ -27,6 +29,10 @@ def register(app):
     r.add("PATCH", ITEM, h.patch)
     r.add("DELETE", ITEM, h.delete)
     r.add("GET", ITEM + "/status", h.status)
+    app.tick_hooks.append(engine.tick)
+    app.reset_hooks.append(engine.touch)
+    app.admin_routes[("GET", "alerts")] = engine.admin_state
+    app.admin_routes[("POST", "alerts")] = engine.admin_state
 
 
 def rule_id(sub, rg, name):
@@ -34,8 +40,9 @@ def rule_id(sub, rg, name):
 
 
 class Handlers:
-    def __init__(self, app):
+    def __init__(self, app, engine):
         self.app = app
+        self.engine = engine
 
     @property
     def sub(self):
@@ -76,9 +83,11 @@ class Handlers:
         props["actions"] = model.validate_actions(self.app, props.get("actions"))
         props["lastUpdatedTime"] = self.app.clock.iso()
         props["isMigrated"] = False
+        was_enabled = bool(existing and existing["properties"].get("enabled"))
         doc = existing or {"id": rule_id(self.sub, rg, name), "name": name, "type": model.TYPE}
         doc.update({"location": "global", "tags": tags, "properties": props})
         resource.put(self.app, doc)
+        self.engine.rule_saved(doc, was_enabled)
         return doc
 
     def put(self, req, subscriptionId, resourceGroupName, ruleName):
@@ -108,6 +117,6 @@ class Handlers:
 
     def status(self, req, subscriptionId, resourceGroupName, ruleName):
         doc = self._get(resourceGroupName, ruleName)
-        # MetricAlertsStatus_List: no evaluation engine yet, so every rule reports Healthy (unverified shape details).
+        # MetricAlertsStatus_List: every rule reports Healthy, fired or not (the values Azure reports for a firing rule are unverified).
         return Response(200, {"value": [{"name": "default", "id": doc["id"] + "/status/default", "type": "Microsoft.Insights/metricAlerts/status",
                                          "properties": {"dimensions": {}, "status": "Healthy", "timestamp": self.app.clock.iso()}}]})

@@ -1,7 +1,7 @@
 """HTTP handlers of Microsoft.Insights/autoscalesettings (azure-mgmt-monitor 7.0.0 ``autoscale_settings``, api
 2022-10-01): PUT 200/201, PATCH 200, GET 200, DELETE 200/204, list by resource group and subscription, all
 synchronous (the SDK's accepted status codes).  The engine lives in :mod:`autoscale_engine`; the admin API adds
-``GET|POST /_azsim/autoscale`` (engine state, evaluate now) and ``GET|DELETE /_azsim/notifications``.
+``GET|POST /_azsim/autoscale`` (engine state, evaluate now); its notifications are listed by :mod:`notifications`.
 """
 
 from ...core import resource
@@ -30,8 +30,6 @@ def register(app):
     app.reset_hooks.append(engine.touch)
     app.admin_routes[("GET", "autoscale")] = engine.admin_state
     app.admin_routes[("POST", "autoscale")] = engine.admin_state
-    app.admin_routes[("GET", "notifications")] = engine.admin_notifications
-    app.admin_routes[("DELETE", "notifications")] = engine.admin_notifications
 
 
 def _not_found(rg, name):

@@ -26,12 +26,11 @@ from ...core import ids, resource
 from ...core.clock import parse_iso
 from ...core.http import Response
 from ..web import common as web_common
-from . import activitylog, autoscale_model, metrics
+from . import activitylog, autoscale_model, metrics, notifications
 
 STEP = 60.0                 # evaluation period, simulated seconds (unverified: "every 30 to 60 seconds")
 MAX_CATCHUP = 2 * 86400     # a longer clock jump evaluates only the last two days
 EPS = 1e-6
-NOTIFICATIONS = "insights.notifications"
 _STAT = {"Average": "average", "Min": "minimum", "Max": "maximum", "Sum": "total", "Count": "count"}
 _CMP = {"Equals": lambda v, t: v == t, "NotEquals": lambda v, t: v != t, "GreaterThan": lambda v, t: v > t,
         "GreaterThanOrEqual": lambda v, t: v >= t, "LessThan": lambda v, t: v < t, "LessThanOrEqual": lambda v, t: v <= t}
@@ -209,25 +208,15 @@ class Engine:
             email = n.get("email") or {}
             hooks = [{"serviceUri": w["serviceUri"], "payload": {"version": "1.0", "status": "Activated", "operation": operation, "context": context,
                                                                  "properties": w.get("properties") or {}}} for w in n.get("webhooks") or []]
-            rec = {"id": str(uuid.uuid4()), "timestamp": self.app.clock.iso(t), "autoscaleSetting": doc["id"], "operation": operation,
+            rec = {"id": str(uuid.uuid4()), "timestamp": self.app.clock.iso(t), "kind": "autoscale", "autoscaleSetting": doc["id"], "operation": operation,
                    "email": {"sendToSubscriptionAdministrator": bool(email.get("sendToSubscriptionAdministrator")),
                              "sendToSubscriptionCoAdministrators": bool(email.get("sendToSubscriptionCoAdministrators")),
                              "customEmails": list(email.get("customEmails") or []),
                              "subject": f"Autoscale {operation.lower()} of {plan['name']} from {old} to {new} instances"},
                    "webhooks": hooks, "delivered": False}
-            key = f"{doc['id']}/notifications/{int(t * 1000):015d}-{rec['id']}"
-            self.app.store.put(NOTIFICATIONS, key, rec)
+            notifications.record(self.app, doc["id"], t, rec)
 
     # -- admin ------------------------------------------------------------------------------------------------
-    def admin_notifications(self, req):
-        if req.method == "DELETE":
-            with self.app.store.transaction():
-                for k, _d in self.app.store.items(NOTIFICATIONS):
-                    self.app.store.delete(NOTIFICATIONS, k)
-            return Response(204)
-        rows = sorted((d for _k, d in self.app.store.items(NOTIFICATIONS)), key=lambda d: d["timestamp"])
-        return Response(200, {"value": rows})
-
     def admin_state(self, req):
         """``GET /_azsim/autoscale``: each setting's engine state; ``POST`` evaluates now, then answers the same."""
         if req.method == "POST":

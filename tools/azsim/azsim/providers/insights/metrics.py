@@ -334,6 +334,17 @@ def series(app, resource_id, metric, start, end, grain_seconds, aggregation="ave
     return [(ts, (agg[aggregation] if agg is not None and aggregation else agg)) for ts, agg in points]
 
 
+def window(app, resource_id, metric, start, end):
+    """The five aggregates (average/minimum/maximum/total/count) of a metric over [start, end): the single point the
+    Metrics API answers for ``interval=FULL`` over that timespan, clipped to the present.  Metric alerts read their
+    window here, so they see the load model and real traffic exactly as a metrics query does.  None when the resource
+    type emits no such metric and nothing was ever recorded for it (no data)."""
+    if end <= start or (find(resource_id, metric) is None and app.store.peek(TABLE, _key(resource_id, _canonical(resource_id, metric))) is None):
+        return None
+    points = _points(app, resource_id, metric, start, end, end - start, clip=end, align=False)
+    return points[0][1] if points else None
+
+
 def _points(app, resource_id, metric, start, end, grain, clip=None, align=True):
     entry = find(resource_id, metric)
     default = entry["default"] if entry else 0.0

@@ -8,7 +8,7 @@ import traceback
 from ...core import ids, resource
 from ...core.errors import AzureError, not_found
 from ...core.http import Response
-from . import models
+from . import intelligencepacks, models
 from .logstore import LogStore
 from .query import QueryApi
 
@@ -23,7 +23,7 @@ WS = RG + "/providers/Microsoft.OperationalInsights/workspaces/{workspaceName}"
 
 def register(app):
     app.namespace("Microsoft.OperationalInsights", {"workspaces": API_VERSIONS, "deletedWorkspaces": API_VERSIONS,
-                                                    "locations": API_VERSIONS, "operations": API_VERSIONS})
+                                                    "locations": API_VERSIONS, "operations": API_VERSIONS, "workspaces/intelligencePacks": API_VERSIONS})
     h = Handlers(app)
     r = app.router
     r.add("GET", SUB + "/providers/Microsoft.OperationalInsights/workspaces", h.list_sub)
@@ -37,6 +37,7 @@ def register(app):
     r.add("POST", WS + "/sharedKeys", h.shared_keys)
     r.add("POST", WS + "/regenerateSharedKey", h.regenerate)
     app.lro.register("operationalinsights.workspace.created", h.finish_create)
+    intelligencepacks.register(app, WS)
     # The workspaces' data: rows stored under the state directory, queried on api.loganalytics.io.
     app.logs = LogStore(app.settings.state_dir)
     app.identity.extra_audiences.add("https://api.loganalytics.azure.com")  # the query API's second host (unverified as a resource)

@@ -14,6 +14,7 @@ name taken again starts empty as on Azure.
 """
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import http.client
@@ -29,7 +30,7 @@ import urllib.parse
 from email.utils import formatdate
 from xml.etree import ElementTree
 
-from ...core import resource
+from ...core import children, resource
 from . import models
 
 INTERNAL_VERSION = "2021-12-02"   # x-ms-version of azsim's own calls to Azurite
@@ -78,6 +79,7 @@ class Azurite:
         self.app = app
         self.binary = find_binary()
         self.location = os.path.join(app.settings.state_dir, "azurite")
+        self.pid_file = os.path.join(app.settings.state_dir, "azurite.pid")
         self.proc = None
         self.port = None
         self.running_accounts = {}     # name -> (key1, key2) Azurite was started with
@@ -149,6 +151,17 @@ class Azurite:
             self.inflight += 1
             return self.port
 
+    def try_acquire(self):
+        """Like :meth:`acquire` without waiting (for callers holding the state lock): the port, or None while Azurite
+        is starting, restarting or converging."""
+        if not self.available:
+            return None
+        with self.cv:
+            if self.busy or self.dirty or self.touched or self.proc is None or self.proc.poll() is not None:
+                return None
+            self.inflight += 1
+            return self.port
+
     def release(self):
         with self.cv:
             self.inflight -= 1
@@ -212,6 +225,8 @@ class Azurite:
         if not accounts:
             accounts = {"devstoreaccount1": (base64.b64encode(b"azsim-placeholder" * 4).decode(),) * 2}
         self._stop_process()
+        # An Azurite a killed azsim left running still holds acknowledged writes in memory: let it save them first.
+        children.stop_previous(self.pid_file, self.location)
         os.makedirs(self.location, exist_ok=True)
         cert, key = self._tls_files()
         env = dict(os.environ)
@@ -219,12 +234,14 @@ class Azurite:
         port = _free_port()
         log = open(os.path.join(self.app.settings.state_dir, "azurite.log"), "ab")  # noqa: SIM115 - owned by the child
         try:
+            # Under the supervisor: when azsim dies, even by SIGKILL, Azurite gets one SIGTERM and saves its metadata.
             self.proc = subprocess.Popen(  # noqa: S603 - the configured Azurite binary
-                [self.binary, "--blobHost", "127.0.0.1", "--blobPort", str(port), "--location", self.location,
-                 "--skipApiVersionCheck", "--disableTelemetry", "--loose", "--cert", cert, "--key", key],
+                children.guarded([self.binary, "--blobHost", "127.0.0.1", "--blobPort", str(port), "--location", self.location,
+                                  "--skipApiVersionCheck", "--disableTelemetry", "--loose", "--cert", cert, "--key", key], forward_once=True),
                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True)
         finally:
             log.close()
+        children.record(self.pid_file, self.proc.pid)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -266,21 +283,66 @@ class Azurite:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=5)
+        with contextlib.suppress(OSError):
+            os.unlink(self.pid_file)
 
     # -- azsim's own calls to Azurite ---------------------------------------------------------------
     def call(self, method, account, key, path, query=None, headers=None, body=b""):
+        status, _headers, data = self.request(method, account, key, path, query, headers, body)
+        return status, data
+
+    def request(self, method, account, key, path, query=None, headers=None, body=b""):
+        """One Shared Key request of azsim's own to Azurite: (status, headers with lower-case names, body)."""
         query = dict(query or {})
         h = {"x-ms-date": formatdate(usegmt=True), "x-ms-version": INTERNAL_VERSION, "Content-Length": str(len(body)), **(headers or {})}
-        h["Authorization"] = sign_shared_key(method, account, key, path, query, h)
+        # Shared Key signs the path as sent, percent-encoded (what azure-storage-blob signs: the request URL's path).
+        wire = urllib.parse.quote(path, safe="/~")
+        h["Authorization"] = sign_shared_key(method, account, key, wire, query, h)
         h["Host"] = models.blob_host(account)
         conn = self.connection(timeout=30)
         try:
             qs = urllib.parse.urlencode(query)
-            conn.request(method, urllib.parse.quote(path) + ("?" + qs if qs else ""), body=body, headers=h)
+            conn.request(method, wire + ("?" + qs if qs else ""), body=body, headers=h)
             resp = conn.getresponse()
-            return resp.status, resp.read()
+            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
         finally:
             conn.close()
+
+    def list_blobs(self, account, key, container, prefix="", include=()):
+        """Every ``<Blob>`` element of a container (all pages), as ElementTree elements."""
+        marker = None
+        while True:
+            q = {"restype": "container", "comp": "list"}
+            if prefix:
+                q["prefix"] = prefix
+            if include:
+                q["include"] = ",".join(include)
+            if marker:
+                q["marker"] = marker
+            status, body = self.call("GET", account, key, f"/{container}", q)
+            if status != 200:
+                return
+            root = ElementTree.fromstring(body)  # noqa: S314 - the answer of our own Azurite child
+            yield from root.iter("Blob")
+            marker = root.findtext("NextMarker")
+            if not marker:
+                return
+
+    def list_containers(self, account, key):
+        marker = None
+        while True:
+            q = {"comp": "list"}
+            if marker:
+                q["marker"] = marker
+            status, body = self.call("GET", account, key, "/", q)
+            if status != 200:
+                return
+            root = ElementTree.fromstring(body)  # noqa: S314 - the answer of our own Azurite child
+            for c in root.iter("Container"):
+                yield c.findtext("Name")
+            marker = root.findtext("NextMarker")
+            if not marker:
+                return
 
     def _purge(self, account, key):
         marker = None

@@ -10,27 +10,42 @@ Before forwarding, what the management plane configured is enforced the way the 
 ``supportsHttpsTrafficOnly``, ``allowSharedKeyAccess``, ``allowBlobPublicAccess``, ``publicNetworkAccess`` and
 ``networkAcls``.  ``minimumTlsVersion``: the front door's TLS context (core) negotiates TLS 1.2 or newer only, which
 satisfies TLS1_0/1_1/1_2 minimums; a TLS1_3 minimum is not enforced (documented difference).
+
+Features Azurite lacks are done here around the forwarded request: container immutability policies and legal holds
+(:mod:`.immutability`), blob soft delete (:mod:`.softdelete`) and last access time tracking for lifecycle rules
+(:mod:`.engine`).  Metadata names keep their case both ways (``x-ms-meta-Owner``), as on Azure.
 """
 
+import base64
+import hashlib
 import ipaddress
+import re
 import time
+import urllib.parse
 from email.utils import formatdate
 
 from ...core import resource
 from ...core.http import Response
 from ...core.ids import new_guid
-from . import models
+from . import engine, immutability, models, softdelete
 
 HOP = {"connection", "keep-alive", "proxy-connection", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host",
        "content-length"}
+# Operations that rewrite an existing blob's content or user metadata, refused under a container-level WORM policy
+# (Learn "Container-level WORM policies", Scenarios: Put Blob over an existing blob, Put Block List, Set Blob Metadata,
+# Put Page, Set Blob Properties, Snapshot Blob, Incremental Copy Blob, Append Block unless protected append writes).
+OVERWRITES = {None, "blocklist", "metadata", "properties", "snapshot", "page", "incrementalcopy", "appendblock", "seal"}
+_HIDDEN_LISTED = re.compile(r"<Container><Name>" + re.escape(softdelete.HIDDEN) + r"</Name>.*?</Container>", re.DOTALL)
 
 
-def storage_error(status, code, message, headers=None):
-    """The blob service's XML error (Learn "Status and error codes": <Error><Code/><Message/></Error>, x-ms-error-code)."""
+def storage_error(status, code, message, headers=None, details=None):
+    """The blob service's XML error (Learn "Status and error codes": <Error><Code/><Message/></Error>, x-ms-error-code;
+    ``details`` are extra elements after the message, e.g. Md5Mismatch's UserSpecifiedMd5)."""
     rid = new_guid()
     when = time.strftime("%Y-%m-%dT%H:%M:%S.0000000Z", time.gmtime())
+    extra = "".join(f"<{k}>{v}</{k}>" for k, v in (details or {}).items())
     body = (f'<?xml version="1.0" encoding="utf-8"?><Error><Code>{code}</Code><Message>{message}\nRequestId:{rid}\nTime:{when}'
-            "</Message></Error>")
+            f"</Message>{extra}</Error>")
     h = {"x-ms-error-code": code, "x-ms-request-id": rid, "Server": "Windows-Azure-Blob/1.0 Microsoft-HTTPAPI/2.0",
          "Date": formatdate(usegmt=True), **(headers or {})}
     return Response(status, body.encode(), h, content_type="application/xml")
@@ -88,18 +103,193 @@ class BlobFrontDoor:
         if not self.azurite.available:
             return storage_error(503, "ServerBusy", "azsim has no Azurite to serve the blob data plane: install it with `make node` "
                                  "(node_modules/.bin/azurite-blob) or set AZSIM_AZURITE to the azurite-blob executable.")
+        container, blob = _target(req)
+        if container.lower() == softdelete.HIDDEN:
+            # Not a valid container name on Azure ($ names other than $root, $logs, $web), so no client's.
+            return storage_error(400, "InvalidResourceName", "The specified resource name contains invalid characters.")
         if self.azurite.acquire() is None:
             return storage_error(503, "ServerBusy", f"azsim could not start Azurite: {self.azurite.error or 'timed out'}.")
         try:
-            status, headers, body = self._forward(req)
-            if 200 <= status < 300:
-                self._observe(req, acct, status)
+            return self._serve(req, acct, container, blob)
         finally:
             self.azurite.release()
-        return Response(status, body, headers, content_type=None)
+
+    def _serve(self, req, acct, container, blob):
+        with self.app.store.lock:
+            cdoc = resource.get(self.app, softdelete.container_id(acct["id"], container)) if container else None
+            days = softdelete.retention_days(self.app, acct["id"])
+            svc = resource.peek(self.app, acct["id"] + "/blobServices/default") or {}
+            tracking = bool(((svc.get("properties") or {}).get("lastAccessTimeTrackingPolicy") or {}).get("enable"))
+        key = _account_key(self.app, acct)
+        comp = req.query.get("comp")
+        versioned = "snapshot" in req.query or "versionid" in req.query
+        head = None
+        if blob and cdoc is not None and (immutability.policy_of(cdoc) is not None or immutability.legal_hold(cdoc)) and not versioned:
+            refusal, head = self._immutable(req, acct, key, cdoc, container, blob, comp)
+            if refusal is not None:
+                return refusal
+        if container and not blob and req.method == "DELETE" and comp is None and cdoc is not None:
+            refusal = _container_delete_refusal(cdoc)
+            if refusal is not None:
+                return refusal
+        kept = None
+        if blob and req.method == "DELETE" and comp is None and not versioned and days and req.query.get("deletetype") != "permanent":
+            if head is None:
+                status, head, _unused = self.azurite.request("HEAD", acct["name"].lower(), key, f"/{container}/{blob}")
+                head = head if status == 200 else None
+            if head is not None:
+                kept = softdelete.keep(self.azurite, acct["name"].lower(), key, req.host, container, blob, head)
+        status, headers, body = self._forward(req)
+        if status == 400 and b"Provided contentMD5 doesn't match." in body:
+            return _md5_mismatch(req)
+        if kept:
+            if status == 202:
+                with self.app.store.transaction():
+                    softdelete.record(self.app, acct["id"], container, blob, kept, head, days)
+            else:
+                softdelete.drop(self.azurite, acct["name"].lower(), key, kept)
+        if blob and req.method == "PUT" and comp == "undelete" and status in (200, 501):
+            # Azurite authenticates and authorizes Undelete Blob, then answers 501 APINotImplemented: azsim does it.
+            return self._undelete(req, acct, key, container, blob)
+        if container and not blob and req.method == "GET" and comp == "list" and status == 200 and \
+                "deleted" in [i.strip().lower() for i in (req.query.get("include") or "").split(",")]:
+            return self._list_with_deleted(req, acct, key, container, headers)
+        if not container and req.method == "GET" and comp == "list" and status == 200:
+            body = self._containers_listed(acct, body)
+        if container and not blob and req.query.get("restype") == "container" and comp is None and req.method in ("GET", "HEAD") \
+                and status == 200 and cdoc is not None:
+            # Get Container Properties (Learn): x-ms-has-immutability-policy and x-ms-has-legal-hold (version 2017-11-09+).
+            headers = {k: v for k, v in headers.items() if k.lower() not in ("x-ms-has-immutability-policy", "x-ms-has-legal-hold")}
+            headers["x-ms-has-immutability-policy"] = "true" if immutability.policy_of(cdoc) is not None else "false"
+            headers["x-ms-has-legal-hold"] = "true" if immutability.legal_hold(cdoc) else "false"
+        if 200 <= status < 300:
+            self._observe(req, acct, status)
+            if blob and req.method == "PUT" and comp in (None, "blocklist") and status in (201, 202) and not versioned:
+                with self.app.store.transaction():
+                    softdelete.superseded(self.app, acct["id"], container, blob)
+            if blob and req.method == "PUT" and status == 201 and cdoc is not None and not cdoc.get("_hasBlobs"):
+                with self.app.store.transaction():
+                    doc = resource.get(self.app, cdoc["id"])
+                    if doc is not None:
+                        doc["_hasBlobs"] = True  # the control plane's delete then asks Azurite whether it is empty
+                        resource.put(self.app, doc)
+            if tracking and blob and not versioned:
+                self._accessed(req, acct, container, blob, comp, status)
+        resp = Response(status, body, {k: v for k, v in headers.items() if not k.lower().startswith("x-ms-meta-")}, content_type=None)
+        # Metadata names keep the case they were set with (Learn "Set Blob Metadata"): sent in the order and casing Azurite gave.
+        resp.header_list = [(k, v) for k, v in headers.items() if k.lower().startswith("x-ms-meta-")]
+        return resp
+
+    def _containers_listed(self, acct, body):
+        """List Containers: the hidden container left out; HasImmutabilityPolicy and HasLegalHold from the containers'
+        state (List Containers XML, Learn)."""
+        text = _HIDDEN_LISTED.sub("", body.decode("utf-8"))
+        with self.app.store.lock:
+            flags = {c["name"]: (immutability.policy_of(c) is not None, immutability.legal_hold(c))
+                     for c in models.all_containers(self.app, acct["name"])}
+
+        def fix(m):
+            block = m.group(0)
+            name = re.search(r"<Name>(.*?)</Name>", block)
+            policy, hold = flags.get(name.group(1) if name else "", (False, False))
+            for tag, value in (("HasImmutabilityPolicy", policy), ("HasLegalHold", hold)):
+                block = re.sub(rf"<{tag}>\w+</{tag}>", f"<{tag}>{str(value).lower()}</{tag}>", block)
+            return block
+
+        return re.sub(r"<Container>.*?</Container>", fix, text, flags=re.DOTALL).encode("utf-8")
+
+    # -- immutability --------------------------------------------------------------------------------------
+    def _immutable(self, req, acct, key, cdoc, container, blob, comp):
+        """The blob service's refusal of a delete or overwrite of a WORM-protected blob, or None; with the blob's
+        properties headers when it was looked up."""
+        deleting = req.method == "DELETE" and comp is None
+        writing = req.method == "PUT" and comp in OVERWRITES
+        if not (deleting or writing):
+            return None, None
+        status, head, _unused = self.azurite.request("HEAD", acct["name"].lower(), key, f"/{container}/{blob}")
+        if status != 200:
+            return None, None  # a new blob may be created; a missing one is Azurite's 404 to give
+        hold = immutability.legal_hold(cdoc)
+        policy = immutability.policy_of(cdoc)
+        if writing and comp == "appendblock" and immutability.appends_allowed(cdoc):
+            return None, head
+        if hold:
+            return storage_error(409, *immutability.BLOB_HOLD), head
+        if writing:
+            # Overwrites stay refused once the retention interval has expired (Learn: "After the retention period has
+            # expired, objects can be deleted but not overwritten").
+            return storage_error(409, *immutability.BLOB_POLICY), head
+        clock = self.app.clock
+        created = engine.wall(head.get("x-ms-creation-time")) or engine.wall(head.get("last-modified"))
+        modified = engine.wall(head.get("last-modified")) or created
+        if created is not None and immutability.active(policy, clock.at(created), clock.at(modified),
+                                                       head.get("x-ms-blob-type") == "AppendBlob", clock.now()):
+            return storage_error(409, *immutability.BLOB_POLICY), head
+        return None, head
+
+    # -- soft delete ------------------------------------------------------------------------------------------
+    def _undelete(self, req, acct, key, container, blob):
+        """Undelete Blob (Learn): restores the soft-deleted blob; on a blob that exists it has no effect; 404 when there
+        is neither."""
+        name = acct["name"].lower()
+        with self.app.store.lock:
+            docs = [d for d in softdelete.entries(self.app, acct["id"], container, blob) if not d.get("snapshot")]
+        status, _head, _unused = self.azurite.request("HEAD", name, key, f"/{container}/{blob}")
+        if status != 200:
+            if not docs:
+                return storage_error(404, "BlobNotFound", "The specified blob does not exist.")
+            doc = docs[-1]
+            hstatus, hidden_head, _unused = self.azurite.request("HEAD", name, key, f"/{softdelete.HIDDEN}/{doc['hidden']}")
+            if hstatus != 200 or not softdelete.copy_blob(self.azurite, name, key, req.host, softdelete.HIDDEN, doc["hidden"], container, blob,
+                                                          hidden_head):
+                return storage_error(500, "InternalError", "azsim could not restore the soft-deleted blob from Azurite.")
+            softdelete.drop(self.azurite, name, key, doc["hidden"])
+            with self.app.store.transaction():
+                softdelete.forget(self.app, acct["id"], doc)
+        rid = new_guid()
+        h = {"x-ms-request-id": rid, "x-ms-version": req.headers.get("x-ms-version") or "2025-11-05", "Date": formatdate(usegmt=True),
+             "Server": "Windows-Azure-Blob/1.0 Microsoft-HTTPAPI/2.0"}
+        if req.headers.get("x-ms-client-request-id"):
+            h["x-ms-client-request-id"] = req.headers.get("x-ms-client-request-id")
+        return Response(200, b"", h, content_type=None)
+
+    def _list_with_deleted(self, req, acct, key, container, headers):
+        """List Blobs with ``include=deleted``: Azurite's live blobs (all pages, same includes) and azsim's soft-deleted
+        ones, paged by azsim (the client's own request, forwarded first, was authorized by Azurite)."""
+        name = acct["name"].lower()
+        include = [i.strip().lower() for i in (req.query.get("include") or "").split(",") if i.strip()]
+        live_inc = [i for i in include if i != "deleted"]
+        prefix = req.query.get("prefix") or ""
+        items = []
+        for el in self.azurite.list_blobs(name, key, container, prefix=prefix, include=live_inc):
+            snap = el.findtext("Snapshot") or "~"  # snapshots first, oldest to newest, then the blob
+            items.append((el.findtext("Name"), 0, snap, el))
+        with self.app.store.lock:
+            docs = softdelete.entries(self.app, acct["id"], container)
+        docs = [d for d in docs if d["name"].startswith(prefix)]
+        items += softdelete.deleted_elements(self.azurite, name, key, container, docs, include, self.app.clock.now())
+        items = [(n, k, str(o), el) for n, k, o, el in items]
+        body = softdelete.listing(req.host, container, req.query, items)
+        out = {k: v for k, v in headers.items() if k.lower() in ("x-ms-request-id", "x-ms-version", "date", "x-ms-client-request-id")}
+        out["Content-Type"] = "application/xml"
+        out["Server"] = "Windows-Azure-Blob/1.0 Microsoft-HTTPAPI/2.0"
+        return Response(200, body, out, content_type=None)
+
+    # -- last access time -------------------------------------------------------------------------------------
+    def _accessed(self, req, acct, container, blob, comp, status):
+        """Access operations update a blob's last access time (Learn: Get Blob and Put Blob do, Get Blob Properties,
+        Metadata and Tags don't); only the first access in 24 hours counts (trackingGranularityInDays 1)."""
+        if not ((req.method == "GET" and comp is None and status in (200, 206)) or (req.method == "PUT" and comp in (None, "blocklist") and status == 201)):
+            return
+        k = engine.access_key(softdelete.container_id(acct["id"], container), blob)
+        now = self.app.clock.now()
+        with self.app.store.transaction():
+            last = self.app.store.peek(engine.ACCESS, k)
+            if req.method == "PUT" or last is None or now - last["at"] >= engine.DAY:
+                self.app.store.put(engine.ACCESS, k, {"at": now})
 
     def _forward(self, req):
-        h = {k: v for k, v in req.headers.items() if k.lower() not in HOP}
+        h = {req.headers.original(k): v for k, v in req.headers.items() if k.lower() not in HOP}
         h["Host"] = req.host
         target = req.raw_path + ("?" + req.query_string if req.query_string else "")
         conn = self.azurite.connection()
@@ -116,7 +306,8 @@ class BlobFrontDoor:
             body = resp.read()
             out = {}
             for k, v in resp.getheaders():
-                if k.lower() in HOP or k.lower() == "server":
+                # A HEAD answer's Content-Length is the blob's size (Get Blob Properties); the core sends it as is.
+                if (k.lower() in HOP and not (req.method == "HEAD" and k.lower() == "content-length")) or k.lower() == "server":
                     continue
                 out[k] = self._rewrite_text(v, req.host, req.host.split(".")[0])
             out["Server"] = "Windows-Azure-Blob/1.0 Microsoft-HTTPAPI/2.0"
@@ -148,7 +339,8 @@ class BlobFrontDoor:
             doc = resource.get(self.app, acct["id"] + "/blobServices/default/containers/" + cname)
             if req.method == "DELETE" and comp is None:
                 if doc is not None:
-                    self.app.store.delete(resource.TABLE, doc["id"])
+                    softdelete.forget_container(self.app, acct["id"], cname)  # its soft-deleted blobs are not recoverable
+                    resource.delete_tree(self.app, doc["id"])
                 return
             if req.method == "PUT" and comp in (None, "acl"):
                 if doc is None and comp is None:
@@ -159,6 +351,39 @@ class BlobFrontDoor:
                 doc["properties"]["lastModifiedTime"] = self.app.clock.iso()
                 doc["etag"] = models.etag()
                 resource.put(self.app, doc)
+
+
+def _md5_mismatch(req):
+    """Azure's answer to a body that does not match the Content-MD5 sent (Learn "Common REST API error codes",
+    Md5Mismatch; an azure-sdk-for-js recording shows the two MD5 elements); Azurite answers InvalidOperation."""
+    sent = req.headers.get("content-md5") or ""
+    calculated = base64.b64encode(hashlib.md5(req.body).digest()).decode()  # noqa: S324 - Content-MD5 is an MD5 by definition
+    return storage_error(400, "Md5Mismatch", "The MD5 value specified in the request did not match with the MD5 value calculated by the server.",
+                         details={"UserSpecifiedMd5": sent, "ServerCalculatedMd5": calculated})
+
+
+def _target(req):
+    """(container, blob) the request addresses, decoded ("" when absent)."""
+    segs = [urllib.parse.unquote(x) for x in req.raw_path.split("/") if x]
+    return (segs[0] if segs else ""), "/".join(segs[1:])
+
+
+def _account_key(app, acct):
+    with app.store.lock:
+        doc = resource.peek(app, acct["id"])
+        return doc["_keys"][0]["value"] if doc else ""
+
+
+def _container_delete_refusal(cdoc):
+    """Delete Container on the data plane (Learn "Container-level WORM policies", "Deletion": only the control plane
+    deletes such a container).  Codes and texts as MicrosoftDocs/feedback issue 1844 lists them; unlocked policies give
+    no delete protection (same page), so the delete goes through."""
+    if immutability.legal_hold(cdoc):
+        return storage_error(409, "ContainerHasLegalHold", "The requested operation is not allowed as the container has one or more legal holds.")
+    if (immutability.policy_of(cdoc) or {}).get("state") == "Locked":
+        return storage_error(409, "ContainerImmutabilityPolicyLocked",
+                             "The requested operation is not allowed as the container has a locked immutability policy.")
+    return None
 
 
 def _ip_allowed(ip, rules):

@@ -264,9 +264,21 @@ def apply_blob_service(svc, props):
     for flag in ("isVersioningEnabled", "automaticSnapshotPolicyEnabled"):
         if props.get(flag) is not None:
             p[flag] = _bool(props[flag], flag)
-    for field in ("cors", "changeFeed", "restorePolicy", "lastAccessTimeTrackingPolicy", "defaultServiceVersion"):
+    for field in ("cors", "changeFeed", "restorePolicy", "defaultServiceVersion"):
         if props.get(field) is not None:
             p[field] = props[field]
+    if props.get("lastAccessTimeTrackingPolicy") is not None:
+        p["lastAccessTimeTrackingPolicy"] = _tracking(props["lastAccessTimeTrackingPolicy"])
+
+
+def _tracking(value):
+    """LastAccessTimeTrackingPolicy (swagger; example BlobServicesPutLastAccessTimeBasedTracking): ``enable`` is required;
+    name AccessTimeTracking, a granularity of 1 day and blockBlob are the only values the service takes."""
+    if not isinstance(value, dict) or not isinstance(value.get("enable"), bool):
+        raise AzureError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized: "
+                         "'Required property 'enable' not found in JSON.'.")
+    return {"enable": value["enable"], "name": value.get("name") or "AccessTimeTracking",
+            "trackingGranularityInDays": value.get("trackingGranularityInDays") or 1, "blobType": value.get("blobType") or ["blockBlob"]}
 
 
 def new_container(acct, name, now_iso):

@@ -16,9 +16,9 @@ API_VERSIONS = ["2025-05-01", "2024-11-01", "2024-04-01", "2023-12-01", "2023-01
 
 RESOURCE_TYPES = ("sites", "serverfarms", "certificates", "checknameavailability", "sites/slots", "publishingUsers", "sourcecontrols",
                   "locations", "deletedSites", "hostingEnvironments", "kubeEnvironments", "staticSites", "listSitesAssignedToHostName",
-                  "validate", "skus", "availableStacks", "webAppStacks", "geoRegions", "recommendations", "deploymentLocations")
+                  "validate", "skus", "availableStacks", "webAppStacks", "locations/webAppStacks", "geoRegions", "recommendations", "deploymentLocations")
 
-MODULES = ("serverfarms", "sites", "site_config", "slots", "hostnames", "certificates", "backups")
+MODULES = ("serverfarms", "sites", "site_config", "slots", "hostnames", "certificates", "backups", "stacks")
 
 
 def register(app):
@@ -35,6 +35,7 @@ def register(app):
     from . import frontdoor, kudu, logs, runtime
     site_logs = logs.SiteLogs(app)
     rt = runtime.Runtime(app, site_logs)
+    app.web_runtime = rt  # backups and restores write and read the sites' files
     app.start_hooks.append(rt.start)
     app.reset_hooks.append(rt.reset)
     app.admin_routes[("GET", "sites")] = lambda req: runtime.admin_sites(app, rt)

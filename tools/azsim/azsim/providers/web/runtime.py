@@ -43,7 +43,7 @@ import time
 import traceback
 import zipfile
 
-from ...core import resource
+from ...core import children, resource
 from . import common
 
 # The front end waits this long for a container to start (WEBSITES_CONTAINER_START_TIME_LIMIT, default 230 s; Microsoft
@@ -63,12 +63,6 @@ CONNSTR_PREFIX = {"sqlserver": "SQLCONNSTR_", "sqlazure": "SQLAZURECONNSTR_", "m
                   "eventhub": "EVENTHUBCONNSTR_", "docdb": "DOCDBCONNSTR_", "rediscache": "REDISCACHECONNSTR_", "apihub": "APIHUBCONNSTR_"}
 KV_PREFIX = "@microsoft.keyvault("
 MARKER = "AZSIM_SITE_ROOT"
-# The launcher every site process starts through: it asks the kernel to SIGTERM it when the supervisor thread ends (azsim
-# exits, even by SIGKILL), then becomes the startup command.  PR_SET_PDEATHSIG survives execve.
-SHIM = ("import ctypes, os, signal, sys\n"
-        "try:\n    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)\nexcept (OSError, AttributeError):\n    pass\n"
-        "if os.getppid() != int(sys.argv[1]):\n    sys.exit(1)\n"
-        "os.execvp(sys.argv[2], sys.argv[2:])\n")
 _SHELL_CHARS = re.compile(r"[|&;<>()`\n]")
 
 
@@ -256,25 +250,12 @@ class Runtime:
         except zipfile.BadZipFile as exc:
             shutil.rmtree(tmp, ignore_errors=True)
             raise DeployError(f"The pushed package is not a valid zip file: {exc}") from None
-        count, size = 0, 0
         with zf:
-            for info in zf.infolist():
-                name = info.filename.replace("\\", "/")
-                dest = os.path.realpath(os.path.join(target, name))
-                if not (dest == os.path.realpath(target) or dest.startswith(os.path.realpath(target) + os.sep)):
-                    shutil.rmtree(tmp, ignore_errors=True)
-                    raise DeployError(f"The zip entry '{info.filename}' points outside the target directory.")
-                if name.endswith("/"):
-                    os.makedirs(dest, exist_ok=True)
-                    continue
-                os.makedirs(os.path.dirname(dest), exist_ok=True)
-                with zf.open(info) as src, open(dest, "wb") as out:
-                    shutil.copyfileobj(src, out)
-                mode = (info.external_attr >> 16) & 0o777
-                if mode:
-                    os.chmod(dest, mode | 0o600)
-                count += 1
-                size += info.file_size
+            try:
+                count, size = extract(zf, "", target)
+            except DeployError:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
         log(f"Extracted {count} files ({size / 1048576:.2f} MB) to a new deployment directory.")
         shutil.rmtree(pkg, ignore_errors=True)
         os.replace(tmp, pkg)
@@ -407,6 +388,71 @@ class Runtime:
         for e in entries[KEEP_PACKAGES:]:
             if e.lower() not in keep:
                 shutil.rmtree(os.path.join(d, e), ignore_errors=True)
+
+    # -- custom backups and restores ---------------------------------------------------------------------------------------
+    def backup_sources(self, doc):
+        """({HOME-relative root: directory}, build info) of what a custom backup of ``doc`` holds: the content the site runs
+        (its active package, also while stopped) as ``site/wwwroot`` and ``data``.  Microsoft Learn "Back up and restore your
+        app in Azure App Service" ("What's included in an automatic backup?" - a custom backup includes the same: for Linux
+        apps all content under /home); azsim leaves out ``LogFiles`` and ``site/deployments`` (its Kudu records live in its
+        state, not in HOME)."""
+        dep = (doc.get("_content") or {}).get("deploymentId")
+        out = {}
+        www = os.path.join(self.package_dir(doc, dep), "wwwroot") if dep else None
+        if www and os.path.isdir(www):
+            out["site/wwwroot"] = www
+        out["data"] = os.path.join(self.home(doc), "data")
+        return out, (self.build_info(doc, dep) if dep else None)
+
+    def restore_content(self, doc, dep_id, zf, build, settings, preserve, log):
+        """Restore a backup archive's files into ``doc``: ``fs/site/wwwroot`` becomes a new package (the site switches to it
+        when the restore completes) and ``fs/data`` replaces HOME/data.  "Restoring a backup deletes all existing files in
+        the app and replaces them with the files in the backup"; paths of the backup's ``_backup.filter`` keep the target's
+        current files instead (Learn "Back up and restore your app in Azure App Service", "Configure partial backups").
+        The package runs as the backed-up one did (its build info, when its interpreter is still there), else as a
+        deployment of the restored files would; returns the build info."""
+        home = self.home(doc)
+        cur_dep = (doc.get("_content") or {}).get("deploymentId")
+        cur_www = os.path.join(self.package_dir(doc, cur_dep), "wwwroot") if cur_dep else None
+        pkg = self.package_dir(doc, dep_id)
+        tmp = pkg + ".tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        www = os.path.join(tmp, "wwwroot")
+        os.makedirs(www)
+        data = os.path.join(home, "data")
+        data_tmp = data + ".restore"
+        shutil.rmtree(data_tmp, ignore_errors=True)
+        os.makedirs(data_tmp)
+        try:
+            count, size = extract(zf, "fs/site/wwwroot/", www)
+            extract(zf, "fs/data/", data_tmp)
+            for rel in preserve:
+                for root, current, fresh in (("site/wwwroot/", cur_www, www), ("data/", data, data_tmp)):
+                    if current and (rel + "/").startswith(root):
+                        _replace_path(os.path.join(current, rel[len(root):]), os.path.join(fresh, rel[len(root):]))
+        except DeployError:
+            shutil.rmtree(tmp, ignore_errors=True)
+            shutil.rmtree(data_tmp, ignore_errors=True)
+            raise
+        log(f"Restored {count} files ({size / 1048576:.2f} MB) to a new deployment directory.")
+        shutil.rmtree(pkg, ignore_errors=True)
+        os.replace(tmp, pkg)
+        shutil.rmtree(data, ignore_errors=True)
+        os.replace(data_tmp, data)
+        build = build or {}
+        python = build.get("python") or ""
+        ours = python == sys.executable or os.path.normpath(python).startswith(os.path.normpath(self.venvs_dir) + os.sep)
+        reusable = build.get("mode") in ("platform", "venv") and ours and os.path.exists(python) and all(
+            isinstance(p, str) and os.path.isdir(p) for p in build.get("paths") or [])
+        if reusable:
+            info = {**build, "default_command": default_command(os.path.join(pkg, "wwwroot"))}
+            with open(os.path.join(pkg, "build.json"), "w", encoding="utf-8") as f:
+                json.dump(info, f)
+            self._builds.pop(dep_id, None)
+            return info
+        # A package that ran with its bundled dependencies finds them again in the restored files (no build); one whose
+        # virtual environment is gone is built again as its deployment was.
+        return self.build(doc, dep_id, {} if build.get("mode") == "bundled" else settings, log)
 
     # -- what a site runs ------------------------------------------------------------------------------------------------
     def spec(self, doc):
@@ -643,7 +689,7 @@ class Runtime:
         argv = launch_argv(cmd, www)
         out, platform = self.logs(doc)
         self.platform_log(doc, f"Starting container for site {doc['name']}: {cmd} (azsim: 127.0.0.1:{port})")
-        proc = subprocess.Popen([sys.executable, "-I", "-S", "-c", SHIM, str(os.getpid()), *argv], cwd=www, env=env,  # noqa: S603
+        proc = subprocess.Popen(children.guarded(argv), cwd=www, env=env,  # noqa: S603 - the site's own startup command
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
         _ConsolePump(self, doc, proc, out)
         return Instance(fp, port, proc, (out, platform))
@@ -790,6 +836,34 @@ class DeployError(Exception):
     pass
 
 
+def extract(zf, prefix, target):
+    """Extract the entries of ``zf`` under ``prefix`` (a directory of the zip ending with '/', or '' for every entry) into
+    ``target``, refusing an entry that would land outside it; returns (files, bytes)."""
+    root = os.path.realpath(target)
+    count, size = 0, 0
+    for info in zf.infolist():
+        name = info.filename.replace("\\", "/")
+        if prefix:
+            if not name.startswith(prefix) or name == prefix:
+                continue
+            name = name[len(prefix):]
+        dest = os.path.realpath(os.path.join(target, name))
+        if not (dest == root or dest.startswith(root + os.sep)):
+            raise DeployError(f"The zip entry '{info.filename}' points outside the target directory.")
+        if name.endswith("/"):
+            os.makedirs(dest, exist_ok=True)
+            continue
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        with zf.open(info) as src, open(dest, "wb") as out:
+            shutil.copyfileobj(src, out)
+        mode = (info.external_attr >> 16) & 0o777
+        if mode:
+            os.chmod(dest, mode | 0o600)
+        count += 1
+        size += info.file_size
+    return count, size
+
+
 def admin_sites(app, rt):
     """``GET /_azsim/sites``: what runs for each site and slot with a deployment (host, state, deployment, pid, port)."""
     from ...core.http import Response
@@ -836,6 +910,19 @@ def _tcp_inode(local, remote):
     except OSError:
         pass
     return None
+
+
+def _replace_path(src, dest):
+    """Make ``dest`` what ``src`` is (a file, a directory tree, or nothing)."""
+    if os.path.isdir(dest) and not os.path.islink(dest):
+        shutil.rmtree(dest, ignore_errors=True)
+    elif os.path.lexists(dest):
+        os.unlink(dest)
+    if os.path.isdir(src):
+        shutil.copytree(src, dest, symlinks=True)
+    elif os.path.isfile(src):
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        shutil.copy2(src, dest)
 
 
 def _listening(port):

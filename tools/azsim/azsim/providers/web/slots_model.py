@@ -42,6 +42,13 @@ def _split(values, sticky):
     return keep, move
 
 
+def keep_sticky(current, incoming, sticky):
+    """``incoming`` without its slot settings, plus ``current``'s slot settings: what the slot receiving content keeps."""
+    keep = _split(current, sticky)[0]
+    move = _split(incoming, sticky)[1]
+    return {**copy.deepcopy(move), **copy.deepcopy(keep)}
+
+
 def slot_label(doc):
     """``production`` for the site, the slot's own name otherwise."""
     return doc["name"].split("/")[1] if "/" in doc["name"] else "production"
