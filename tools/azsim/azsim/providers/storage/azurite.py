@@ -345,20 +345,8 @@ class Azurite:
                 return
 
     def _purge(self, account, key):
-        marker = None
-        while True:
-            q = {"comp": "list"}
-            if marker:
-                q["marker"] = marker
-            status, body = self.call("GET", account, key, "/", q)
-            if status != 200:
-                return
-            root = ElementTree.fromstring(body)  # noqa: S314 - the answer of our own Azurite child
-            for name in root.iter("Name"):
-                self.call("DELETE", account, key, f"/{name.text}", {"restype": "container"})
-            marker = root.findtext("NextMarker")
-            if not marker:
-                return
+        for name in list(self.list_containers(account, key)):
+            self.call("DELETE", account, key, f"/{name}", {"restype": "container"})
 
     def _sync_container(self, account, key, container):
         with self.app.store.lock:
