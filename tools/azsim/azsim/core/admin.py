@@ -20,6 +20,15 @@ class _Bad(Exception):
     pass
 
 
+def json_items(req):
+    """The body of an admin call that takes one JSON object or a list of them: (items, None), or (None, the 400 answer)."""
+    try:
+        body = json.loads(req.body or b"null")
+    except ValueError as exc:
+        return None, Response(400, {"error": f"body is not JSON: {exc}"})
+    return (body if isinstance(body, list) else [body]), None
+
+
 def handle(app, req, name):
     try:
         return _route(app, req, name)

@@ -12,10 +12,9 @@ Metric names, units and aggregations from Microsoft Learn "Supported metrics for
 ``availabilityResults/duration`` (MilliSeconds, Average).  A window without results has no data (None), never 0 %.
 """
 
-import json
 import uuid
 
-from ...core import ids
+from ...core import admin, ids
 from ...core.clock import parse_iso
 from ...core.http import Response
 from . import metrics
@@ -74,11 +73,9 @@ def failed_locations(app, webtest_id, component_id, start, end):
 def admin_record(app):
     def handler(req):
         """``POST /_azsim/availability`` ``{"component", "success", "duration_ms", "location"[, "webtest", "at"]}`` or a list."""
-        try:
-            body = json.loads(req.body or b"null")
-        except ValueError as exc:
-            return Response(400, {"error": f"body is not JSON: {exc}"})
-        items = body if isinstance(body, list) else [body]
+        items, refusal = admin.json_items(req)
+        if refusal is not None:
+            return refusal
         out = []
         with app.store.transaction():
             for item in items:

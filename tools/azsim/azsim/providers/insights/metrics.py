@@ -13,11 +13,10 @@
 
 import bisect
 import datetime as _dt
-import json
 import math
 import re
 
-from ...core import ids, resource
+from ...core import admin, ids, resource
 from ...core.clock import iso as _iso
 from ...core.clock import parse_iso
 from ...core.errors import AzureError
@@ -523,11 +522,9 @@ class Handlers:
     # -- admin: the load knob ------------------------------------------------------------------------------
     def admin_load(self, req):
         """``POST /_azsim/load`` ``{"resource", "metric", "value"[, "at"]}`` or a list of them."""
-        try:
-            body = json.loads(req.body or b"null")
-        except ValueError as exc:
-            return Response(400, {"error": f"body is not JSON: {exc}"})
-        items = body if isinstance(body, list) else [body]
+        items, refusal = admin.json_items(req)
+        if refusal is not None:
+            return refusal
         out = []
         with self.app.store.transaction():
             for item in items:
