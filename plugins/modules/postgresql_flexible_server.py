@@ -58,8 +58,8 @@ options:
         choices: [Burstable, GeneralPurpose, MemoryOptimized]
   storage_size_gb:
     description:
-      - Storage size in GiB (C(properties.storage.storageSizeGB)): the steps of the region's capabilities (32 GiB to 32767 GiB,
-        the P80 disk; 4095 and 4096 are both offered). Storage can grow but never shrink.
+      - Storage size in GiB (C(properties.storage.storageSizeGB)), one of the steps the region's capabilities list, from 32
+        GiB to 32767 GiB (the P80 disk); 4095 and 4096 are both offered. Storage can grow but never shrink.
         A smaller value than the server has is refused before any request.
     type: int
     choices: [32, 64, 128, 256, 512, 1024, 2048, 4095, 4096, 8192, 16384, 32767]

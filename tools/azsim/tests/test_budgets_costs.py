@@ -163,8 +163,8 @@ def test_forecast_from_the_accrual_model(azsim, mode, resource_group, unique):
     first, last = today, today + _dt.timedelta(days=3)
     costs = cost_client(azsim, mode)
     result = costs.forecast.usage(scope, forecast_body(first, last))
-    assert [(c.name, c.type) for c in result.columns] == [("Cost", "Number"), ("UsageDate", "Number"), ("CostStatus", "String"),
-                                                         ("Currency", "String")]
+    columns = [(c.name, c.type) for c in result.columns]
+    assert columns == [("Cost", "Number"), ("UsageDate", "Number"), ("CostStatus", "String"), ("Currency", "String")]
     rows = by_status(result)
     assert set(rows) == {"Forecast"}
     days = [(today + _dt.timedelta(days=i)).strftime("%Y%m%d") for i in range(4)]
@@ -196,8 +196,8 @@ def test_forecast_from_the_accrual_model(azsim, mode, resource_group, unique):
         assert fresh["Actual"][days[2]] == pytest.approx(2 * 60 / 730 * elapsed_today, abs=0.01)
         assert fresh["Actual"][days[2]] + fresh["Forecast"][days[2]] == pytest.approx(2 * day_cost, abs=0.01)
         # Filters apply as in the query: another resource group's dimension value leaves nothing.
-        none = costs.forecast.usage(scope, forecast_body(first, last, filter={"dimensions": {"name": "ResourceGroupName", "operator": "In",
-                                                                                               "values": ["elsewhere"]}}))
+        elsewhere = {"dimensions": {"name": "ResourceGroupName", "operator": "In", "values": ["elsewhere"]}}
+        none = costs.forecast.usage(scope, forecast_body(first, last, filter=elsewhere))
         assert none.rows == []
     finally:
         azsim.admin("POST", "clock", {"advance_seconds": -2 * DAY})
@@ -216,8 +216,8 @@ def test_budget_forecast_spend(azsim, mode, resource_group, unique):
     assert float(budget.properties.forecast_spend.amount) == pytest.approx(spend + 60 / 730 * hours_left, abs=0.05)
     assert budget.properties.forecast_spend.unit == "EUR"
     # The forecast is the one the Forecast API gives for the rest of the month.
-    result = cost_client(azsim, mode).forecast.usage(scope, forecast_body(now.date(), (month_end - _dt.timedelta(days=1)).date(),
-                                                                           include_actual=True, include_fresh=True))
+    last_day = (month_end - _dt.timedelta(days=1)).date()
+    result = cost_client(azsim, mode).forecast.usage(scope, forecast_body(now.date(), last_day, include_actual=True, include_fresh=True))
     assert sum(r[0] for r in result.rows) == pytest.approx(float(budget.properties.forecast_spend.amount), abs=0.05)
     # Microsoft.Consumption budgets before api-version 2021-10-01 have no forecastSpend.
     s = azsim.session(mode)

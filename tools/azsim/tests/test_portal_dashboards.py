@@ -13,9 +13,9 @@ TIME_RANGE = {"model": {"timeRange": {"value": {"relative": {"duration": 24, "ti
 
 def dashboard(**over):
     body = {"location": "westeurope", "tags": {"hidden-title": "ERP operations"},
-            "properties": {"lenses": [{"order": 0, "parts": [{"position": {"x": 0, "y": 0, "rowSpan": 2, "colSpan": 6}, "metadata": MARKDOWN},
-                                                              {"position": {"x": 6, "y": 0, "rowSpan": 4, "colSpan": 6}}]}],
-                           "metadata": TIME_RANGE}}
+            "properties": {"lenses": [{"order": 0, "parts": [
+                {"position": {"x": 0, "y": 0, "rowSpan": 2, "colSpan": 6}, "metadata": MARKDOWN},
+                {"position": {"x": 6, "y": 0, "rowSpan": 4, "colSpan": 6}}]}], "metadata": TIME_RANGE}}
     body.update(over)
     return body
 
@@ -54,8 +54,8 @@ def test_dashboard_lifecycle(azsim, mode, resource_group, unique):
 def test_create_status_codes_and_old_api_shape(azsim, resource_group, unique):
     s = azsim.session("direct")
     url = f"{azsim.url}/subscriptions/{azsim.sub}/resourceGroups/{resource_group}/providers/Microsoft.Portal/dashboards/old-{unique}"
-    keyed = {"location": "westeurope", "properties": {"lenses": {"0": {"order": 0, "parts": {"0": {"position": {"x": 0, "y": 0, "rowSpan": 1,
-                                                                                                               "colSpan": 2}}}}}}}
+    position = {"x": 0, "y": 0, "rowSpan": 1, "colSpan": 2}
+    keyed = {"location": "westeurope", "properties": {"lenses": {"0": {"order": 0, "parts": {"0": {"position": position}}}}}}
     r = s.put(url, params={"api-version": "2019-01-01-preview"}, json=keyed)
     assert r.status_code == 201 and r.json()["properties"]["lenses"]["0"]["parts"]["0"]["position"]["colSpan"] == 2
     r = s.get(url, params={"api-version": "2020-09-01-preview"})

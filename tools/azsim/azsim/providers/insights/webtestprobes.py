@@ -152,8 +152,9 @@ class Prober:
         with self.app.store.transaction():
             cid = workspace_customer_id(self.app, cp.get("WorkspaceResourceId") or "")
             # The result per location (metric alerts' web-test location rules) and the component's availability metrics.
-            availability.record_availability(self.app, comp["id"], result["success"], result["duration_ms"], loc, at=at, webtest_id=doc["id"],
-                                              webtest_name=p.get("SyntheticMonitorId") or doc["name"], message=result["message"])
+            availability.record_availability(self.app, comp["id"], result["success"], result["duration_ms"], loc, at=at,
+                                             webtest_id=doc["id"], webtest_name=p.get("SyntheticMonitorId") or doc["name"],
+                                             message=result["message"])
         if cid is None:
             return
         row = {"TimeGenerated": at, "_ResourceId": comp["id"].lower(), "_SubscriptionId": comp["id"].split("/")[2],

@@ -18,6 +18,7 @@ how it reads answers, partial results, errors).  Details in /work/shared/referen
 """
 
 import json
+import math
 import re
 import time
 from datetime import UTC, datetime
@@ -121,8 +122,8 @@ def _cell(value, kind):
         return _timespan(value)
     if kind == "dynamic":
         return json.dumps(value, separators=(",", ":"))  # dynamic values travel as JSON text
-    if kind == "real" and isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
-        return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")  # JSON has no NaN/Infinity literals
+    if kind == "real" and isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")  # JSON has no NaN/Infinity literals
     return value
 
 

@@ -9,68 +9,48 @@ workspace id), ``TimeGenerated``, ``Type`` (the table name), ``SourceSystem``, `
 catalogue exists in every workspace (a query of it answers no rows until data arrives); any other name is unknown.
 """
 
-STANDARD = [("TenantId", "string"), ("TimeGenerated", "datetime")]
-TRAILER = [("SourceSystem", "string"), ("Type", "string"), ("_ResourceId", "string"), ("_SubscriptionId", "string"),
-           ("_BilledSize", "real"), ("_IsBillable", "string")]
+STANDARD = "TenantId TimeGenerated:datetime"
+TRAILER = "SourceSystem Type _ResourceId _SubscriptionId _BilledSize:real _IsBillable"
+# The columns every Application Insights table shares.
+_APP_COMMON = ("AppRoleInstance AppRoleName AppVersion ClientBrowser ClientCity ClientCountryOrRegion ClientIP ClientModel ClientOS "
+               "ClientStateOrProvince ClientType IKey ItemCount:int Measurements:dynamic OperationId OperationName ParentId Properties:dynamic "
+               "ResourceGUID SDKVersion SessionId SyntheticSource UserAccountId UserAuthenticatedId UserId")
 
-
-def _s(*names):
-    return [(n, "string") for n in names]
-
-
-_APP_COMMON = [
-    ("AppRoleInstance", "string"), ("AppRoleName", "string"), ("AppVersion", "string"), ("ClientBrowser", "string"), ("ClientCity", "string"),
-    ("ClientCountryOrRegion", "string"), ("ClientIP", "string"), ("ClientModel", "string"), ("ClientOS", "string"),
-    ("ClientStateOrProvince", "string"), ("ClientType", "string"), ("IKey", "string"), ("ItemCount", "int"), ("Measurements", "dynamic"),
-    ("OperationId", "string"), ("OperationName", "string"), ("ParentId", "string"), ("Properties", "dynamic"), ("ResourceGUID", "string"),
-    ("SDKVersion", "string"), ("SessionId", "string"), ("SyntheticSource", "string"), ("UserAccountId", "string"),
-    ("UserAuthenticatedId", "string"), ("UserId", "string"),
-]
-
+# Each table's own columns: ``Name`` is a string column, ``Name:type`` one of another KQL type.
 _OWN = {
-    "AppServiceHTTPLogs": [("CIp", "string"), ("ComputerName", "string"), ("Cookie", "string"), ("CsBytes", "int"), ("CsHost", "string"),
-                           ("CsMethod", "string"), ("CsUriQuery", "string"), ("CsUriStem", "string"), ("CsUsername", "string"),
-                           ("Referer", "string"), ("Result", "string"), ("ScBytes", "int"), ("ScStatus", "int"), ("ScSubStatus", "string"),
-                           ("ScWin32Status", "string"), ("SPort", "string"), ("TimeTaken", "int"), ("UserAgent", "string")],
-    "AppServiceConsoleLogs": _s("Category", "ContainerId", "Host", "Level", "OperationName", "ResultDescription"),
-    "AppServicePlatformLogs": _s("ActivityId", "Category", "ContainerId", "DeploymentId", "Exception", "Host", "Level", "Message",
-                                 "OperationName", "StackTrace"),
-    "AppServiceAppLogs": _s("Category", "ContainerId", "CustomLevel", "ExceptionClass", "Host", "Level", "Logger", "Message", "Method",
-                            "OperationName", "ResultDescription", "Source", "Stacktrace", "StackTrace", "WebSiteInstanceId"),
-    "AzureActivity": [*_s("ActivityStatus", "ActivityStatusValue", "ActivitySubstatus", "ActivitySubstatusValue", "Authorization"),
-                      ("Authorization_d", "dynamic"), *_s("Caller", "CallerIpAddress", "Category", "CategoryValue", "Claims"),
-                      ("Claims_d", "dynamic"), *_s("CorrelationId", "EventDataId"), ("EventSubmissionTimestamp", "datetime"),
-                      *_s("Hierarchy", "HTTPRequest", "Level", "OperationId", "OperationName", "OperationNameValue", "Properties"),
-                      ("Properties_d", "dynamic"), *_s("Resource", "ResourceGroup", "ResourceId", "ResourceProvider", "ResourceProviderValue",
-                                                        "SubscriptionId")],
-    "AzureMetrics": [("Average", "real"), ("Count", "real"), ("Maximum", "real"), ("MetricName", "string"), ("Minimum", "real"),
-                     *_s("Resource", "ResourceGroup", "ResourceId", "ResourceProvider", "SubscriptionId", "TimeGrain"), ("Total", "real"),
-                     ("UnitName", "string")],
-    # The fixed columns; a service's own fields become typed-suffix columns (``errorLevel_s``) added as rows bring them.
-    "AzureDiagnostics": [*_s("Category", "OperationName", "Resource", "ResourceGroup", "ResourceId", "ResourceProvider", "ResourceType",
-                             "SubscriptionId", "Level", "Message", "ResultType", "ResultDescription", "CorrelationId", "CallerIPAddress"),
-                         ("DurationMs", "long"), ("AdditionalFields", "dynamic")],
-    "PGSQLServerLogs": [*_s("BackendType", "Category", "ColumnName", "ConstraintName", "Context", "DatatypeName", "Detail", "DetailLog",
-                            "ErrorLevel", "Hint", "Location", "LogicalServerName", "Message", "OperationName"), ("ProcessId", "int"),
-                        *_s("Query", "ReplicaRole", "SchemaName", "SqlErrorCode", "Statement", "TableName")],
-    "AppRequests": [("DurationMs", "real"), *_s("Id", "Name", "PerformanceBucket", "ReferencedItemId", "ReferencedType", "ResultCode",
-                                                  "Source"), ("Success", "bool"), ("Url", "string"), *_APP_COMMON],
-    "AppDependencies": [("Data", "string"), ("DependencyType", "string"), ("DurationMs", "real"), *_s("Id", "Name", "PerformanceBucket",
-                                                                                                        "ReferencedItemId", "ReferencedType",
-                                                                                                        "ResultCode"),
-                        ("Success", "bool"), ("Target", "string"), *_APP_COMMON],
-    "AppExceptions": [*_s("Assembly"), ("Details", "dynamic"), *_s("ExceptionType", "HandledAt", "InnermostAssembly", "InnermostMessage",
-                                                                     "InnermostMethod", "InnermostType", "Message", "Method", "OuterAssembly",
-                                                                     "OuterMessage", "OuterMethod", "OuterType", "ProblemId"),
-                      ("SeverityLevel", "int"), *_APP_COMMON],
-    "AppTraces": [("Message", "string"), ("ReferencedItemId", "string"), ("ReferencedType", "string"), ("SeverityLevel", "int"), *_APP_COMMON],
-    "AppMetrics": [("Max", "real"), ("Min", "real"), ("Name", "string"), ("Namespace", "string"), ("Sum", "real"), *_APP_COMMON],
-    "AppAvailabilityResults": [("DurationMs", "real"), *_s("Id", "Location", "Message", "Name", "PerformanceBucket"), ("Size", "real"),
-                               ("Success", "bool"), *_APP_COMMON],
-    "AppEvents": [("Name", "string"), *_APP_COMMON],
+    "AppServiceHTTPLogs": ("CIp ComputerName Cookie CsBytes:int CsHost CsMethod CsUriQuery CsUriStem CsUsername Referer Result ScBytes:int ScStatus:int "
+                           "ScSubStatus ScWin32Status SPort TimeTaken:int UserAgent"),
+    "AppServiceConsoleLogs": "Category ContainerId Host Level OperationName ResultDescription",
+    "AppServicePlatformLogs": "ActivityId Category ContainerId DeploymentId Exception Host Level Message OperationName StackTrace",
+    "AppServiceAppLogs": ("Category ContainerId CustomLevel ExceptionClass Host Level Logger Message Method OperationName ResultDescription Source "
+                          "Stacktrace StackTrace WebSiteInstanceId"),
+    "AzureActivity": ("ActivityStatus ActivityStatusValue ActivitySubstatus ActivitySubstatusValue Authorization Authorization_d:dynamic Caller "
+                      "CallerIpAddress Category CategoryValue Claims Claims_d:dynamic CorrelationId EventDataId EventSubmissionTimestamp:datetime "
+                      "Hierarchy HTTPRequest Level OperationId OperationName OperationNameValue Properties Properties_d:dynamic Resource ResourceGroup "
+                      "ResourceId ResourceProvider ResourceProviderValue SubscriptionId"),
+    "AzureMetrics": ("Average:real Count:real Maximum:real MetricName Minimum:real Resource ResourceGroup ResourceId ResourceProvider SubscriptionId "
+                     "TimeGrain Total:real UnitName"),
+    "AzureDiagnostics": ("Category OperationName Resource ResourceGroup ResourceId ResourceProvider ResourceType SubscriptionId Level Message ResultType "
+                         "ResultDescription CorrelationId CallerIPAddress DurationMs:long AdditionalFields:dynamic"),
+    "PGSQLServerLogs": ("BackendType Category ColumnName ConstraintName Context DatatypeName Detail DetailLog ErrorLevel Hint Location LogicalServerName "
+                        "Message OperationName ProcessId:int Query ReplicaRole SchemaName SqlErrorCode Statement TableName"),
+    "AppRequests": "DurationMs:real Id Name PerformanceBucket ReferencedItemId ReferencedType ResultCode Source Success:bool Url " + _APP_COMMON,
+    "AppDependencies": ("Data DependencyType DurationMs:real Id Name PerformanceBucket ReferencedItemId ReferencedType ResultCode Success:bool "
+                        "Target " + _APP_COMMON),
+    "AppExceptions": ("Assembly Details:dynamic ExceptionType HandledAt InnermostAssembly InnermostMessage InnermostMethod InnermostType Message Method "
+                      "OuterAssembly OuterMessage OuterMethod OuterType ProblemId SeverityLevel:int " + _APP_COMMON),
+    "AppTraces": "Message ReferencedItemId ReferencedType SeverityLevel:int " + _APP_COMMON,
+    "AppMetrics": "Max:real Min:real Name Namespace Sum:real " + _APP_COMMON,
+    "AppAvailabilityResults": "DurationMs:real Id Location Message Name PerformanceBucket Size:real Success:bool " + _APP_COMMON,
+    "AppEvents": "Name " + _APP_COMMON,
 }
 
-TABLES = {name: STANDARD + own + TRAILER for name, own in _OWN.items()}
+
+def _parse(spec):
+    return [tuple(c.split(":", 1)) if ":" in c else (c, "string") for c in spec.split()]
+
+
+TABLES = {name: _parse(STANDARD + " " + own + " " + TRAILER) for name, own in _OWN.items()}
 
 
 def columns(table):
