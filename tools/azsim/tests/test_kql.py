@@ -428,6 +428,8 @@ def test_string_operators():
         "'KustoExplorerQueryRun' contains 'explorer'": True,
         "'/api/orders/42' has 'orders/42'": True,
         "'/api/orders/421' has 'orders/42'": False,
+        "'https://erp.example.com/health/' has '/health/'": True,  # a delimiter at the needle's end bounds it already
+        "'https://erp.example.com/healthz/' has '/health'": False,
         "'North America' !has 'amer'": True,
         "'North America' has_cs 'america'": False,
         "'FabriKam' contains 'BRik'": True,

@@ -396,9 +396,12 @@ _TERM_EDGE = "0-9A-Za-z"
 @lru_cache(maxsize=256)
 def _term_regex(needle, kind, sensitive):
     # Learn "String operators": a term is a maximal run of ASCII alphanumerics, so `has` needs a non-alphanumeric
-    # (or the string's edge) on both sides of the needle; hasprefix/hassuffix on one side.
-    before = f"(?<![{_TERM_EDGE}])" if kind in ("has", "hasprefix") else ""
-    after = f"(?![{_TERM_EDGE}])" if kind in ("has", "hassuffix") else ""
+    # (or the string's edge) next to each alphanumeric end of the needle; hasprefix/hassuffix at one end. An end that is
+    # itself a delimiter ("/health/") already bounds a term, so nothing more is asked there.
+    def alnum(ch):
+        return ch.isascii() and ch.isalnum()
+    before = f"(?<![{_TERM_EDGE}])" if kind in ("has", "hasprefix") and needle and alnum(needle[0]) else ""
+    after = f"(?![{_TERM_EDGE}])" if kind in ("has", "hassuffix") and needle and alnum(needle[-1]) else ""
     return re.compile(before + re.escape(needle) + after, 0 if sensitive else re.IGNORECASE)
 
 
