@@ -15,7 +15,8 @@ __metaclass__ = type
 
 import json
 
-from ansible_collections.erpops.azure.plugins.module_utils.arm import USER_AGENT, CheckModeWrite
+from ansible_collections.erpops.azure.plugins.module_utils.arm import CheckModeWrite
+from ansible_collections.erpops.azure.plugins.module_utils.dataplane import pipeline_client
 from ansible_collections.erpops.azure.plugins.module_utils.errors import AzureApiError
 
 API_VERSION = "2024-11-01"
@@ -63,18 +64,11 @@ class KuduClient:
 
     def _pipeline(self):
         if self._client is None:
-            from azure.core import PipelineClient
             from azure.core.pipeline import policies
 
-            self._client = PipelineClient(base_url=self.base, policies=[
-                policies.RequestIdPolicy(),
-                policies.HeadersPolicy(),
-                policies.UserAgentPolicy(sdk_moniker=USER_AGENT),
-                policies.ProxyPolicy(),
-                policies.RetryPolicy(retry_total=4, retry_backoff_factor=0.8, retry_on_methods=["GET"]),
-                # Resource Manager's audience: Kudu accepts it, and the module already holds that credential.
-                policies.BearerTokenCredentialPolicy(self.auth.credential(), self.auth.scope),
-            ])
+            # Resource Manager's audience: Kudu accepts it, and the module already holds that credential.
+            self._client = pipeline_client(self.base, self.auth.credential(), self.auth.scope,
+                                           policies.RetryPolicy(retry_total=4, retry_backoff_factor=0.8, retry_on_methods=["GET"]))
         return self._client
 
     def request(self, method, path, params=None, json_body=None, data=None, headers=None, expect=(200,), timeout=300):

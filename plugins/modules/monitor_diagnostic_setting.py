@@ -9,12 +9,15 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: monitor_diagnostic_setting
-short_description: Create, update or delete an Azure Monitor diagnostic setting of a resource
+short_description: Create, update or delete an Azure Monitor diagnostic setting of a resource or a subscription
 version_added: 0.1.0
 description:
   - Creates a diagnostic setting (C(Microsoft.Insights/diagnosticSettings)) on a resource, which sends the resource's logs
     (AppServiceHTTPLogs of a web app, PostgreSQLLogs of a PostgreSQL server...) and platform metrics to a Log Analytics workspace,
     a storage account or an event hub; keeps it as asked, or deletes it.
+  - On a subscription (O(resource_id) V(/subscriptions/<id>)), the setting exports the subscription's activity log (the
+    C(AzureActivity) table of a workspace), in the categories V(Administrative), V(Security), V(ServiceHealth), V(Alert),
+    V(Recommendation), V(Policy), V(Autoscale) and V(ResourceHealth); a subscription has no metric categories.
   - Only the options you set are compared, so a second run with the same options changes nothing. O(logs) and O(metrics)
     each replace the setting's list; they are compared by what they enable, so categories Azure lists as disabled do not
     count as a difference.
@@ -28,7 +31,9 @@ options:
     type: str
     required: true
   resource_id:
-    description: Resource ID of the resource whose logs and metrics are sent (a web app, a PostgreSQL flexible server...).
+    description:
+      - Resource ID of the resource whose logs and metrics are sent (a web app, a PostgreSQL flexible server...), or the ID of a
+        subscription (V(/subscriptions/<id>)) whose activity log is sent.
     type: str
     required: true
   workspace_id:
@@ -50,6 +55,7 @@ options:
         C(AzureDiagnostics) table. Azure uses the resource type's default when it is not set; many types support only one of them.
       - Azure does not echo this value for every resource type (it answers null); when it answers null, the module cannot compare
         it and does not report a change for it.
+      - Not available for a subscription (its activity log always lands in C(AzureActivity)).
     type: str
     choices: [Dedicated, AzureDiagnostics]
   logs:
@@ -62,7 +68,10 @@ options:
     elements: dict
     suboptions:
       category:
-        description: A log category of the resource type (V(AppServiceHTTPLogs), V(PostgreSQLLogs)).
+        description:
+          - A log category of the resource type (V(AppServiceHTTPLogs), V(PostgreSQLLogs)), or of the activity log for a
+            subscription (V(Administrative), V(Security), V(ServiceHealth), V(Alert), V(Recommendation), V(Policy),
+            V(Autoscale), V(ResourceHealth)).
         type: str
       category_group:
         description: A category group (V(allLogs), V(audit)), instead of O(logs[].category).
@@ -75,6 +84,7 @@ options:
     description:
       - Metric categories to send (V(AllMetrics) for most resource types). The list replaces the setting's metric list.
         Required to create a setting without O(logs).
+      - Not available for a subscription.
     type: list
     elements: dict
     suboptions:
@@ -133,6 +143,17 @@ EXAMPLES = r"""
     logs:
       - category_group: allLogs
 
+- name: Send the subscription's activity log (who changed what, security and policy events) to the workspace
+  erpops.azure.monitor_diagnostic_setting:
+    name: activity-to-erp-logs
+    resource_id: "/subscriptions/{{ lookup('ansible.builtin.env', 'AZURE_SUBSCRIPTION_ID') }}"
+    workspace_id: "{{ erp_logs.workspace.id }}"
+    logs:
+      - category: Administrative
+      - category: Security
+      - category: Policy
+      - category: ServiceHealth
+
 - name: Stop sending the web app's logs
   erpops.azure.monitor_diagnostic_setting:
     name: send-to-erp-logs
@@ -163,6 +184,7 @@ diagnostic_setting:
         - {category: AllMetrics, enabled: true, retentionPolicy: {enabled: false, days: 0}, timeGrain: null}
 """
 
+import re
 from urllib.parse import quote
 
 from ansible_collections.erpops.azure.plugins.module_utils import reconcile
@@ -175,13 +197,34 @@ DESTINATIONS = (("workspace_id", "workspaceId", "/providers/microsoft.operationa
                 ("event_hub_authorization_rule_id", "eventHubAuthorizationRuleId", "/authorizationrules/"))
 # Properties of the 2021-05-01-preview DiagnosticSettings a PUT replaces; those this module does not manage are sent back as they are.
 KEPT = ("serviceBusRuleId", "marketplacePartnerId")
+# The activity log's categories (Learn "Azure Monitor activity log schema"; azure-rest-api-specs 2021-05-01-preview
+# subscriptionDiagnosticsSettings_API.json, whose SubscriptionDiagnosticSettings has logs but no metrics and no
+# logAnalyticsDestinationType).
+SUBSCRIPTION_CATEGORIES = ("Administrative", "Security", "ServiceHealth", "Alert", "Recommendation", "Policy", "Autoscale", "ResourceHealth")
+SUBSCRIPTION_ID = re.compile(r"^/subscriptions/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/?$")
+
+
+def is_subscription(resource_id):
+    return bool(SUBSCRIPTION_ID.match(resource_id))
+
+
+def validate_subscription(az, p):
+    for option in ("metrics", "log_analytics_destination_type"):
+        if p[option] is not None:
+            az.fail("%s is not available for a subscription: its activity log has log categories only, sent to AzureActivity" % option)
+    known = dict((c.lower(), c) for c in SUBSCRIPTION_CATEGORIES)
+    for entry in p["logs"] or []:
+        if entry["category"] and entry["category"].lower() not in known:
+            az.fail("logs category %r is not an activity log category; use one of %s" % (entry["category"], ", ".join(SUBSCRIPTION_CATEGORIES)))
 
 
 def validate(az, p):
     rid = p["resource_id"]
-    if not rid.lower().startswith("/subscriptions/") or "/providers/" not in rid.lower() or len(rid.rstrip("/").split("/")) < 9:
-        az.fail("resource_id must be the ID of a resource (/subscriptions/<id>/resourceGroups/<group>/providers/<namespace>/<type>/<name>), "
-                "got %r" % rid)
+    if is_subscription(rid):
+        validate_subscription(az, p)
+    elif not rid.lower().startswith("/subscriptions/") or "/providers/" not in rid.lower() or len(rid.rstrip("/").split("/")) < 9:
+        az.fail("resource_id must be the ID of a resource (/subscriptions/<id>/resourceGroups/<group>/providers/<namespace>/<type>/<name>) "
+                "or of a subscription (/subscriptions/<id>), got %r" % rid)
     if not p["name"].strip() or any(c in p["name"] for c in "/\\?#%"):
         az.fail("name %r is not a valid diagnostic setting name (it cannot be empty or contain / \\ ? # %%)" % p["name"])
     for option, _prop, marker in DESTINATIONS:
@@ -279,6 +322,7 @@ def main():
             changed, _doc, diff, _op = ds.ensure_absent()
             return dict(changed=changed, diagnostic_setting={}, diff=diff)
         cur = (current or {}).get("properties") or {}
+        subscription = is_subscription(p["resource_id"])
         if current is None:
             if not any(p[option] for option, _prop, _m in DESTINATIONS):
                 az.fail("workspace_id, storage_account_id or event_hub_authorization_rule_id is required to create diagnostic setting %s" % p["name"])
@@ -289,12 +333,14 @@ def main():
             value = p[option] if p[option] is not None else cur.get(prop)
             if value:
                 props[prop] = value
-        for option, prop in (("event_hub_name", "eventHubName"), ("log_analytics_destination_type", "logAnalyticsDestinationType")):
+        extra = (("event_hub_name", "eventHubName"),) + ((("log_analytics_destination_type", "logAnalyticsDestinationType"),) if not subscription else ())
+        for option, prop in extra:
             value = p[option] if p[option] is not None else cur.get(prop)
             if value:
                 props[prop] = value
         props["logs"] = log_entries(p["logs"]) if p["logs"] is not None else kept_entries(cur.get("logs"), ("category", "categoryGroup", "enabled"))
-        props["metrics"] = metric_entries(p["metrics"]) if p["metrics"] is not None else kept_entries(cur.get("metrics"), ("category", "enabled"))
+        if not subscription:
+            props["metrics"] = metric_entries(p["metrics"]) if p["metrics"] is not None else kept_entries(cur.get("metrics"), ("category", "enabled"))
         body = {"properties": props}
         if same(current, body, p):
             return dict(changed=False, diagnostic_setting=current, diff={"before": current, "after": current})

@@ -226,6 +226,7 @@ import re
 
 from ansible_collections.erpops.azure.plugins.module_utils import reconcile
 from ansible_collections.erpops.azure.plugins.module_utils.arm import CheckModeWrite
+from ansible_collections.erpops.azure.plugins.module_utils.dataplane import pipeline_client
 from ansible_collections.erpops.azure.plugins.module_utils.errors import from_response
 from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource
 
@@ -305,14 +306,10 @@ class VaultSecret:
 
     def _pipeline(self):
         if self._client is None:
-            from azure.core import PipelineClient
             from azure.core.pipeline import policies
-            self._client = PipelineClient(base_url=self.base, policies=[
-                policies.RequestIdPolicy(), policies.HeadersPolicy(), policies.UserAgentPolicy(sdk_moniker="erpops-azure/0.1"),
-                policies.ProxyPolicy(), policies.ContentDecodePolicy(), policies.RedirectPolicy(),
-                policies.RetryPolicy(retry_total=6, retry_backoff_factor=0.8),
-                policies.BearerTokenCredentialPolicy(self.az.arm.auth.credential(), self.scope),
-                policies.HttpLoggingPolicy()])
+            self._client = pipeline_client(self.base, self.az.arm.auth.credential(), self.scope,
+                                           policies.RetryPolicy(retry_total=6, retry_backoff_factor=0.8),
+                                           decode_and_redirect=True, http_logging=True)
         return self._client
 
     def _send(self, method, body=None, expect=(200,)):
