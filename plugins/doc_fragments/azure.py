@@ -75,8 +75,9 @@ requirements:
 notes:
   - Modules talk to Resource Manager's REST API through the official SDK pipeline (azure-core, azure-mgmt-core,
     azure-identity); they import no service SDK, so a task costs a fraction of a second of imports.
-  - Throttled (429) and busy (409) answers are retried with the service's C(Retry-After), a bounded number of times,
-    including PATCH and safe POST calls that azure-core does not retry by itself.
+  - Throttled (429) and busy (409) answers are retried with the service's C(Retry-After) (or Cost Management's own
+    C(x-ms-ratelimit-microsoft.costmanagement-*-retry-after) headers), a bounded number of times, including PATCH and safe
+    POST calls that azure-core does not retry by itself.
   - HTTPS proxies and private CAs follow the environment (E(HTTPS_PROXY), E(REQUESTS_CA_BUNDLE)).
 """
 

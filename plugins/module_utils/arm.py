@@ -24,6 +24,12 @@ from ansible_collections.erpops.azure.plugins.module_utils.errors import AzureAp
 BUSY_CODES = ("ServerBusy", "AnotherOperationInProgress", "OperationNotAllowed", "Conflict")
 MAX_SAFE_RETRIES = 5
 MAX_RETRY_AFTER = 60
+# Cost Management and Consumption answer 429 with their wait in their own headers, often without Retry-After (Learn
+# "Manage costs with automation", response headers; the four costmanagement headers listed in Azure/azqr#745; the
+# consumption one in the azure-mgmt-costmanagement error docs). The longest wait named is the one to honour.
+THROTTLE_HEADERS = ("retry-after", "x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after",
+                    "x-ms-ratelimit-microsoft.costmanagement-entity-retry-after", "x-ms-ratelimit-microsoft.costmanagement-tenant-retry-after",
+                    "x-ms-ratelimit-microsoft.costmanagement-client-retry-after", "x-ms-ratelimit-microsoft.consumption-retry-after")
 TERMINAL = ("succeeded", "failed", "canceled", "cancelled")
 USER_AGENT = "erpops-azure/0.1"
 
@@ -217,8 +223,8 @@ def _json(raw):
         return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
 
 
-def _header_seconds(headers):
-    value = headers.get("retry-after") if headers else None
+def _header_seconds(headers, name="retry-after"):
+    value = headers.get(name) if headers else None
     try:
         return max(1, int(float(value))) if value else None
     except ValueError:
@@ -226,7 +232,8 @@ def _header_seconds(headers):
 
 
 def _retry_after(headers, attempt):
-    return min(MAX_RETRY_AFTER, _header_seconds(headers) or min(2 ** attempt, MAX_RETRY_AFTER))
+    named = [s for s in (_header_seconds(headers, h) for h in THROTTLE_HEADERS) if s]
+    return min(MAX_RETRY_AFTER, max(named) if named else min(2 ** attempt, MAX_RETRY_AFTER))
 
 
 def _operation_error(body, op):

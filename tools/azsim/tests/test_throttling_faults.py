@@ -187,3 +187,25 @@ def test_fault_rules_list_and_clear(azsim, faults):
     assert r.status_code == 400
     assert requests.delete(f"{azsim.url}/_azsim/faults", verify=azsim.ca, timeout=5).status_code == 204
     assert azsim.admin("GET", "faults")["rules"] == []
+
+
+def test_cost_management_throttles_with_its_own_headers(azsim, mode, faults):
+    """Cost Management's 429 names its wait in x-ms-ratelimit-microsoft.costmanagement-*-retry-after, without Retry-After, so
+    the SDK's retry policy does not retry the query (a POST) and the caller sees the header."""
+    from azure.mgmt.costmanagement import CostManagementClient
+
+    faults({"method": "POST", "path": "/providers/Microsoft.CostManagement/query$", "status": 429, "retry_after": 3, "count": 1})
+    kwargs = {"base_url": azsim.url, "credential_scopes": [azsim.url + "/.default"]} if mode == "direct" else {}
+    costs = CostManagementClient(azsim.credential(mode), **kwargs)
+    query = {"type": "ActualCost", "timeframe": "MonthToDate",
+             "dataset": {"granularity": "None", "aggregation": {"totalCost": {"name": "Cost", "function": "Sum"}}}}
+    seq = azsim.last_seq()
+    with pytest.raises(HttpResponseError) as e:
+        costs.query.usage(f"subscriptions/{azsim.sub}", query)
+    assert e.value.status_code == 429
+    assert e.value.response.json() == {"error": {"code": "429", "message": "Too many requests. Please retry."}}
+    headers = e.value.response.headers
+    assert headers["x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after"] == "3" and "Retry-After" not in headers
+    assert [r["status"] for r in azsim.requests_since(seq) if r["path"].endswith("/query")] == [429]
+    # count=1: the next query is answered.
+    assert costs.query.usage(f"subscriptions/{azsim.sub}", query).rows is not None

@@ -58,6 +58,14 @@ class FaultRule:
         if self.retry_after is not None:
             headers["Retry-After"] = str(int(self.retry_after))
         s = self.status
+        if s == 429 and "/providers/microsoft.costmanagement/" in req.path.lower():
+            # Cost Management throttles on its own (QPU) quotas, not ARM's buckets: code "429", "Too many requests. Please
+            # retry." (bodies quoted in cloudquery/cloudquery#9860 and Azure/azure-powershell#27734), the wait in
+            # x-ms-ratelimit-microsoft.costmanagement-{qpu,entity,tenant,client}-retry-after (Azure/azqr#745) and no
+            # Retry-After, which is why azure-core's retry policy does not wait for it (elastic/beats#53129).
+            wait = headers.pop("Retry-After", "1")
+            return AzureError(429, self.code or "429", self.message or "Too many requests. Please retry.",
+                              headers={"x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after": wait})
         if s == 429:
             headers.setdefault("Retry-After", "1")
             return AzureError(429, self.code or "SubscriptionRequestsThrottled", self.message or
