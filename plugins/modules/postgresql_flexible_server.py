@@ -9,11 +9,14 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: postgresql_flexible_server
-short_description: Create, update, start, stop or delete an Azure Database for PostgreSQL flexible server
+short_description: Create, restore, update, start, stop or delete an Azure Database for PostgreSQL flexible server
 version_added: 0.1.0
 description:
   - Creates a PostgreSQL flexible server (C(Microsoft.DBforPostgreSQL/flexibleServers)), keeps its SKU, storage, backup
     retention, high availability and tags as asked, starts or stops it, or deletes it.
+  - With O(create_mode=PointInTimeRestore) it creates the server as a point-in-time restore of another server's backups
+    instead, the way the portal's Restore button does. The new server takes its SKU, storage, version, administrator and
+    backup settings from the source, in the source's region; firewall rules are not restored, so add them afterwards.
   - Only the options you set are compared, so a second run with the same options changes nothing.
   - Rules Azure enforces are checked before any request, so a wrong value fails without touching the server.
     The SKU must belong to its tier, storage only grows, geo-redundant backup and the administrator login are fixed
@@ -99,6 +102,40 @@ options:
     description: Remove tags not listed in O(tags). With V(false), O(tags) are added to the existing ones.
     type: bool
     default: true
+  create_mode:
+    description:
+      - How the server is created when it does not exist (C(properties.createMode)).
+      - V(Default) creates an empty server from the options of this task.
+      - V(PointInTimeRestore) creates it from the backups of O(source_server) or O(source_server_resource_id), as the data
+        was at O(point_in_time_utc). Options the restored server takes from its source (O(sku), O(version),
+        O(storage_size_gb), O(backup_retention_days), O(geo_redundant_backup), O(high_availability), O(administrator_login),
+        O(administrator_login_password)) are refused; change them in a later task once the server exists.
+      - A server that already exists is never restored again. The task changes nothing and warns, because Azure does not
+        say which backup an existing server came from. Delete it first (O(state=absent)) to restore afresh.
+      - Azure's other create modes (C(GeoRestore), C(Replica), C(ReviveDropped)) are not supported by this module.
+    type: str
+    default: Default
+    choices: [Default, PointInTimeRestore]
+  source_server:
+    description:
+      - With O(create_mode=PointInTimeRestore), the name of the server to restore, in O(resource_group).
+      - Use O(source_server_resource_id) for a server of another resource group or subscription.
+    type: str
+  source_server_resource_id:
+    description:
+      - With O(create_mode=PointInTimeRestore), the resource ID of the server to restore (C(properties.sourceServerResourceId)),
+        C(/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.DBforPostgreSQL/flexibleServers/<name>).
+    type: str
+    aliases: [source_server_id]
+  point_in_time_utc:
+    description:
+      - With O(create_mode=PointInTimeRestore), the moment whose data the new server gets (C(properties.pointInTimeUTC)), in
+        ISO 8601, for example C(2026-05-01T06:30:00Z). A time without an offset is read as UTC, and other offsets are converted.
+      - It must lie between the source's earliest restore date (C(properties.backup.earliestRestoreDate), the oldest backup
+        kept) and now. Both rules are checked against the source server and Azure's clock before anything is created.
+      - Unset, the latest restore point is used, which is now by Azure's clock (the C(Date) of its answer), as the portal's
+        "Latest restore point (Now)" does.
+    type: str
   power_state:
     description:
       - Start or stop the server. Unset leaves it as it is.
@@ -123,7 +160,7 @@ attributes:
     support: full
     details: The administrator password is shown as C(********) in the diff.
 notes:
-  - Creating a server takes several minutes in Azure. With O(wait=false) the module returns an RV(operation) to pass to
+  - Creating or restoring a server takes several minutes in Azure. With O(wait=false) the module returns an RV(operation) to pass to
     M(erpops.azure.operation_wait). When a run needs several operations, for example a start followed by an update,
     it awaits each one except the last.
 """
@@ -157,6 +194,23 @@ EXAMPLES = r"""
     name: erp-postgres-prod
     resource_group: erp-supermarket-production-rg
     power_state: stopped
+
+- name: Restore last night's data into a temporary server for the restore drill
+  erpops.azure.postgresql_flexible_server:
+    name: erp-postgres-drill
+    resource_group: erp-supermarket-production-rg
+    create_mode: PointInTimeRestore
+    source_server: erp-postgres-prod
+    point_in_time_utc: "2026-05-01T02:00:00Z"
+    tags:
+      purpose: restore-drill
+  register: drill_server
+
+- name: Delete the temporary server
+  erpops.azure.postgresql_flexible_server:
+    name: erp-postgres-drill
+    resource_group: erp-supermarket-production-rg
+    state: absent
 """
 
 RETURN = r"""
@@ -177,6 +231,32 @@ server:
       storage: {storageSizeGB: 128, autoGrow: Disabled, tier: P10}
       backup: {backupRetentionDays: 30, geoRedundantBackup: Disabled}
       highAvailability: {mode: Disabled, state: NotEnabled}
+restore:
+  description: The point-in-time restore this task did, or would do in check mode.
+  returned: with O(create_mode=PointInTimeRestore) and O(state=present)
+  type: dict
+  contains:
+    restored:
+      description: Whether the server was restored by this task. It is V(false) when the server already existed.
+      type: bool
+      returned: always
+    source_server_resource_id:
+      description: The resource ID of the source server.
+      type: str
+      returned: always
+    point_in_time_utc:
+      description: The restore point sent to Azure, or the one asked when the server already existed.
+      type: str
+      returned: always
+    earliest_restore_date:
+      description: The source's earliest restore date when the restore was asked for.
+      type: str
+      returned: when restored
+  sample:
+    restored: true
+    source_server_resource_id: /subscriptions/.../resourceGroups/erp-rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/erp-postgres-prod
+    point_in_time_utc: "2026-05-01T02:00:00.000000Z"
+    earliest_restore_date: "2026-04-03T02:05:11.0000000Z"
 operation:
   description: The last operation started, when O(wait=false); pass it to M(erpops.azure.operation_wait).
   returned: when an operation was started and not awaited
@@ -184,11 +264,23 @@ operation:
 """
 
 import copy
+import datetime
+import re
 
-from ansible_collections.erpops.azure.plugins.module_utils import reconcile
+from ansible_collections.erpops.azure.plugins.module_utils import reconcile, timestamps
 from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource
 
 API_VERSION = "2024-08-01"
+RESTORE = "PointInTimeRestore"
+# What a point-in-time restore takes from its source (REST spec example ServersCreatePointInTimeRestore.json sends only
+# location, createMode, sourceServerResourceId and pointInTimeUTC; Learn "Backup and restore": the new server has the
+# source's configuration, in the source's region).
+INHERITED = ("version", "sku", "storage_size_gb", "backup_retention_days", "geo_redundant_backup", "high_availability",
+             "administrator_login", "administrator_login_password")
+RESTORE_OPTIONS = ("source_server", "source_server_resource_id", "point_in_time_utc")
+SERVER_ID = re.compile(r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.DBforPostgreSQL/flexibleServers/[^/]+$", re.I)
+# The Date header has whole seconds: a point within a second of it is not "in the future".
+CLOCK_SLACK = datetime.timedelta(seconds=1)
 SKU_PREFIX = {"Burstable": "Standard_B", "GeneralPurpose": "Standard_D", "MemoryOptimized": "Standard_E"}
 SECRET_KEYS = ("administratorLoginPassword",)
 SEND_ALWAYS = "always"  # update_password value: send the write-only password on every run
@@ -237,6 +329,73 @@ def _validate(az, p, current):
         az.fail("administrator_login can only be set when the server is created (server %s has %s)" % (p["name"], props["administratorLogin"]))
     if p["version"] and props.get("version") and str(props["version"]) != p["version"]:
         az.fail("version can only be set when the server is created (server %s runs %s, asked %s)" % (p["name"], props["version"], p["version"]))
+
+
+def _validate_restore_args(az, p):
+    """The restore options alone, before any request: (source id or None, point or None)."""
+    if p["create_mode"] != RESTORE:
+        given = [k for k in RESTORE_OPTIONS if p[k]]
+        if given:
+            az.fail("%s only apply with create_mode=PointInTimeRestore" % ", ".join(given))
+        return None, None
+    inherited = [k for k in INHERITED if p[k] is not None]
+    if inherited:
+        az.fail("%s cannot be set with create_mode=PointInTimeRestore: a restored server takes them from its source server; "
+                "leave them unset and change what Azure allows in a later task" % ", ".join(inherited))
+    source = p["source_server_resource_id"]
+    if not source and not p["source_server"]:
+        az.fail("create_mode=PointInTimeRestore needs the server to restore: source_server (a server of resource group %s) "
+                "or source_server_resource_id" % p["resource_group"])
+    if source and not SERVER_ID.match(source.rstrip("/")):
+        az.fail("source_server_resource_id must be the resource ID of a flexible server, /subscriptions/<id>/resourceGroups/<group>"
+                "/providers/Microsoft.DBforPostgreSQL/flexibleServers/<name>, got %s" % source)
+    point = None
+    if p["point_in_time_utc"]:
+        point = timestamps.parse_utc(p["point_in_time_utc"])
+        if point is None:
+            az.fail("point_in_time_utc must be an ISO 8601 time such as 2026-05-01T06:30:00Z, got %s" % p["point_in_time_utc"])
+    return (source.rstrip("/") if source else None), point
+
+
+def _restore_plan(az, p, source_id, point):
+    """Read the source and check the restore point against its window and Azure's clock; (body, predicted, restore)."""
+    status, headers, source = az.arm.request("GET", source_id, API_VERSION, expect=(200, 404))
+    label = source_id.rsplit("/", 1)[-1]
+    if status == 404 or not isinstance(source, dict):
+        az.fail("source server %s not found (%s); nothing was created" % (label, source_id))
+    now = timestamps.service_now(headers)
+    props = source.get("properties") or {}
+    backup = props.get("backup") or {}
+    earliest = timestamps.parse_utc(backup.get("earliestRestoreDate"))
+    if earliest is None:
+        az.fail("source server %s has no backup to restore yet (no earliestRestoreDate); Azure takes the first one minutes after "
+                "the server is created" % label)
+    if point is None:
+        # The latest restore point; a source whose first backup completed within the Date header's second restores from it.
+        point = max(now, earliest)
+    elif point > now + CLOCK_SLACK:
+        az.fail("point_in_time_utc %s is in the future (Azure's time is %s); restore a time between the earliest restore date %s "
+                "and now, or leave it unset for the latest restore point"
+                % (timestamps.format_utc(point), timestamps.format_utc(now), timestamps.format_utc(earliest)))
+    elif point < earliest:
+        first = timestamps.format_utc(earliest)
+        az.fail("point_in_time_utc %s is before the earliest restore date %s of server %s (its backups are kept %s days); restore "
+                "a time between %s and now" % (timestamps.format_utc(point), first, label, backup.get("backupRetentionDays"), first))
+    if p["location"] and reconcile.norm_location(p["location"]) != reconcile.norm_location(source.get("location")):
+        az.fail("a point-in-time restore creates the server in the region of its source (%s is in %s), not in %s; leave location "
+                "unset" % (label, source.get("location"), p["location"]))
+    body = {"location": source.get("location"),
+            "properties": {"createMode": RESTORE, "sourceServerResourceId": source.get("id") or source_id,
+                           "pointInTimeUTC": timestamps.format_utc(point)}}
+    if p["tags"]:
+        body["tags"] = dict(p["tags"])
+    inherited = dict((k, copy.deepcopy(props[k])) for k in ("version", "administratorLogin", "storage") if k in props)
+    inherited["backup"] = dict((k, v) for k, v in backup.items() if k != "earliestRestoreDate")
+    inherited["state"] = "Ready"
+    predicted = reconcile.merge({"name": p["name"], "sku": source.get("sku"), "properties": inherited}, body)
+    restore = {"restored": True, "source_server_resource_id": body["properties"]["sourceServerResourceId"],
+               "point_in_time_utc": body["properties"]["pointInTimeUTC"], "earliest_restore_date": backup.get("earliestRestoreDate")}
+    return body, predicted, restore
 
 
 def _wanted(p, current):
@@ -296,9 +455,16 @@ def main():
         tags=dict(type="dict"),
         purge_tags=dict(type="bool", default=True),
         power_state=dict(type="str", choices=["started", "stopped"]),
+        create_mode=dict(type="str", default="Default", choices=["Default", RESTORE]),
+        source_server=dict(type="str"),
+        source_server_resource_id=dict(type="str", aliases=["source_server_id"]),
+        point_in_time_utc=dict(type="str"),
         state=dict(type="str", default="present", choices=["present", "absent"]),
-    ), wait=True)
+    ), wait=True, mutually_exclusive=[("source_server", "source_server_resource_id")])
     p = az.params
+    source_id = point = None
+    if p["state"] == "present":
+        source_id, point = _validate_restore_args(az, p)
 
     def run():
         path = PATH % (az.subscription_id, p["resource_group"], p["name"])
@@ -308,11 +474,27 @@ def main():
             changed, _doc, diff, op = res.ensure_absent(wait=p["wait"], wait_timeout=p["wait_timeout"])
             return dict(changed=changed, server={}, diff=diff, **({"operation": _public(op)} if op else {}))
 
+        source = source_id
+        if p["create_mode"] == RESTORE and not source:
+            source = PATH % (az.subscription_id, p["resource_group"], p["source_server"])
+        if source and source.lower() == path.lower():
+            az.fail("source server and restored server are both %s: a point-in-time restore creates a new server, give it another "
+                    "name" % p["name"])
         current = res.get()
-        _validate(az, p, current)
+        extra = {}
+        if source and current is not None:
+            az.module.warn("server %s already exists, so it was not restored from %s: a point-in-time restore only creates a new "
+                           "server. Delete it first (state=absent) to restore again." % (p["name"], source.rsplit("/", 1)[-1]))
+            extra["restore"] = {"restored": False, "source_server_resource_id": source,
+                                "point_in_time_utc": timestamps.format_utc(point) if point else None}
+        if not source or current is not None:
+            _validate(az, p, current)
         want = _wanted(p, current)
         ops = []
-        if current is None:
+        if current is None and source:
+            body, predicted, extra["restore"] = _restore_plan(az, p, source, point)
+            steps = [("PUT", path, body)]
+        elif current is None:
             body = _prune(want)
             body["properties"].update(createMode="Default", administratorLoginPassword=p["administrator_login_password"])
             steps = [("PUT", path, body)]
@@ -332,9 +514,9 @@ def main():
             predicted["properties"]["state"] = "Stopped"
         diff = {"before": res.redacted(current) or {}, "after": res.redacted(predicted)}
         if not steps:
-            return dict(changed=False, server=_public(current), diff=diff)
+            return dict(changed=False, server=_public(current), diff=diff, **extra)
         if az.check_mode:
-            return dict(changed=True, server=_public(predicted), diff=diff)
+            return dict(changed=True, server=_public(predicted), diff=diff, **extra)
         for i, (method, url, payload) in enumerate(steps):
             op = az.arm.start(method, url, API_VERSION, body=payload)
             if p["wait"] or i < len(steps) - 1:
@@ -342,8 +524,8 @@ def main():
             else:
                 ops.append(op)
         if ops:
-            return dict(changed=True, server=_public(predicted), diff=diff, operation=_public(ops[-1]))
-        return dict(changed=True, server=_public(res.get()), diff=diff)
+            return dict(changed=True, server=_public(predicted), diff=diff, operation=_public(ops[-1]), **extra)
+        return dict(changed=True, server=_public(res.get()), diff=diff, **extra)
 
     az.run(run)
 

@@ -117,8 +117,9 @@ import datetime
 import hashlib
 import hmac
 
-from ansible.module_utils.six.moves.urllib.parse import parse_qsl, urlencode, urlsplit
+from ansible.module_utils.six.moves.urllib.parse import urlencode
 from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule
+from ansible_collections.erpops.azure.plugins.module_utils.web_backup import public_view
 
 WEB_API = "2024-11-01"
 STORAGE_API = "2025-06-01"
@@ -133,19 +134,6 @@ def service_sas(account, container, key, expiry):
     fields = [SAS_PERMISSIONS, "", expiry, "/blob/%s/%s" % (account, container), "", "", "https", SAS_VERSION, "c", "", "", "", "", "", "", ""]
     sig = base64.b64encode(hmac.new(base64.b64decode(key), "\n".join(fields).encode("utf-8"), hashlib.sha256).digest()).decode()
     return urlencode([("sv", SAS_VERSION), ("sr", "c"), ("sp", SAS_PERMISSIONS), ("se", expiry), ("spr", "https"), ("sig", sig)])
-
-
-def public_view(props):
-    """The configuration without its SAS."""
-    if not props:
-        return {}
-    url = urlsplit(props.get("storageAccountUrl") or "")
-    query = dict(parse_qsl(url.query))
-    return {"enabled": props.get("enabled"), "backup_name": props.get("backupName"),
-            "container_url": "%s://%s%s" % (url.scheme, url.netloc, url.path.rstrip("/")) if url.netloc else None,
-            "sas_expiry": query.get("se"), "schedule": dict((k, v) for k, v in (props.get("backupSchedule") or {}).items()
-                                                            if k in ("frequencyInterval", "frequencyUnit", "retentionPeriodInDays",
-                                                                     "keepAtLeastOneBackup"))}
 
 
 def main():

@@ -1,7 +1,9 @@
 """The admin API under /_azsim (loopback, direct endpoint only): exact shapes of healthz, the request log,
 state, clock and reset; it is not reachable through the real host names."""
 
+import email.utils
 import re
+import time
 
 import pytest
 import requests
@@ -62,6 +64,24 @@ def test_clock(azsim):
         assert after["now"][:13] != before["now"][:13]
     finally:
         azsim.admin("POST", "clock", {"advance_seconds": -3600})
+
+
+def test_date_header_is_the_simulated_clock(azsim, mode, resource_client, resource_group):
+    """ARM answers carry the service's time in Date (RFC 9110 section 6.6.1); clients read Azure's "now" there (a
+    point-in-time restore's latest restore point), so it is azsim's simulated clock, once."""
+    dates = []
+
+    def hook(response):
+        dates.append(response.http_response.headers["Date"])
+
+    azsim.admin("POST", "clock", {"advance_seconds": 1800})
+    try:
+        resource_client.resource_groups.get(resource_group, raw_response_hook=hook)
+    finally:
+        azsim.admin("POST", "clock", {"advance_seconds": -1800})
+    (date,) = dates
+    assert "," in date and date.count("GMT") == 1
+    assert abs(email.utils.parsedate_to_datetime(date).timestamp() - (time.time() + 1800)) < 60
 
 
 @pytest.fixture

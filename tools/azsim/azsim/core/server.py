@@ -92,9 +92,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             except OSError:
                 pass
             return
-        self.send_response(resp.status)
+        # The Date header is the origin server's clock (RFC 9110 section 6.6.1): Azure's, so azsim's simulated clock.  A handler
+        # that dates its answer itself (the storage data plane) sends its own Date instead, never a second one.
+        self.log_request(resp.status)
+        self.send_response_only(resp.status)
+        self.send_header("Server", self.version_string())
+        self.send_header("Date", resp.headers.get("date") or self.date_time_string(app.clock.now()))
         for k, v in resp.headers.items():
-            if k not in ("content-length", "transfer-encoding", "connection"):
+            if k not in ("content-length", "transfer-encoding", "connection", "date"):
                 self.send_header(k, v)
         # Headers a reverse-proxied site sent, in their order and casing, repeated ones (Set-Cookie) included.
         for k, v in getattr(resp, "header_list", None) or ():
