@@ -4,12 +4,16 @@ Requests are forwarded unchanged — same path, query, headers and body — to A
 name in ``Host``.  Azurite then reads the account from the host's first label (its "production-style URL",
 ``extractStoragePartsFromPath`` in Azurite's blobStorageContext middleware) and canonicalises the Shared Key resource
 as ``/{account}{path}``, exactly what azure-storage-blob signs for the real host; SAS signatures use
-``/blob/{account}/{container}[/{blob}]`` either way.  Nothing is re-signed.
+``/blob/{account}/{container}[/{blob}]`` either way.  Shared Key and SAS requests are never re-signed; bearer ones are
+(below).
 
 Before forwarding, what the management plane configured is enforced the way the blob service does:
 ``supportsHttpsTrafficOnly``, ``allowSharedKeyAccess``, ``allowBlobPublicAccess``, ``publicNetworkAccess`` and
 ``networkAcls``.  ``minimumTlsVersion``: the front door's TLS context (core) negotiates TLS 1.2 or newer only, which
 satisfies TLS1_0/1_1/1_2 minimums; a TLS1_3 minimum is not enforced (documented difference).
+
+Microsoft Entra ID (``Authorization: Bearer``) is checked here (:mod:`.entra`: the token, then Azure RBAC); such a request
+is then forwarded re-signed with the account's key, as Azurite runs without OAuth.
 
 Features Azurite lacks are done here around the forwarded request: container immutability policies and legal holds
 (:mod:`.immutability`), blob soft delete (:mod:`.softdelete`) and last access time tracking for lifecycle rules
@@ -27,7 +31,8 @@ from email.utils import formatdate
 from ...core import resource
 from ...core.http import Response
 from ...core.ids import new_guid
-from . import engine, immutability, models, softdelete
+from . import engine, entra, immutability, models, softdelete
+from .azurite import sign_shared_key
 
 HOP = {"connection", "keep-alive", "proxy-connection", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host",
        "content-length"}
@@ -123,6 +128,14 @@ class BlobFrontDoor:
         key = _account_key(self.app, acct)
         comp = req.query.get("comp")
         versioned = "snapshot" in req.query or "versionid" in req.query
+        token = entra.bearer(req)
+        if token is not None:
+            try:
+                req.principal = entra.authenticate(self.app, token, acct["name"])
+                entra.authorize(self.app, req.principal, req, acct["id"], container, blob,
+                                lambda: self.azurite.request("HEAD", acct["name"].lower(), key, f"/{container}/{blob}")[0] == 200)
+            except entra.Refusal as exc:
+                return storage_error(exc.status, exc.code, exc.message, exc.headers, exc.details)
         head = None
         if blob and cdoc is not None and (immutability.policy_of(cdoc) is not None or immutability.legal_hold(cdoc)) and not versioned:
             refusal, head = self._immutable(req, acct, key, cdoc, container, blob, comp)
@@ -139,7 +152,7 @@ class BlobFrontDoor:
                 head = head if status == 200 else None
             if head is not None:
                 kept = softdelete.keep(self.azurite, acct["name"].lower(), key, req.host, container, blob, head)
-        status, headers, body = self._forward(req)
+        status, headers, body = self._forward(req, resign=(acct["name"].lower(), key) if token is not None else None)
         if status == 400 and b"Provided contentMD5 doesn't match." in body:
             return _md5_mismatch(req)
         if kept:
@@ -288,9 +301,19 @@ class BlobFrontDoor:
             if req.method == "PUT" or last is None or now - last["at"] >= engine.DAY:
                 self.app.store.put(engine.ACCESS, k, {"at": now})
 
-    def _forward(self, req):
+    def _forward(self, req, resign=None):
+        """Send the request to Azurite; ``resign`` ((account, key)): replace its authorization (a bearer token azsim
+        checked) with a Shared Key signature of the same request."""
         h = {req.headers.original(k): v for k, v in req.headers.items() if k.lower() not in HOP}
         h["Host"] = req.host
+        if resign is not None:
+            h = {k: v for k, v in h.items() if k.lower() != "authorization"}
+            if not any(k.lower() == "x-ms-date" for k in h):
+                h["x-ms-date"] = formatdate(usegmt=True)
+            signed = dict(h)
+            if req.body or req.method in ("PUT", "POST"):
+                signed["Content-Length"] = str(len(req.body))
+            h["Authorization"] = sign_shared_key(req.method, resign[0], resign[1], req.raw_path, req.query, signed)
         target = req.raw_path + ("?" + req.query_string if req.query_string else "")
         conn = self.azurite.connection()
         try:
