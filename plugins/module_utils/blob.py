@@ -20,7 +20,8 @@ import re
 from email.utils import formatdate
 from urllib.parse import quote
 
-from ansible_collections.erpops.azure.plugins.module_utils.arm import USER_AGENT, CheckModeWrite
+from ansible_collections.erpops.azure.plugins.module_utils.arm import CheckModeWrite
+from ansible_collections.erpops.azure.plugins.module_utils.dataplane import pipeline_client, retry_policy
 from ansible_collections.erpops.azure.plugins.module_utils.errors import AzureApiError
 
 VERSION = "2023-11-03"
@@ -91,18 +92,9 @@ class BlobClient:
 
     def _pipeline(self):
         if self._client is None:
-            from azure.core import PipelineClient
-            from azure.core.pipeline import policies
-
-            self._client = PipelineClient(base_url=self.base, policies=[
-                policies.RequestIdPolicy(),
-                policies.HeadersPolicy(),
-                policies.UserAgentPolicy(sdk_moniker=USER_AGENT),
-                policies.ProxyPolicy(),
-                # Reads only: a write is never sent twice (under an immutability policy the repeat would be refused).
-                policies.RetryPolicy(retry_total=4, retry_backoff_factor=0.8, retry_on_methods=["GET", "HEAD"]),
-                policies.BearerTokenCredentialPolicy(self.auth.credential(), SCOPE),
-            ])
+            # Reads only: a write is never sent twice (under an immutability policy the repeat would be refused).
+            self._client = pipeline_client(self.base, self.auth.credential(), SCOPE,
+                                           retry_policy(("GET", "HEAD"), retry_total=4, retry_backoff_factor=0.8))
         return self._client
 
     def request(self, method, path, params=None, headers=None, content=None, expect=(200,), stream=False, timeout=300):

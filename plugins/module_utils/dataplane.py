@@ -30,3 +30,18 @@ def pipeline_client(base_url, credential, scope, retry_policy, decode_and_redire
     if http_logging:
         chain += [policies.NetworkTraceLoggingPolicy(), policies.HttpLoggingPolicy()]
     return PipelineClient(base_url=base_url, policies=chain)
+
+
+def retry_policy(methods, **kwargs):
+    """azure-core's ``RetryPolicy`` (408, 429, 5xx, dropped connections, ``Retry-After``) for the HTTP ``methods`` given
+    only: its constructor ignores ``retry_on_methods`` (it is read per request), so the default list is set here."""
+    from azure.core.pipeline import policies
+
+    allowed = frozenset(m.upper() for m in methods)
+
+    class MethodRetryPolicy(policies.RetryPolicy):
+        def __init__(self, **kw):
+            super(MethodRetryPolicy, self).__init__(**kw)
+            self._method_whitelist = allowed
+
+    return MethodRetryPolicy(**kwargs)
