@@ -268,3 +268,15 @@ def test_the_distro_in_a_site_reaches_the_ingestion_endpoint(azsim, monitored):
     exc = query(azsim, ws, f"AppExceptions | where OperationId == '{boom['OperationId']}'")[0]
     details = json.loads(exc["Details"]) if isinstance(exc["Details"], str) else exc["Details"]
     assert exc["ExceptionType"] == "RuntimeError" and exc["Message"] == "till 3 is on fire" and "site_app.py" in details[0]["rawStack"]
+
+
+def test_the_sdk_dynamic_configuration_answers(azsim):
+    """The exporter's OneSettings client (its own code, through the proxy) gets a configuration, then 304 for the same
+    version: without an answer its failed calls would be logged by the app as exceptions."""
+    from azure.monitor.opentelemetry.exporter._configuration._utils import make_onesettings_request
+    from azure.monitor.opentelemetry.exporter._constants import _ONE_SETTINGS_CHANGE_URL, _ONE_SETTINGS_CONFIG_URL
+
+    first = make_onesettings_request(_ONE_SETTINGS_CONFIG_URL, {"namespaces": "python"})
+    assert first.status_code == 200 and first.settings == {} and first.etag and first.refresh_interval_s == 3600
+    again = make_onesettings_request(_ONE_SETTINGS_CHANGE_URL, {"namespaces": "python"}, {"If-None-Match": first.etag})
+    assert again.status_code == 304

@@ -38,6 +38,12 @@ _INGESTION_HOST = re.compile(r"^(?:[a-z0-9]+(?:-\d+)?\.in\.applicationinsights\.
 _LIVE_HOST = re.compile(r"^(?:[a-z0-9]+(?:-\d+)?\.livediagnostics\.monitor\.azure\.com|rt\.services\.visualstudio\.com"
                         r"|(?:[a-z0-9]+\.)?rt\.applicationinsights\.azure\.com)$")
 
+# The SDK's dynamic configuration service ("OneSettings"): exporter 1.0.0b58 ``_constants.py`` _ONE_SETTINGS_CNAME and
+# paths, read by ``_configuration/_utils.py`` (``ETag``, ``x-ms-onesetinterval`` in minutes, a JSON body ``{"settings": {}}``).
+_SETTINGS_HOST = "settings.sdk.monitor.azure.com"
+_SETTINGS_PATHS = ("/azmonsdkdynamicconfiguration", "/azmonsdkdynamicconfigurationchanges")
+_SETTINGS_ETAG = '"azsim-sdk-settings-1"'
+
 # The exporter's own telemetry about itself (statsbeat) goes to Microsoft's components with these keys (exporter 1.0.0b58
 # ``_constants.py`` _DEFAULT_NON_EU_STATS_CONNECTION_STRING / _DEFAULT_EU_STATS_CONNECTION_STRING): in Azure they exist and
 # accept it, so azsim answers as they would and keeps nothing (they are no component of the simulated subscription).
@@ -149,7 +155,7 @@ class Ingestion:
 
     @staticmethod
     def accepts(host):
-        return bool(_INGESTION_HOST.match(host) or _LIVE_HOST.match(host))
+        return bool(_INGESTION_HOST.match(host) or _LIVE_HOST.match(host) or host == _SETTINGS_HOST)
 
     def forget(self):
         with self._lock:
@@ -178,6 +184,8 @@ class Ingestion:
     def handle(self, req):
         if _LIVE_HOST.match(req.host):
             return self._live(req)
+        if req.host == _SETTINGS_HOST:
+            return self._settings(req)
         segs = [s.lower() for s in req.raw_path.split("/") if s]  # "//v2.1/track" and "/v2.1/track" alike
         if len(segs) == 2 and segs[1] == "track" and segs[0] in ("v2", "v2.1"):
             if req.method != "POST":
@@ -193,6 +201,18 @@ class Ingestion:
         if req.method == "POST" and segs[:1] == ["quickpulseservice.svc"] and segs[1:] in (["ping"], ["post"]):
             return Response(200, None, {"x-ms-qps-subscribed": "false", "x-ms-qps-service-polling-interval-hint": "5000"})
         return Response(404, {"error": "Not found"})  # unverified body
+
+    @staticmethod
+    def _settings(req):
+        """The SDK's dynamic configuration: no override for any SDK (an empty ``settings`` map; which keys Azure sends is
+        unverified), refreshed hourly; a request that already holds this version (``If-None-Match``) gets 304. Without
+        it the exporter's calls fail at the proxy and its retries log the failure as exceptions of the app."""
+        if req.method != "GET" or req.raw_path.rstrip("/").lower() not in _SETTINGS_PATHS:
+            return Response(404, {"error": "Not found"})  # unverified body
+        headers = {"ETag": _SETTINGS_ETAG, "x-ms-onesetinterval": "60"}
+        if (req.headers.get("if-none-match") or "").strip() == _SETTINGS_ETAG:
+            return Response(304, None, headers)
+        return Response(200, {"settings": {}}, headers)
 
     def _track(self, req, api):
         body = req.body or b""
