@@ -27,12 +27,13 @@ PYTEST_MARK ?= not slow
 # pip's index configuration on these machines warns about a missing local mirror on every call.
 PIP_NOISE := is ignored: it is neither a file nor a directory
 
-.PHONY: help bootstrap venv node postgres collection-link lint ruff ansible-lint sanity pytest test bench-azsim \
-	azsim-up demo release demo-down bench-deploy molecule test-slow clean
+.PHONY: help bootstrap venv node postgres system-tools collection-link lint ruff ansible-lint sanity pytest test bench-azsim \
+	azsim-up demo release maintain demo-down bench-deploy molecule test-slow clean
 
 help:
 	@echo "make demo         start azsim (the local Azure) and deploy the whole ERP stack on it, with a summary"
 	@echo "make release      release examples/erp_app again (zero-downtime slot swap) on the demo's azsim"
+	@echo "make maintain     run a maintenance routine on the demo (CADENCE=daily); reports in reports/"
 	@echo "make demo-down    stop azsim (its state stays in .azsim/; rm -rf .azsim for a fresh start)"
 	@echo "make bootstrap    install the Python venv (.venv), Azurite (node_modules) and PostgreSQL"
 	@echo "make lint         ruff, ansible-lint --profile production, ansible-test sanity"
@@ -43,7 +44,7 @@ help:
 	@echo "make bench-deploy time deploy.yml on azsim (time scale 0 and default, critical path, API calls, no-op re-run)"
 	@echo "make clean        remove the venv, node_modules and test output"
 
-bootstrap: venv node postgres collection-link
+bootstrap: venv node postgres system-tools collection-link
 
 # ansible-playbook run from the checkout finds erpops.azure through this link (ansible.cfg's collections_path).
 collection-link:
@@ -87,6 +88,20 @@ postgres:
 	  echo "==> postgres: NOT FOUND. No PostgreSQL server binaries (initdb, postgres) and not root."; \
 	  echo "    Install them, e.g. 'sudo apt-get install postgresql-15' (Debian 12), then re-run."; \
 	  echo "    Continuing: tests that need a real PostgreSQL will be skipped."; \
+	fi
+
+# --- System tools the tests use: Chromium renders the HTML reports to PNG; faketime moves the
+# controller's clock with azsim's (certificate expiry seen from the future) ---------------------
+SYSTEM_TOOLS ?= chromium:chromium faketime:faketime
+
+system-tools:
+	@missing=""; for t in $(SYSTEM_TOOLS); do command -v $${t%%:*} >/dev/null || missing="$$missing $${t#*:}"; done; \
+	if [ -z "$$missing" ]; then echo "==> system tools: chromium, faketime present"; exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  echo "==> system tools: installing$$missing with apt-get"; \
+	  apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	else \
+	  echo "==> system tools: MISSING$$missing and not root: install them (sudo apt-get install$$missing); tests needing them fail."; \
 	fi
 
 # --- Lint ----------------------------------------------------------------------------------------
@@ -149,6 +164,11 @@ demo: azsim-up
 
 release: azsim-up
 	@$(DEMO_ENV) ansible-playbook playbooks/release.yml $(DEMO_ARGS)
+
+# The maintenance routine of a cadence on the demo's azsim (reports in reports/<cadence>/<run time>/<host>/).
+CADENCE ?= daily
+maintain: azsim-up
+	@$(DEMO_ENV) ansible-playbook playbooks/maintain_$(CADENCE).yml $(DEMO_ARGS)
 
 demo-down: venv
 	@$(PY) -m azsim stop --state-dir "$(AZSIM_STATE_DIR)"

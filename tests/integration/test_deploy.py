@@ -46,12 +46,14 @@ def azsim(tmp_path_factory):
 def deploy(azsim, collections_path):
     """Run deploy.yml (or another playbook) from the checkout; returns (rc, output, writes sent to azsim)."""
 
-    def run(*args, playbook="playbooks/deploy.yml", kill_after_write=None, timeout=900):
+    def run(*args, playbook="playbooks/deploy.yml", kill_after_write=None, timeout=900, clock=None):
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "HTTPS_PROXY", "https_proxy", "ANSIBLE_"))}
         env.update({"AZSIM_STATE_DIR": azsim.state_dir, "ANSIBLE_CONFIG": os.path.join(ROOT, "ansible.cfg"),
                     "ANSIBLE_COLLECTIONS_PATH": collections_path, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0"})
         mark = azsim.last_seq()
         argv = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), playbook, *args]
+        if clock:  # the controller's clock moved too (libfaketime, e.g. "+172d": wall and monotonic clocks shift alike)
+            argv = ["faketime", "-f", clock, *argv]
         proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,  # noqa: S603
                                 start_new_session=True)
         if kill_after_write:
@@ -278,6 +280,86 @@ def test_traffic_and_a_failing_view_reach_the_workspace(deploy, azsim, tmp_path,
     assert request["Success"] is False and request["ResultCode"] == "500", request
     exc = first("AppExceptions | where OuterMessage contains 'telemetry drill' | project ExceptionType, OuterMessage, Details")
     assert exc["ExceptionType"].endswith("RuntimeError") and "telemetry_drill" in str(exc["Details"]), exc
+
+
+def maintain(deploy, *args, clock=None):
+    """The daily routine as AWX runs it, as the auditor (Reader): returns (rc, output, writes, the report's JSON)."""
+    rc, out, writes = deploy("-e", "azsim_principal=auditor", *args, playbook="playbooks/maintain_daily.yml", clock=clock)
+    found = re.findall(r"report: (\S+)/report\.html", out)
+    report = None
+    if found:
+        with open(found[-1] + "/report.json", encoding="utf-8") as f:
+            report = json.load(f)
+    return rc, out, writes, report
+
+
+@contextlib.contextmanager
+def clock_moved(azsim, seconds):
+    """azsim's clock moved forward for the block, and back after it (the module's azsim serves the next tests)."""
+    azsim.admin("POST", "clock", {"advance_seconds": seconds})
+    try:
+        yield
+    finally:
+        azsim.admin("POST", "clock", {"advance_seconds": -seconds})
+
+
+A_DAY_LATER = 25 * 3600  # the routine looks at the last 24 hours: the outage and the releases above are out of them
+
+
+def test_daily_maintenance_passes_on_a_healthy_stack(deploy, azsim):
+    """A day after the tests above (a database outage, releases), users browse a healthy ERP: every check passes."""
+    import requests
+
+    browser = requests.Session()
+    browser.trust_env = False
+    browser.proxies = {"https": azsim.info["proxy"]}
+    browser.verify = azsim.ca
+    with clock_moved(azsim, A_DAY_LATER):
+        for _unused in range(10):
+            assert browser.get("https://erp-supermarket-demo.com/health/", timeout=30).status_code == 200
+        time.sleep(2)  # the front door flushes its traffic into the metrics once a second
+        rc, out, writes, report = maintain(deploy)
+    assert rc == 0, out[-4000:]
+    assert writes == [], writes  # read-only, with the auditor's rights
+    verdicts = {c["id"]: c["verdict"] for c in report["checks"]}
+    for check in ("web-app-running", "staging-slot-running", "plan-instances", "postgresql-ready", "storage-reachable",
+                  "health-erp-supermarket-demo.com", "certificate-erp-supermarket-demo.com", "availability", "response-time",
+                  "error-rate", "cpu", "memory", "database-cpu", "database-memory"):
+        assert verdicts[check] == "pass", (check, report["checks"])
+    assert report["status"] in ("pass", "warn") and report["erp"] == "localhost"
+    html_path = re.findall(r"report: (\S+/report\.html)", out)[-1]
+    with open(html_path, encoding="utf-8") as f:
+        html = f.read()
+    assert html.count("<svg") == 3 and "<polyline" in html  # three charts, drawn
+    assert not re.search(r"<script|<link|src=|url\(|@import", html), "the report fetches something"  # self-contained
+
+
+def test_daily_maintenance_fails_when_cpu_is_over_target(deploy, azsim):
+    """The load knob holds the plan at 80 % CPU for an hour: the busiest hour is over the guide's 70 % target."""
+    plan = f"/subscriptions/{azsim.sub}/resourceGroups/{RG}/providers/Microsoft.Web/serverfarms/erp-production-plan"
+    with clock_moved(azsim, A_DAY_LATER):
+        azsim.admin("POST", "load", {"resource": plan, "metric": "CpuPercentage", "value": 80})
+        try:
+            with clock_moved(azsim, 3600):
+                rc, out, writes, report = maintain(deploy)
+        finally:
+            azsim.admin("POST", "load", {"resource": plan, "metric": "CpuPercentage", "value": 10})
+    assert rc != 0 and writes == []
+    cpu = next(c for c in report["checks"] if c["id"] == "cpu")
+    assert cpu["verdict"] == "fail" and cpu["measured"].startswith("80"), cpu
+    assert "Plan CPU (busiest hour) / 80.00 % / < 70 %" in out, out[-3000:]
+
+
+def test_daily_maintenance_fails_when_a_certificate_is_close_to_expiry(deploy, azsim):
+    """172 days later (azsim's clock and the controller's) the domain's six-month certificate has 8 days left: it fails.
+
+    The days left are counted on the controller's clock against the certificate served, so both clocks move.
+    """
+    with clock_moved(azsim, 172 * 86400):
+        rc, out, writes, report = maintain(deploy, clock="+172d")
+    assert rc != 0 and writes == [] and report, out[-4000:]
+    cert = next(c for c in report["checks"] if c["id"] == "certificate-erp-supermarket-demo.com")
+    assert cert["verdict"] == "fail" and int(cert["measured"].split()[0]) < 14, cert
 
 
 def test_destroy_needs_the_confirmation(deploy):
