@@ -15,59 +15,24 @@ import sys
 import time
 
 import pytest
-from azsim.testing import Azsim
 
-from . import requestlog
+from .stack import RG, ROOT, browser, clock_moved, playbook_runner, started_azsim
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
 # A whole deployment takes 1-3 minutes on two busy cores; pytest.ini's 300 s is for single operations.
 pytestmark = pytest.mark.timeout(900)
-
-RG = "erp-supermarket-production-rg"
-WRITE_EXEMPT = re.compile(r"/(oauth2|list|listKeys|checkNameAvailability|checkDomainAvailability)")
 
 
 @pytest.fixture(scope="module")
 def azsim(tmp_path_factory):
     """Its own azsim: the deployment's fixed names (erp-supermarket-prod, ...) and the owner's grants stay here."""
-    sim = Azsim(str(tmp_path_factory.mktemp("azsim-deploy")), time_scale=0.0, page_size=5).start()
-    saved = os.environ.get("REQUESTS_CA_BUNDLE")
-    os.environ["REQUESTS_CA_BUNDLE"] = sim.ca  # the SDK clients of the checks below trust this azsim's CA
-    yield sim
-    sim.stop()
-    if saved is None:
-        os.environ.pop("REQUESTS_CA_BUNDLE", None)
-    else:
-        os.environ["REQUESTS_CA_BUNDLE"] = saved
+    with started_azsim(str(tmp_path_factory.mktemp("azsim-deploy"))) as sim:
+        yield sim
 
 
 @pytest.fixture(scope="module")
 def deploy(azsim, collections_path):
     """Run deploy.yml (or another playbook) from the checkout; returns (rc, output, writes sent to azsim)."""
-
-    def run(*args, playbook="playbooks/deploy.yml", kill_after_write=None, timeout=900, clock=None):
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "HTTPS_PROXY", "https_proxy", "ANSIBLE_"))}
-        env.update({"AZSIM_STATE_DIR": azsim.state_dir, "ANSIBLE_CONFIG": os.path.join(ROOT, "ansible.cfg"),
-                    "ANSIBLE_COLLECTIONS_PATH": collections_path, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0"})
-        mark = azsim.last_seq()
-        argv = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), playbook, *args]
-        if clock:  # the controller's clock moved too (libfaketime, e.g. "+172d": wall and monotonic clocks shift alike)
-            argv = ["faketime", "-f", clock, *argv]
-        proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,  # noqa: S603
-                                start_new_session=True)
-        if kill_after_write:
-            # Kill the run (SIGKILL, like a lost runner) right after azsim received the named write.
-            deadline = time.time() + timeout
-            while time.time() < deadline and proc.poll() is None:
-                if any(r["method"] in ("PUT", "PATCH", "POST") and re.search(kill_after_write, r["path"], re.I) for r in azsim.requests_since(mark)):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    break
-                time.sleep(0.05)
-        out = proc.communicate(timeout=timeout)[0]
-        return proc.returncode, out, requestlog.writes(azsim.requests_since(mark), WRITE_EXEMPT)
-
-    return run
+    return playbook_runner(azsim, collections_path)
 
 
 def counts(output):
@@ -234,7 +199,6 @@ def test_traffic_and_a_failing_view_reach_the_workspace(deploy, azsim, tmp_path,
     the app's request and exception telemetry (the monitoring role's diagnostic setting and Application Insights)."""
     import shutil
 
-    import requests
     from azure.mgmt.loganalytics import LogAnalyticsManagementClient
     from azure.monitor.query import LogsQueryClient
 
@@ -245,16 +209,13 @@ def test_traffic_and_a_failing_view_reach_the_workspace(deploy, azsim, tmp_path,
                 "urlpatterns.append(path('drill/failure/', telemetry_drill))\n")
     rc, out, _writes = deploy("-e", f"release_source={drill}", playbook="playbooks/release.yml")
     assert rc == 0, out[-4000:]
-    browser = requests.Session()
-    browser.trust_env = False  # this azsim's front door, whatever HTTPS_PROXY another test module left in the environment
-    browser.proxies = {"https": azsim.info["proxy"]}
-    browser.verify = azsim.ca
+    user = browser(azsim)
     for _unused in range(5):
-        assert browser.get("https://erp-supermarket-demo.com/health/", timeout=30).status_code == 200
+        assert user.get("https://erp-supermarket-demo.com/health/", timeout=30).status_code == 200
     # The distro samples at most 5 traces a second by default (azure-monitor-opentelemetry's rate-limited sampler): a user's
     # pace, not a burst, so the failing request is kept.
     time.sleep(1.5)
-    assert browser.get("https://erp-supermarket-demo.com/drill/failure/", timeout=30).status_code == 500
+    assert user.get("https://erp-supermarket-demo.com/drill/failure/", timeout=30).status_code == 500
 
     monkeypatch.setenv("HTTPS_PROXY", azsim.info["proxy"])
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
@@ -293,30 +254,15 @@ def maintain(deploy, *args, clock=None):
     return rc, out, writes, report
 
 
-@contextlib.contextmanager
-def clock_moved(azsim, seconds):
-    """azsim's clock moved forward for the block, and back after it (the module's azsim serves the next tests)."""
-    azsim.admin("POST", "clock", {"advance_seconds": seconds})
-    try:
-        yield
-    finally:
-        azsim.admin("POST", "clock", {"advance_seconds": -seconds})
-
-
 A_DAY_LATER = 25 * 3600  # the routine looks at the last 24 hours: the outage and the releases above are out of them
 
 
 def test_daily_maintenance_passes_on_a_healthy_stack(deploy, azsim):
     """A day after the tests above (a database outage, releases), users browse a healthy ERP: every check passes."""
-    import requests
-
-    browser = requests.Session()
-    browser.trust_env = False
-    browser.proxies = {"https": azsim.info["proxy"]}
-    browser.verify = azsim.ca
+    user = browser(azsim)
     with clock_moved(azsim, A_DAY_LATER):
         for _unused in range(10):
-            assert browser.get("https://erp-supermarket-demo.com/health/", timeout=30).status_code == 200
+            assert user.get("https://erp-supermarket-demo.com/health/", timeout=30).status_code == 200
         time.sleep(2)  # the front door flushes its traffic into the metrics once a second
         rc, out, writes, report = maintain(deploy)
     assert rc == 0, out[-4000:]
