@@ -16,6 +16,7 @@ import time
 
 import pytest
 
+from . import chromium
 from .stack import RG, ROOT, browser, clock_moved, playbook_runner, started_azsim
 
 # A whole deployment takes 1-3 minutes on two busy cores; pytest.ini's 300 s is for single operations.
@@ -257,7 +258,7 @@ def maintain(deploy, *args, clock=None):
 A_DAY_LATER = 25 * 3600  # the routine looks at the last 24 hours: the outage and the releases above are out of them
 
 
-def test_daily_maintenance_passes_on_a_healthy_stack(deploy, azsim):
+def test_daily_maintenance_passes_on_a_healthy_stack(deploy, azsim, tmp_path):
     """A day after the tests above (a database outage, releases), users browse a healthy ERP: every check passes."""
     user = browser(azsim)
     with clock_moved(azsim, A_DAY_LATER):
@@ -278,6 +279,21 @@ def test_daily_maintenance_passes_on_a_healthy_stack(deploy, azsim):
         html = f.read()
     assert html.count("<svg") == 3 and "<polyline" in html  # three charts, drawn
     assert not re.search(r"<script|<link|src=|url\(|@import", html), "the report fetches something"  # self-contained
+    assert_report_draws_its_charts(html_path, html, tmp_path)
+
+
+def assert_report_draws_its_charts(html_path, html, tmp_path):
+    """Chromium renders the page: the status banner shows, and the charts alone (the page cut to its charts, same CSS)
+    draw their series in the palette's colours — a line per series, not an empty frame."""
+    page = chromium.screenshot(html_path, str(tmp_path / "report.png"))
+    banner = "#059669" if '<div class="banner">PASS' in html else "#d97706"
+    assert chromium.pixels_near(page, chromium.hex_rgb(banner)) > 20000, "no status banner in the picture"
+    charts = html[:html.index("<body>") + 6] + html[html.index('<div class="charts">'):html.index("</div>", html.index('<div class="charts">'))]
+    cut = tmp_path / "charts.html"
+    cut.write_text(charts + "</div></body></html>", encoding="utf-8")
+    picture = chromium.screenshot(str(cut), str(tmp_path / "charts.png"), height=900)
+    for color, least in (("#2563eb", 1000), ("#dc2626", 300)):  # the first series of each chart (legend swatches: 300 px); the second
+        assert chromium.pixels_near(picture, chromium.hex_rgb(color)) > least, (color, "not drawn")
 
 
 def test_daily_maintenance_fails_when_cpu_is_over_target(deploy, azsim):
