@@ -21,12 +21,13 @@ def screenshot(html_path, png_path, width=1280, height=2400):
 
 def pixels_near(png_path, rgb, tolerance=24):
     """How many pixels of the picture are within ``tolerance`` of the colour ``rgb`` on every channel."""
-    from PIL import Image
+    from PIL import Image, ImageChops
 
     with Image.open(png_path) as image:
-        data = image.convert("RGB").getdata()
-        r0, g0, b0 = rgb
-        return sum(1 for r, g, b in data if abs(r - r0) <= tolerance and abs(g - g0) <= tolerance and abs(b - b0) <= tolerance)
+        masks = [channel.point(lambda v, c=c: 255 if abs(v - c) <= tolerance else 0)
+                 for channel, c in zip(image.convert("RGB").split(), rgb, strict=True)]
+        both = ImageChops.multiply(ImageChops.multiply(masks[0], masks[1]), masks[2])
+        return both.histogram()[255]
 
 
 def hex_rgb(color):
