@@ -63,6 +63,7 @@ def playbook_runner(azsim, collections_path):
         out = proc.communicate(timeout=timeout)[0]
         return proc.returncode, out, requestlog.writes(azsim.requests_since(mark), WRITE_EXEMPT)
 
+    run.azsim = azsim
     return run
 
 

@@ -246,7 +246,9 @@ def test_traffic_and_a_failing_view_reach_the_workspace(deploy, azsim, tmp_path,
 
 def maintain(deploy, *args, clock=None):
     """The daily routine as AWX runs it, as the auditor (Reader): returns (rc, output, writes, the report's JSON)."""
-    rc, out, writes = deploy("-e", "azsim_principal=auditor", *args, playbook="playbooks/maintain_daily.yml", clock=clock)
+    reports = os.path.join(deploy.azsim.state_dir, "reports")  # not the checkout's reports/
+    rc, out, writes = deploy("-e", "azsim_principal=auditor", "-e", f"maintain_report_dir={reports}", *args,
+                             playbook="playbooks/maintain_daily.yml", clock=clock)
     found = re.findall(r"report: (\S+)/report\.html", out)
     report = None
     if found:

@@ -6,6 +6,7 @@ routine is tested in test_deploy.py, on a stack with a history.
 """
 
 import json
+import os
 import re
 
 import pytest
@@ -39,8 +40,11 @@ def stack(run):
 
 
 def maintain(run, cadence, *args, principal="deployer", clock=None):
-    """A routine as its AWX job template runs it: returns (rc, output, writes, the report's JSON or None)."""
-    rc, out, writes = run("-e", f"azsim_principal={principal}", *args, playbook=f"playbooks/maintain_{cadence}.yml", clock=clock)
+    """A routine as its AWX job template runs it: returns (rc, output, writes, the report's JSON or None). Its reports go
+    to the module's azsim state directory, not the checkout's reports/."""
+    reports = os.path.join(run.azsim.state_dir, "reports")
+    rc, out, writes = run("-e", f"azsim_principal={principal}", "-e", f"maintain_report_dir={reports}", *args,
+                          playbook=f"playbooks/maintain_{cadence}.yml", clock=clock)
     found = re.findall(r"report: (\S+)/report\.html", out)
     report = None
     if found:
