@@ -24,6 +24,16 @@ options:
   resource_group:
     description: Resource group to list; without it, every web app of the subscription is listed.
     type: str
+  include_setting_names:
+    description:
+      - Read the names of the app settings and connection strings (C(POST .../config/appsettings/list) and
+        C(.../config/connectionstrings/list)). These list actions need C(Microsoft.Web/sites/config/list/action), which the
+        Reader role does not grant.
+      - V(false) reads with Reader alone; RV(web_apps[].app_setting_names) and RV(web_apps[].connection_strings) are then
+        C(null).
+    type: bool
+    default: true
+    version_added: 0.2.0
 extends_documentation_fragment:
   - erpops.azure.azure
 attributes:
@@ -47,6 +57,17 @@ EXAMPLES = r"""
   ansible.builtin.assert:
     that:
       - not erp_app.web_apps[0].basic_publishing_auth.ftp
+
+- name: Read the runtime as a Reader (no list action on the settings)
+  erpops.azure.web_app_info:
+    name: erp-supermarket-prod
+    resource_group: erp-supermarket-production-rg
+    include_setting_names: false
+  register: erp_app_read
+
+- name: Show the runtime stack
+  ansible.builtin.debug:
+    msg: "{{ erp_app_read.web_apps[0].site_config.linuxFxVersion }}"
 """
 
 RETURN = r"""
@@ -65,12 +86,12 @@ web_apps:
       type: dict
       returned: always
     app_setting_names:
-      description: Names of the app settings, sorted.
+      description: Names of the app settings, sorted; null when O(include_setting_names=false).
       type: list
       elements: str
       returned: always
     connection_strings:
-      description: Connection string names and types (values are never returned).
+      description: Connection string names and types (values are never returned); null when O(include_setting_names=false).
       type: list
       elements: dict
       returned: always
@@ -114,21 +135,24 @@ from ansible_collections.erpops.azure.plugins.module_utils.module import AzureMo
 API_VERSION = "2025-05-01"
 
 
-def describe(az, site):
+def describe(az, site, setting_names=True):
     arm = az.arm
     path = site["id"]
     config = (arm.get(path + "/config/web", API_VERSION) or {}).get("properties") or {}
     config.pop("appSettings", None)
     config.pop("connectionStrings", None)
-    _status, _hdrs, settings = arm.request("POST", path + "/config/appsettings/list", API_VERSION, read_only=True)
-    _status, _hdrs, strings = arm.request("POST", path + "/config/connectionstrings/list", API_VERSION, read_only=True)
+    settings = strings = None
+    if setting_names:
+        _status, _hdrs, settings = arm.request("POST", path + "/config/appsettings/list", API_VERSION, read_only=True)
+        _status, _hdrs, strings = arm.request("POST", path + "/config/connectionstrings/list", API_VERSION, read_only=True)
     sticky = (arm.get(path + "/config/slotConfigNames", API_VERSION) or {}).get("properties") or {}
     policies = dict((x.get("name"), (x.get("properties") or {}).get("allow"))
                     for x in arm.list(path + "/basicPublishingCredentialsPolicies", API_VERSION))
     props = site.get("properties") or {}
     return {"site": site, "site_config": config,
-            "app_setting_names": sorted(((settings or {}).get("properties") or {}).keys()),
-            "connection_strings": [{"name": k, "type": (v or {}).get("type")} for k, v in sorted(((strings or {}).get("properties") or {}).items())],
+            "app_setting_names": sorted(((settings or {}).get("properties") or {}).keys()) if setting_names else None,
+            "connection_strings": [{"name": k, "type": (v or {}).get("type")} for k, v in sorted(((strings or {}).get("properties") or {}).items())]
+            if setting_names else None,
             "sticky_app_setting_names": list(sticky.get("appSettingNames") or []),
             "sticky_connection_string_names": list(sticky.get("connectionStringNames") or []),
             "host_names": list(props.get("hostNames") or []), "state": props.get("state"),
@@ -136,7 +160,8 @@ def describe(az, site):
 
 
 def main():
-    az = AzureModule(dict(name=dict(type="str"), resource_group=dict(type="str")), required_by={"name": "resource_group"})
+    az = AzureModule(dict(name=dict(type="str"), resource_group=dict(type="str"), include_setting_names=dict(type="bool", default=True)),
+                     required_by={"name": "resource_group"})
     p = az.params
 
     def run():
@@ -148,7 +173,7 @@ def main():
             sites = az.arm.list("%s/resourceGroups/%s/providers/Microsoft.Web/sites" % (sub, p["resource_group"]), API_VERSION)
         else:
             sites = az.arm.list("%s/providers/Microsoft.Web/sites" % sub, API_VERSION)
-        return dict(changed=False, web_apps=[describe(az, s) for s in sites])
+        return dict(changed=False, web_apps=[describe(az, s, p["include_setting_names"]) for s in sites])
 
     az.run(run)
 

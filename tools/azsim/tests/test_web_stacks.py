@@ -8,7 +8,7 @@ from azure.core.exceptions import HttpResponseError
 from azure.mgmt.web import WebSiteManagementClient
 
 PYTHON_EOL = {"3.8": "2024-10-31", "3.9": "2025-10-31", "3.10": "2026-10-31", "3.11": "2027-10-31", "3.12": "2028-10-31",
-              "3.13": "2029-10-31"}
+              "3.13": "2029-10-31", "3.14": "2030-10-31"}
 
 
 def sim_now(azsim):
@@ -28,6 +28,7 @@ def test_python_stack_linux(azsim, mode):
     assert all(s.type == "Microsoft.Web/webAppStacks" and s.id == f"/providers/Microsoft.Web/webAppStacks/{s.name}" for s in stacks)
     minors = python_minors(stacks)
     assert set(PYTHON_EOL) <= set(minors)
+    assert list(minors)[:2] == ["3.14", "3.13"]  # newest first, as the service lists them
     now = sim_now(azsim)
     for version, eol in PYTHON_EOL.items():
         settings = minors[version].stack_settings

@@ -13,7 +13,7 @@ from Azure/azure-functions-ux ``server/src/stacks/2020-10-01/stacks/web-app-stac
 settings, then empty major versions, then empty stacks.
 
 End-of-life dates: Python from azure-functions-ux (``python38EOL`` 2024/10/31 ... ``python312EOL`` 2028/10/31; 3.13
-2029-10-31 in its stacks tests), matching Learn "Language runtime support policy for App Service" (community end of
+2029-10-31 in its stacks tests; 3.14 2030-10-31, PEP 745), matching Learn "Language runtime support policy for App Service" (community end of
 support); .NET from Learn "Supported languages in Azure Functions" (.NET 8 and 9: 10 November 2026, .NET 10: 14 November
 2028); Node from the Node.js release schedule (20: 2026-04-30, 22: 2027-04-30); Java from web-app-stacks/Java.ts
 (``java17EOL`` October 2031, ``java21EOL`` October 2028); PHP from php.net "Supported Versions" (8.2: 2026-12-31,
@@ -51,7 +51,10 @@ def _minor(display, value, linux=None, windows=None):
 
 
 def _python():
-    eol = {"3.13": "2029-10-31", "3.12": "2028-10-31", "3.11": "2027-10-31", "3.10": "2026-10-31", "3.9": "2025-10-31", "3.8": "2024-10-31"}
+    # 3.14: App Service for Linux offers it since November 2025 (Azure App Service team blog, "Python 3.14 is now available
+    # on Azure App Service for Linux"; portal, CLI, ARM/Bicep as PYTHON|3.14); its end of life is PEP 745's, 2030-10.
+    eol = {"3.14": "2030-10-31", "3.13": "2029-10-31", "3.12": "2028-10-31", "3.11": "2027-10-31", "3.10": "2026-10-31",
+           "3.9": "2025-10-31", "3.8": "2024-10-31"}
     # Python runs on Linux only (Learn "Configure a Linux Python app for Azure App Service": "Python on Windows is no
     # longer supported"); web-app-stacks/Python.ts: isDefaultOff App Insights, GitHub Actions version = minor version.
     minors = [_minor(f"Python {v}", v, linux=_settings(f"PYTHON|{v}", d, github=v)) for v, d in eol.items()]
