@@ -89,13 +89,17 @@ class Resource:
     """
 
     def __init__(self, az, path, api_version, ci_paths=(), unordered=(), exact=("tags",), secret_keys=(), secret_paths=(), update_method="PUT",
-                 read_only_keys=READ_ONLY_KEYS, read_only_properties=("provisioningState",)):
+                 read_only_keys=READ_ONLY_KEYS, read_only_properties=("provisioningState",), exact_trees=(), replaced=("tags",)):
         self.az = az
         self.path = path
         self.api_version = api_version
         self.ci_paths = ci_paths
         self.unordered = unordered
         self.exact = exact
+        # Documents compared exactly at every depth, and the dotted paths whose sent value replaces the current one in the
+        # prediction (ARM replaces tags whole; a dict merged key by key would keep what the request removes).
+        self.exact_trees = exact_trees
+        self.replaced = replaced
         self.secret_keys = secret_keys
         self.secret_paths = secret_paths
         self.update_method = update_method
@@ -121,10 +125,14 @@ class Resource:
         ``body``: the full request body (defaults to the current writable state merged with ``desired``)."""
         current = self.get() if self.current is None else self.current
         want = desired if compare is None else compare
-        if current is not None and not reconcile.differences(want, current, ci_paths=self.ci_paths, unordered=self.unordered, exact=self.exact):
+        if current is not None and not reconcile.differences(want, current, ci_paths=self.ci_paths, unordered=self.unordered, exact=self.exact,
+                                                             exact_trees=self.exact_trees):
             return False, current, {"before": self.redacted(current), "after": self.redacted(current)}, None
         payload = body if body is not None else reconcile.merge(self.writable(current) if current else {}, desired)
         predicted = reconcile.merge(current or {}, payload)
+        for dotted in self.replaced:
+            if reconcile.lookup(payload, dotted) is not None:
+                reconcile.replace_at(predicted, dotted, reconcile.lookup(payload, dotted))
         diff = {"before": self.redacted(current) or {}, "after": self.redacted(predicted)}
         if self.az.check_mode:
             return True, predicted, diff, None

@@ -44,25 +44,32 @@ def _equal_scalar(want, have, path, ci_paths):
     return False
 
 
-def differences(want, have, path=(), ci_paths=(), unordered=(), exact=()):
+def differences(want, have, path=(), ci_paths=(), unordered=(), exact=(), exact_trees=()):
     """Paths (dotted strings) where ``have`` does not satisfy ``want``.
 
     Dicts: only keys present in ``want`` are checked (``None`` values in ``want`` mean "not set"), except at
     the dotted paths in ``exact`` (tags, app settings), where keys ``have`` has and ``want`` lacks count too.
+    Under the dotted paths in ``exact_trees`` (a document the user gives whole, such as a dashboard's lenses) every
+    dict is exact at every depth, and a ``None`` in ``want`` means null, not "not set".
     Lists: compared element by element, or as multisets for paths listed in ``unordered``.
     """
     out = []
+    in_tree = any(path[:len(t)] == t for t in (tuple(x.split(".")) for x in exact_trees))
     if isinstance(want, dict):
         if not isinstance(have, dict):
-            if have is None and not want and ".".join(path) in exact:
+            if have is None and not want and (".".join(path) in exact or in_tree):
                 return []
             return [".".join(path) or "."]
         if ".".join(path) in exact and set(have) - set(want):
             return [".".join(path)]
+        if in_tree and {k for k, v in have.items() if v is not None} - set(want):
+            return [".".join(path) or "."]
         for key, value in want.items():
             if value is None:
+                if in_tree and _get_ci(have, key) is not None:
+                    out.append(".".join(path + (key,)))
                 continue
-            out.extend(differences(value, _get_ci(have, key), path + (key,), ci_paths, unordered, exact))
+            out.extend(differences(value, _get_ci(have, key), path + (key,), ci_paths, unordered, exact, exact_trees))
         return out
     if isinstance(want, list):
         if not isinstance(have, list) or len(want) != len(have):
@@ -70,13 +77,13 @@ def differences(want, have, path=(), ci_paths=(), unordered=(), exact=()):
         if ".".join(path) in unordered:
             remaining = list(have)
             for item in want:
-                match = next((i for i, h in enumerate(remaining) if not differences(item, h, path, ci_paths, unordered, exact)), None)
+                match = next((i for i, h in enumerate(remaining) if not differences(item, h, path, ci_paths, unordered, exact, exact_trees)), None)
                 if match is None:
                     return [".".join(path)]
                 remaining.pop(match)
             return []
         for i, (w, h) in enumerate(zip(want, have)):
-            out.extend(differences(w, h, path + (str(i),), ci_paths, unordered, exact))
+            out.extend(differences(w, h, path + (str(i),), ci_paths, unordered, exact, exact_trees))
         return out
     return [] if _equal_scalar(want, have, path, ci_paths) else [".".join(path)]
 
@@ -102,6 +109,28 @@ def merge(base, overlay):
         else:
             out[key] = copy.deepcopy(value)
     return out
+
+
+def replace_at(doc, dotted, value):
+    """``doc`` (changed in place) with the value at the dotted path replaced by a copy of ``value``."""
+    keys = dotted.split(".")
+    node = doc
+    for key in keys[:-1]:
+        if not isinstance(node.get(key), dict):
+            node[key] = {}
+        node = node[key]
+    node[keys[-1]] = copy.deepcopy(value)
+    return doc
+
+
+def lookup(doc, dotted):
+    """The value at a dotted path of nested dicts, or None."""
+    node = doc
+    for key in dotted.split("."):
+        if not isinstance(node, dict):
+            return None
+        node = node.get(key)
+    return node
 
 
 def redact(value, secret_paths=(), secret_keys=()):

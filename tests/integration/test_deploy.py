@@ -181,6 +181,12 @@ def test_the_deployment_is_the_guides(azsim):
     alerts = s.get(f"{base}/Microsoft.Insights/metricAlerts", params={"api-version": "2018-03-01"}).json()["value"]
     assert len(alerts) >= 4
 
+    from azure.mgmt.portal import Portal
+
+    dashboards = list(azsim.client(Portal, "direct").dashboards.list_by_resource_group(RG))
+    assert [(d.name, d.tags["hidden-title"]) for d in dashboards] == [("erp-supermarket-prod-dashboard", "erp-supermarket-prod - monitoring")]
+    assert len(dashboards[0].properties.lenses[0].parts) == 7  # the targets, then six charts (the guide's "Dashboard personnalisé")
+
 
 def test_the_erp_answers_over_https_on_its_custom_domain(azsim):
     """The released Django app serves /health/ (read from PostgreSQL) on the custom domain and the default host name, over
