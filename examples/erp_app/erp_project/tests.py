@@ -223,7 +223,6 @@ class RotationTests(TestCase):
             self.assertEqual(self.client.get("/api/products/").status_code, 401)  # without the fallback: logged out
 
 
-
 @unittest.skipUnless(connection.vendor == "postgresql", "needs PostgreSQL (run with settings_production)")
 class DatabasePasswordFallbackTests(TransactionTestCase):
     """A role created for the test (committed: TestCase's transaction would hide it from new connections)."""
