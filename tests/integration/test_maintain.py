@@ -9,12 +9,16 @@ import datetime
 import json
 import os
 import re
+import threading
+import time
 import types
+import uuid
 
 import pytest
+from azure.mgmt.web import WebSiteManagementClient
 
 from .package_index import osv_record, osv_service, pypiserver
-from .stack import clock_moved, playbook_runner, started_azsim
+from .stack import browser, clock_moved, playbook_runner, started_azsim
 
 # A deployment and several routines on two busy cores; pytest.ini's 300 s is for single operations.
 pytestmark = pytest.mark.timeout(900)
@@ -201,3 +205,187 @@ def test_updates_fail_past_end_of_life_and_name_the_unreachable_index(stack, azs
 
 
 # -- Quarterly: secret rotation (last: it changes the secrets every later test would use) --------------------------------
+
+
+class Prober:
+    """Production through azsim's front door every ~100 ms, as a user sees it: /health/ and a page behind the admin's
+    session (the API answers 401 without it), with a session cookie made before the rotation."""
+
+    base = "https://erp-supermarket-demo.com"
+
+    def __init__(self, sim):
+        self.session = self.logged_in(sim)
+        self.failures, self.count, self.slowest = [], 0, 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @classmethod
+    def logged_in(cls, sim):
+        """A browser logged in to the ERP's admin as its superuser (a Django session cookie)."""
+        session = browser(sim)
+        with open(f"{sim.state_dir}/secrets/django-superuser", encoding="utf-8") as f:
+            password = f.read().strip()
+        page = session.get(cls.base + "/admin/login/", timeout=60)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+        r = session.post(cls.base + "/admin/login/?next=/admin/", timeout=60, headers={"Referer": cls.base + "/admin/login/"},
+                         data={"csrfmiddlewaretoken": token, "username": "admin", "password": password, "next": "/admin/"})
+        assert r.url.endswith("/admin/") and session.cookies.get("sessionid"), r.text[:500]
+        return session
+
+    def get(self, path):
+        return self.session.get(self.base + path, timeout=120, allow_redirects=False)
+
+    def _run(self):
+        deadline = time.monotonic() + 900  # bounded whatever happens to the test
+        while not self._stop.is_set() and time.monotonic() < deadline:
+            for path in ("/health/", "/api/products/"):
+                started = time.monotonic()
+                try:
+                    r = self.get(path)
+                    if r.status_code != 200:
+                        self.failures.append((time.strftime("%H:%M:%S"), path, r.status_code, r.text[:200]))
+                except Exception as exc:  # noqa: BLE001 - every failure counts, whatever it is
+                    self.failures.append((time.strftime("%H:%M:%S"), path, repr(exc)[:200]))
+                self.count += 1
+                self.slowest = max(self.slowest, time.monotonic() - started)
+            time.sleep(0.1)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(timeout=180)
+
+
+def postgresql_login(sim, password):
+    """A log-in to the demo's server as its administrator from this machine (psycopg over TLS): None, or why it failed."""
+    import psycopg
+
+    fqdn = "erp-postgres-prod.postgres.database.azure.com"
+    host, port = sim.admin("GET", "endpoints")[fqdn].rsplit(":", 1)
+    try:
+        psycopg.connect(host=fqdn, hostaddr=host, port=int(port), dbname="erp", user="erpadmin", password=password,
+                        sslmode="require", connect_timeout=15).close()
+    except psycopg.OperationalError as exc:
+        return str(exc)
+    return None
+
+
+def rotation_writes(writes):
+    return sorted({(w["method"], re.sub(r"^.*?/resourceGroups/[^/]+/providers/", "", w["path"]) if "/providers/" in w["path"] else w["host"] + w["path"])
+                   for w in writes})
+
+
+def test_rotation_loses_no_request_and_refuses_the_previous_password(stack, azsim):
+    """Key Vault off (the local inventory's default): the quarterly routine with only the rotation, a prober on production
+    all along; the session made before still works, the previous password is refused, the deploy's files hold the new
+    values, and azsim saw only the rotation's writes."""
+    secrets_dir = f"{azsim.state_dir}/secrets"
+    with open(f"{secrets_dir}/postgresql-admin", encoding="utf-8") as f:
+        previous = "Pg1-" + f.read().strip()
+    with open(f"{secrets_dir}/django-secret-key", encoding="utf-8") as f:
+        previous_key = f.read().strip()
+    assert postgresql_login(azsim, previous) is None
+    idle = Prober.logged_in(azsim)  # a session made before the rotation and not used during it
+    idle_cookie = idle.cookies.get("sessionid")
+    with Prober(azsim) as prober:
+        assert prober.get("/api/products/").status_code == 200
+        rc, out, writes, report = maintain(stack, "quarterly", "-e", '{"maintain_skip": ["archive", "cost_review"]}')
+        time.sleep(2)
+    assert rc == 0, out[-5000:]
+    assert prober.count > 100 and prober.failures == [], (prober.count, prober.failures[:10])
+    assert {k: v for k, v in verdicts(report).items() if k.startswith("rotation")} == {
+        "rotation-secret-key": "pass", "rotation-postgresql-password": "pass", "rotation-previous-password-refused": "pass",
+        "rotation-production-health": "pass", "rotation-next-deploy": "pass"}
+    assert report["figures"]["rotation"] == "rotated" and report["figures"]["rotation_secret_key_version"] == "app setting"
+    # The session cookie made with the previous key is still logged in (SECRET_KEY_FALLBACKS); Django then renews it.
+    r = idle.get(Prober.base + "/api/products/", timeout=60, allow_redirects=False)
+    assert r.status_code == 200, (r.status_code, r.text[:300])
+    assert idle.cookies.get("sessionid") != idle_cookie
+    assert idle.get(Prober.base + "/api/products/", timeout=60, allow_redirects=False).status_code == 200
+    with open(f"{secrets_dir}/postgresql-admin", encoding="utf-8") as f:
+        new = "Pg1-" + f.read().strip()
+    with open(f"{secrets_dir}/django-secret-key", encoding="utf-8") as f:
+        new_key = f.read().strip()
+    assert new != previous and new_key != previous_key and len(new_key) == 50
+    assert "password authentication failed" in (postgresql_login(azsim, previous) or "accepted")
+    assert postgresql_login(azsim, new) is None
+    # One settings write per slot (each one restart), one server PATCH; never a secret in the output or the report.
+    assert rotation_writes(writes) == [
+        ("PATCH", "Microsoft.DBforPostgreSQL/flexibleServers/erp-postgres-prod"),
+        ("PUT", "Microsoft.Web/sites/erp-supermarket-prod/config/appsettings"),
+        ("PUT", "Microsoft.Web/sites/erp-supermarket-prod/slots/staging/config/appsettings")], rotation_writes(writes)
+    assert len(writes) == 3, writes
+    text = out + json.dumps(report)
+    for secret in (previous, new, previous_key, new_key):
+        assert secret not in text
+
+
+def test_the_next_deploy_writes_nothing_after_a_rotation(stack):
+    """The rotation wrote its values where deploy.yml reads them (the local inventory's password files)."""
+    rc, out, writes = stack()
+    assert rc == 0, out[-5000:]
+    assert writes == [], writes
+
+
+def test_rotation_with_key_vault_as_the_principal_with_only_its_rights(stack, azsim):
+    """Key Vault on (a second deploy converges the same stack to references), then the rotation as the auditor (Reader)
+    granted exactly what the README names: Website Contributor on the web app, a role with
+    Microsoft.DBforPostgreSQL/flexibleServers/write on the server, Key Vault Secrets Officer on the vault. New secret
+    versions; the fallbacks are references to the previous versions; nothing lost, the previous password refused."""
+    kv = ("-e", "erp_keyvault_enabled=true")
+    rc, out, _writes = stack(*kv)
+    # deploy.yml switches the settings to references (a restart) before it grants the app's identity on the vault, so
+    # that restart resolved nothing and its last health check fails: App Service resolves them again at the next restart
+    # (a defect of deploy.yml on a stack that enables Key Vault, reported; not the rotation's).
+    assert rc == 0 or "database: unavailable" in out, out[-5000:]
+    owner = azsim.session("direct", principal="owner")
+    rg = f"{azsim.url}/subscriptions/{azsim.sub}/resourceGroups/erp-supermarket-production-rg"
+    site = f"{rg}/providers/Microsoft.Web/sites/erp-supermarket-prod"
+    page = browser(azsim)
+    if page.get(Prober.base + "/health/", timeout=120).status_code != 200:
+        assert owner.post(f"{site}/restart", params={"api-version": "2024-04-01"}).status_code == 200
+        deadline = time.monotonic() + 300
+        while page.get(Prober.base + "/health/", timeout=120).status_code != 200:
+            assert time.monotonic() < deadline, "production did not come back after its restart"
+            time.sleep(2)
+    api = {"api-version": "2022-04-01"}
+    role = owner.put(f"{rg}/providers/Microsoft.Authorization/roleDefinitions/{uuid.uuid4()}", params=api, json={"properties": {
+        "roleName": "ERP PostgreSQL password rotation (test)", "type": "CustomRole", "assignableScopes": [rg.replace(azsim.url, "")],
+        "permissions": [{"actions": ["Microsoft.DBforPostgreSQL/flexibleServers/read", "Microsoft.DBforPostgreSQL/flexibleServers/write"]}]}})
+    assert role.status_code in (200, 201), role.text
+    grants = ((site, "de139f84-1756-47ae-9be6-808fbbe84772"),  # Website Contributor
+              (f"{rg}/providers/Microsoft.DBforPostgreSQL/flexibleServers/erp-postgres-prod", role.json()["name"]),
+              (f"{rg}/providers/Microsoft.KeyVault/vaults/erp-supermarket-kv", "b86a8fe4-44ce-4948-aee5-eccb2c155cd7"))  # Secrets Officer
+    for scope, definition in grants:
+        r = owner.put(f"{scope}/providers/Microsoft.Authorization/roleAssignments/{uuid.uuid4()}", params=api, json={"properties": {
+            "roleDefinitionId": f"/subscriptions/{azsim.sub}/providers/Microsoft.Authorization/roleDefinitions/{definition}",
+            "principalId": azsim.principal("auditor")["object_id"], "principalType": "ServicePrincipal"}})
+        assert r.status_code in (200, 201), r.text
+    with open(f"{azsim.state_dir}/secrets/postgresql-admin", encoding="utf-8") as f:
+        previous = "Pg1-" + f.read().strip()
+    with Prober(azsim) as prober:
+        rc, out, writes, report = maintain(stack, "quarterly", *kv, "-e", '{"maintain_skip": ["archive", "cost_review"]}', principal="auditor")
+        time.sleep(2)
+    assert rc == 0, out[-5000:]
+    assert prober.count > 100 and prober.failures == [], (prober.count, prober.failures[:10])
+    assert all(v == "pass" for k, v in verdicts(report).items() if k.startswith("rotation")), verdicts(report)
+    versions = report["figures"]["rotation_secret_key_version"], report["figures"]["rotation_db_password_version"]
+    assert all(re.fullmatch(r"[0-9a-f]{32}", v) for v in versions), versions
+    assert prober.get("/api/products/").status_code == 200
+    assert "password authentication failed" in (postgresql_login(azsim, previous) or "accepted")
+    assert rotation_writes(writes) == [
+        ("PATCH", "Microsoft.DBforPostgreSQL/flexibleServers/erp-postgres-prod"),
+        ("PUT", "Microsoft.Web/sites/erp-supermarket-prod/config/appsettings"),
+        ("PUT", "Microsoft.Web/sites/erp-supermarket-prod/slots/staging/config/appsettings"),
+        ("PUT", "erp-supermarket-kv.vault.azure.net/secrets/db-admin-password"),
+        ("PUT", "erp-supermarket-kv.vault.azure.net/secrets/django-secret-key")], rotation_writes(writes)
+    # The fallbacks name the versions the secrets had before; App Service resolves them with the app's identity.
+    refs = azsim.client(WebSiteManagementClient, "direct").web_apps.list_application_settings(
+        "erp-supermarket-production-rg", "erp-supermarket-prod").properties
+    assert re.fullmatch(r"@Microsoft\.KeyVault\(VaultName=erp-supermarket-kv;SecretName=db-admin-password;SecretVersion=[0-9a-f]{32}\)",
+                        refs["DB_PASSWORD_FALLBACKS"]), refs["DB_PASSWORD_FALLBACKS"]
+    assert refs["SECRET_KEY"] == "@Microsoft.KeyVault(VaultName=erp-supermarket-kv;SecretName=django-secret-key)"
+    assert refs["DB_PASSWORD_FALLBACKS"].split("SecretVersion=")[1][:-1] not in versions

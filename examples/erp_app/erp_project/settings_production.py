@@ -3,9 +3,13 @@
 Everything environment-specific comes from App Service's application settings (environment variables):
 
   SECRET_KEY                  required
+  SECRET_KEY_FALLBACKS        previous keys, a JSON list or a comma list: signatures and sessions made with them stay
+                              valid (a rotation keeps the previous key here for the sessions' lifetime)
   ALLOWED_HOSTS               comma list (custom domains, <app>.azurewebsites.net); WEBSITE_HOSTNAME is added
   CSRF_TRUSTED_ORIGINS        comma list of origins; a bare host name gets https://
   DB_NAME, DB_USER, DB_PASSWORD, DB_HOST, DB_PORT (5432), DB_SSLMODE (require)
+  DB_PASSWORD_FALLBACKS       during a password rotation: the password the server accepted so far, tried when it
+                              refuses DB_PASSWORD (one password, or a JSON list of them; see erp_project/postgresql)
   SECURE_SSL_REDIRECT         true (default) / false; /health/ is never redirected
   SECURE_HSTS_SECONDS         0 (default: no HSTS header)
   APPLICATIONINSIGHTS_CONNECTION_STRING   optional, see erp_project.telemetry
@@ -13,6 +17,7 @@ Everything environment-specific comes from App Service's application settings (e
   DJANGO_LOG_LEVEL            INFO
 """
 
+import json
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -40,6 +45,21 @@ def _env_list(name):
     return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
 
 
+def _env_secrets(name, comma_list):
+    """A JSON list of strings, or else one value (``comma_list``: a comma list); empty items dropped."""
+    value = os.environ.get(name, "").strip()
+    if value.startswith("["):
+        try:
+            items = json.loads(value)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} starts with [ but is not a JSON list of strings") from None
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise ImproperlyConfigured(f"{name} must be a JSON list of strings")
+    else:
+        items = value.split(",") if comma_list else [value]
+    return [i.strip() for i in items if i.strip()]
+
+
 def _origin(value):
     return value if "://" in value else "https://" + value
 
@@ -49,6 +69,8 @@ DEBUG = False
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY is not set: add it to the App Service application settings")
+# Django's own generated keys never hold a comma; a database password may, hence one value or JSON for it below.
+SECRET_KEY_FALLBACKS = [k for k in _env_secrets("SECRET_KEY_FALLBACKS", comma_list=True) if k != SECRET_KEY]
 
 ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS")
 # App Service sets WEBSITE_HOSTNAME to the app's (or the slot's) default host name, <name>.azurewebsites.net: always
@@ -59,11 +81,13 @@ CSRF_TRUSTED_ORIGINS = [_origin(item) for item in _env_list("CSRF_TRUSTED_ORIGIN
 
 DATABASES = {
     "default": {
-        # psycopg 3 (psycopg[binary]); Django picks it over psycopg2 when both are installed.
-        "ENGINE": "django.db.backends.postgresql",
+        # Django's PostgreSQL backend (psycopg 3, picked over psycopg2 when both are installed) that also tries
+        # PASSWORD_FALLBACKS when the server refuses PASSWORD: a password rotation without refused connections.
+        "ENGINE": "erp_project.postgresql",
         "NAME": os.environ.get("DB_NAME", "postgres"),
         "USER": os.environ.get("DB_USER", ""),
         "PASSWORD": os.environ.get("DB_PASSWORD", ""),
+        "PASSWORD_FALLBACKS": _env_secrets("DB_PASSWORD_FALLBACKS", comma_list=False),
         "HOST": os.environ.get("DB_HOST", ""),
         "PORT": os.environ.get("DB_PORT") or "5432",
         # Keep connections for a minute, checked before reuse (a failover or restart of the server drops them).

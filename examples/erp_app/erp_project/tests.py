@@ -5,6 +5,7 @@ import os
 import secrets
 import shutil
 import tempfile
+import unittest
 from io import StringIO
 from unittest import mock
 
@@ -12,7 +13,8 @@ from django.contrib import admin
 from django.contrib.auth.models import User
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
-from django.test import TestCase, override_settings
+from django.db import connection
+from django.test import TestCase, TransactionTestCase, override_settings
 from inventory.models import Product, Sale, StockMovement
 
 from erp_project import telemetry
@@ -48,7 +50,8 @@ class ProductionSettingsTests(TestCase):
         self.assertEqual(s.ALLOWED_HOSTS, ["erp.example.com", "www.erp.example.com", "erp-supermarket-prod.azurewebsites.net"])
         self.assertEqual(s.CSRF_TRUSTED_ORIGINS, ["https://erp.example.com", "https://www.erp.example.com"])
         db = s.DATABASES["default"]
-        self.assertEqual(db["ENGINE"], "django.db.backends.postgresql")
+        self.assertEqual(db["ENGINE"], "erp_project.postgresql")
+        self.assertEqual((s.SECRET_KEY_FALLBACKS, db["PASSWORD_FALLBACKS"]), ([], []))
         self.assertEqual((db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]),
                          ("postgres", "erpadmin", GUIDE_ENV["DB_PASSWORD"], "erp-postgres-prod.postgres.database.azure.com", "5432"))
         self.assertEqual(db["OPTIONS"]["sslmode"], "require")
@@ -97,7 +100,7 @@ class HttpsRedirectTests(TestCase):
         response = self.client.get("/api/products/?q=milk")
         self.assertEqual(response.status_code, 301)
         self.assertEqual(response["Location"], "https://testserver/api/products/?q=milk")
-        self.assertEqual(self.client.get("/admin/").status_code, 301)
+        self.assertEqual(self.client.get("/api/products/").status_code, 301)
         self.assertEqual(self.client.get("/health/").status_code, 200)
 
     def test_forwarded_https_from_app_service_is_not_redirected(self):
@@ -184,3 +187,71 @@ class ReleaseChecksTests(TestCase):
     def test_deploy_checks_find_no_error(self):
         # Warnings (HSTS off by default) are printed; an error raises SystemCheckError.
         call_command("check", deploy=True, fail_level="ERROR", stdout=StringIO(), stderr=StringIO())
+
+
+class RotationTests(TestCase):
+    """A rotation of SECRET_KEY and of the database password: the previous values keep working while it runs."""
+
+    def test_reads_the_fallbacks_as_json_or_plain(self):
+        s = production(**GUIDE_ENV, **{"SECRET_KEY_FALLBACKS": "old-one, old-two,", "DB_PASSWORD_FALLBACKS": "p,with,commas"})
+        self.assertEqual(s.SECRET_KEY_FALLBACKS, ["old-one", "old-two"])
+        self.assertEqual(s.DATABASES["default"]["PASSWORD_FALLBACKS"], ["p,with,commas"])
+        s = production(**GUIDE_ENV, **{"SECRET_KEY_FALLBACKS": '["a,b", "c"]', "DB_PASSWORD_FALLBACKS": '["x", "y"]'})
+        self.assertEqual((s.SECRET_KEY_FALLBACKS, s.DATABASES["default"]["PASSWORD_FALLBACKS"]), (["a,b", "c"], ["x", "y"]))
+        # The current key is no fallback of itself (a rotation that set both to the same version of a Key Vault secret).
+        self.assertEqual(production(**GUIDE_ENV, SECRET_KEY_FALLBACKS=GUIDE_ENV["SECRET_KEY"]).SECRET_KEY_FALLBACKS, [])
+        for bad in ("[not json", '["a", 1]'):
+            with self.assertRaisesMessage(ImproperlyConfigured, "SECRET_KEY_FALLBACKS"):
+                production(**GUIDE_ENV, SECRET_KEY_FALLBACKS=bad)
+
+    def test_a_session_made_with_the_previous_key_survives_the_rotation(self):
+        till = {"username": "till", "password": "till-" + secrets.token_urlsafe(12)}
+        User.objects.create_superuser(**till, email="till@example.com")
+        old, new = "old-" + secrets.token_urlsafe(40), "new-" + secrets.token_urlsafe(40)
+        with override_settings(SECRET_KEY=old, SECURE_SSL_REDIRECT=False):
+            self.assertTrue(self.client.login(**till))
+            self.assertEqual(self.client.get("/api/products/").status_code, 200)
+        with override_settings(SECRET_KEY=new, SECRET_KEY_FALLBACKS=[old], SECURE_SSL_REDIRECT=False):
+            self.assertEqual(self.client.get("/api/products/").status_code, 200)
+        # The session's hash was renewed with the new key: it no longer needs the fallback.
+        with override_settings(SECRET_KEY=new, SECRET_KEY_FALLBACKS=[], SECURE_SSL_REDIRECT=False):
+            self.assertEqual(self.client.get("/api/products/").status_code, 200)
+        self.client.logout()
+        with override_settings(SECRET_KEY=old, SECURE_SSL_REDIRECT=False):
+            self.client.login(**till)
+        with override_settings(SECRET_KEY=new, SECRET_KEY_FALLBACKS=[], SECURE_SSL_REDIRECT=False):
+            self.assertEqual(self.client.get("/api/products/").status_code, 401)  # without the fallback: logged out
+
+
+@unittest.skipUnless(connection.vendor == "postgresql", "needs PostgreSQL (run with settings_production)")
+class DatabasePasswordFallbackTests(TransactionTestCase):
+    """A role created for the test (committed: TestCase's transaction would hide it from new connections)."""
+
+    def test_the_database_password_falls_back_only_on_an_authentication_failure(self):
+        from erp_project.postgresql.base import DatabaseWrapper
+
+        role, password = "rotation_" + secrets.token_hex(4), "Rt1-" + secrets.token_urlsafe(18)
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE ROLE {role} LOGIN PASSWORD %s", [password])
+        try:
+            def wrapper(primary, fallbacks, **extra):
+                return DatabaseWrapper({**connection.settings_dict, "USER": role, "PASSWORD": primary, "PASSWORD_FALLBACKS": fallbacks,
+                                        "NAME": connection.settings_dict["NAME"], **extra}, alias="rotation")
+
+            for primary, fallbacks in ((password, []), ("new-not-yet", [password]), ("new-not-yet", ["older", password])):
+                db = wrapper(primary, fallbacks)
+                db.ensure_connection()
+                with db.cursor() as cursor:
+                    cursor.execute("SELECT current_user")
+                    self.assertEqual(cursor.fetchone()[0], role)
+                db.close()
+            db = wrapper("wrong", ["also-wrong"])
+            with self.assertRaisesMessage(Exception, "password authentication failed"):
+                db.ensure_connection()
+            # Another failure (no such database) is raised at once: the fallbacks are not tried.
+            db = wrapper(password, ["other"], NAME="no_such_database_" + secrets.token_hex(3))
+            with self.assertRaisesMessage(Exception, "does not exist"):
+                db.ensure_connection()
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP ROLE {role}")
