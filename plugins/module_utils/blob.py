@@ -6,7 +6,7 @@ azure-core pipeline Resource Manager uses (proxies, TLS trust from the environme
 Azure Storage's audience (``https://storage.azure.com/.default``), so accounts with shared keys disabled work and no key is
 ever read.  The principal needs a blob data role (Storage Blob Data Contributor/Reader/Owner): Owner and Contributor
 manage the account but give no access to its data.  Sources: Learn "Authorize with Microsoft Entra ID" (Storage REST),
-"Put Blob", "Get Blob Properties", "Delete Blob", "Blob service error codes", "Naming and referencing containers, blobs,
+"Put Blob", "Get Blob Properties", "List Blobs", "Delete Blob", "Blob service error codes", "Naming and referencing containers, blobs,
 and metadata".
 """
 
@@ -17,8 +17,10 @@ __metaclass__ = type
 import base64
 import hashlib
 import re
-from email.utils import formatdate
+from datetime import timezone
+from email.utils import formatdate, parsedate_to_datetime
 from urllib.parse import quote
+from xml.etree import ElementTree
 
 from ansible_collections.erpops.azure.plugins.module_utils.arm import CheckModeWrite
 from ansible_collections.erpops.azure.plugins.module_utils.dataplane import pipeline_client, retry_policy
@@ -80,6 +82,35 @@ def parse_error(status, headers, raw):
     return (found.group(1) if found else code) or "HTTP%s" % status, msg, detail.group(1).strip() if detail else None
 
 
+def rfc1123_to_iso(text):
+    """``Tue, 31 Mar 2026 22:10:03 GMT`` as ``2026-03-31T22:10:03Z`` (None when absent or unreadable)."""
+    try:
+        return parsedate_to_datetime(text).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def parse_listing(body):
+    """The blobs of one List Blobs page (Learn "List Blobs", EnumerationResults XML) and its NextMarker."""
+    root = ElementTree.fromstring(body)  # noqa: S314 - the Blob service's own answer, over TLS
+    blobs = []
+    for el in root.iter("Blob"):
+        props = el.find("Properties")
+
+        def prop(tag, props=props):
+            return props.findtext(tag) if props is not None else None
+
+        meta = dict((m.tag, m.text or "") for m in el.find("Metadata")) if el.find("Metadata") is not None else {}
+        blobs.append(dict(
+            name=el.findtext("Name"), size=int(prop("Content-Length") or 0), blob_type=prop("BlobType"),
+            content_type=prop("Content-Type"), content_md5=prop("Content-MD5") or None,
+            creation_time=rfc1123_to_iso(prop("Creation-Time")), last_modified=rfc1123_to_iso(prop("Last-Modified")),
+            access_tier=prop("AccessTier"), access_tier_inferred=(prop("AccessTierInferred") or "").lower() == "true",
+            etag=prop("Etag"), metadata=meta,
+            sha256=next((v for k, v in meta.items() if k.lower() == "sha256"), None)))
+    return blobs, (root.findtext("NextMarker") or None)
+
+
 class BlobClient:
     """Requests to one account's Blob service.  Anything but GET and HEAD raises CheckModeWrite in check mode."""
 
@@ -120,6 +151,28 @@ class BlobClient:
         if stream:
             return resp.status_code, resp.headers, resp
         return resp.status_code, resp.headers, (resp.read() if method != "HEAD" else b"")
+
+    def list_blobs(self, container, prefix=None, include=("metadata",), limit=0):
+        """List Blobs, page after page: (blobs as dicts, truncated).  ``limit`` 0 lists them all; a missing container
+        raises AzureApiError 404 ContainerNotFound."""
+        out, marker = [], None
+        while True:
+            params = {"restype": "container", "comp": "list"}
+            if prefix:
+                params["prefix"] = prefix
+            if include:
+                params["include"] = ",".join(include)
+            if limit:
+                params["maxresults"] = str(min(5000, limit - len(out)))
+            if marker:
+                params["marker"] = marker
+            _status, _headers, body = self.request("GET", "/%s" % container, params=params, expect=(200,))
+            blobs, marker = parse_listing(body)
+            out.extend(blobs)
+            if limit and len(out) >= limit:
+                return out[:limit], bool(marker) or len(out) > limit
+            if not marker:
+                return out, False
 
     def properties(self, container, name):
         """Get Blob Properties: the headers, or None when the blob (or its container) does not exist."""

@@ -15,9 +15,10 @@ description:
   - Lists every resource of the scope in one paged call (with creation and change times and provisioning state), then reads, only for
     the types present, the settings a security and cost audit needs, with one list call per type and as few calls per resource as
     the API allows.
-  - Web apps get their site configuration and whether FTP and SCM basic authentication is allowed; PostgreSQL flexible servers their
-    firewall rules and C(require_secure_transport); storage accounts and key vaults their security properties; App Service certificates
-    their expiry.
+  - Web apps get their site configuration, whether FTP and SCM basic authentication is allowed, their TLS bindings and their deployment
+    slots (state, bindings, last swap); PostgreSQL flexible servers their firewall rules and C(require_secure_transport); storage
+    accounts and key vaults their security properties; App Service certificates their expiry and the host names of the scope's apps and
+    slots that use them (an empty list is a certificate nothing uses).
   - Never returns secrets - no app setting or connection string values, no keys, no publishing credentials.
 author:
   - erpops.azure maintainers (@erpops)
@@ -65,7 +66,7 @@ inventory:
         - {name: erp-supermarket-prod, type: Microsoft.Web/sites, location: westeurope, createdTime: "2026-11-02T09:12:44Z",
            provisioningState: Succeeded}
     sites:
-      description: Web apps with their security-relevant state, site configuration and basic-auth policies (ftp, scm).
+      description: Web apps with their security-relevant state, site configuration, basic-auth policies (ftp, scm), TLS bindings and last swap.
       type: list
       elements: dict
       sample:
@@ -74,6 +75,21 @@ inventory:
           state: Running
           site_config: {minTlsVersion: "1.2", ftpsState: Disabled, alwaysOn: true, http20Enabled: true}
           publishing_credentials: {ftp: false, scm: false}
+          host_name_ssl_states: [{name: erp.example.com, sslState: SniEnabled, thumbprint: 0123456789ABCDEF0123456789ABCDEF01234567}]
+          slot_swap_status: {timestampUtc: "2026-11-02T09:30:00Z", sourceSlotName: staging, destinationSlotName: production}
+    slots:
+      description: Deployment slots of the web apps, with their state, TLS bindings and last swap (C(slotSwapStatus), null before any).
+      type: list
+      elements: dict
+      sample:
+        - name: erp-supermarket-prod/staging
+          site: erp-supermarket-prod
+          slot: staging
+          state: Running
+          host_names: [erp-supermarket-prod-staging.azurewebsites.net]
+          host_name_ssl_states: []
+          slot_swap_status: {timestampUtc: "2026-11-02T09:30:00Z", sourceSlotName: staging, destinationSlotName: production}
+          last_modified_time_utc: "2026-11-02T09:30:00Z"
     postgresql_servers:
       description: PostgreSQL flexible servers with their firewall rules and C(require_secure_transport).
       type: list
@@ -97,11 +113,12 @@ inventory:
       sample:
         - {name: erp-supermarket-prod-kv, enableRbacAuthorization: true, softDeleteRetentionInDays: 90, enablePurgeProtection: true}
     certificates:
-      description: App Service certificates with their expiry and the days left.
+      description: App Service certificates with their expiry, the days left and the host names of the scope's apps and slots bound to them.
       type: list
       elements: dict
       sample:
-        - {name: erp-cert, subjectName: erp.example.com, expirationDate: "2027-05-01T00:00:00Z", days_to_expiry: 157}
+        - {name: erp-cert, subjectName: erp.example.com, expirationDate: "2027-05-01T00:00:00Z", days_to_expiry: 157,
+           bound_host_names: [erp.example.com]}
     requests:
       description: How many requests the inventory took.
       type: int
@@ -120,7 +137,8 @@ VAULT = "microsoft.keyvault/vaults"
 CERT = "microsoft.web/certificates"
 # What an audit reads; anything else (app settings, connection strings, keys, credentials) is never copied.
 SITE_PROPS = ("state", "enabled", "httpsOnly", "clientCertEnabled", "clientCertMode", "publicNetworkAccess", "defaultHostName", "serverFarmId",
-              "hostNames", "virtualNetworkSubnetId", "keyVaultReferenceIdentity")
+              "hostNames", "virtualNetworkSubnetId", "keyVaultReferenceIdentity", "slotSwapStatus")
+SLOT_PROPS = ("state", "hostNames", "slotSwapStatus", "lastModifiedTimeUtc")
 SITE_CONFIG = ("minTlsVersion", "scmMinTlsVersion", "minTlsCipherSuite", "ftpsState", "http20Enabled", "alwaysOn", "linuxFxVersion",
                "healthCheckPath", "remoteDebuggingEnabled", "webSocketsEnabled", "use32BitWorkerProcess", "numberOfWorkers",
                "ipSecurityRestrictionsDefaultAction", "scmIpSecurityRestrictionsDefaultAction", "ipSecurityRestrictions",
@@ -142,6 +160,18 @@ def base(doc):
     out = dict((k, doc.get(k)) for k in ("id", "name", "location", "tags") if k in doc)
     out["resource_group"] = doc.get("id", "").split("/")[4] if doc.get("id", "").count("/") > 4 else None
     return out
+
+
+def ssl_states(doc):
+    """The TLS bindings of a site or slot (C(hostNameSslStates)): host name, sslState and the certificate's thumbprint."""
+    return [dict(name=b.get("name"), sslState=b.get("sslState"), thumbprint=b.get("thumbprint"))
+            for b in (doc.get("properties") or {}).get("hostNameSslStates") or [] if b.get("sslState") not in (None, "Disabled")]
+
+
+def bound_host_names(cert, apps):
+    """The host names of ``apps`` (sites and slots) whose TLS binding uses the certificate (same thumbprint)."""
+    thumb = (cert.get("thumbprint") or "").upper()
+    return sorted({b["name"] for a in apps for b in a.get("host_name_ssl_states") or [] if thumb and (b.get("thumbprint") or "").upper() == thumb})
 
 
 def days_left(text, now):
@@ -168,8 +198,8 @@ def main():
         resources = [dict((k, r[k]) for k in ("id", "name", "type", "location", "tags", "kind", "sku", "createdTime", "changedTime",
                                               "provisioningState") if k in r) for r in items]
         types = {r.get("type", "").lower() for r in resources}
-        inv = {"scope": scope, "resources": resources, "sites": [], "postgresql_servers": [], "storage_accounts": [], "key_vaults": [],
-               "certificates": []}
+        inv = {"scope": scope, "resources": resources, "sites": [], "slots": [], "postgresql_servers": [], "storage_accounts": [],
+               "key_vaults": [], "certificates": []}
 
         def listing(provider_type, version):
             return az.arm.list(scope + "/providers/" + provider_type, version)
@@ -183,7 +213,14 @@ def main():
                 out["site_config"] = pick(cfg, SITE_CONFIG)
                 policies = az.arm.list(site["id"] + "/basicPublishingCredentialsPolicies", API["web"])
                 out["publishing_credentials"] = dict((pol.get("name"), (pol.get("properties") or {}).get("allow")) for pol in policies)
+                out["host_name_ssl_states"] = ssl_states(site)
                 inv["sites"].append(out)
+                for slot in az.arm.list(site["id"] + "/slots", API["web"]):
+                    one = base(slot)
+                    one.update(site=site["name"], slot=slot["name"].split("/")[-1])
+                    one.update(dict((_snake(k), v) for k, v in pick(slot, SLOT_PROPS).items()))
+                    one["host_name_ssl_states"] = ssl_states(slot)
+                    inv["slots"].append(one)
         if PG_SERVER in types:
             for server in listing("Microsoft.DBforPostgreSQL/flexibleServers", API["postgres"]):
                 out = base(server)
@@ -213,6 +250,7 @@ def main():
                 out = base(cert)
                 out.update(pick(cert, CERT_PROPS))
                 out["days_to_expiry"] = days_left(out.get("expirationDate"), now)
+                out["bound_host_names"] = bound_host_names(out, inv["sites"] + inv["slots"])
                 inv["certificates"].append(out)
         inv["requests"] = len(az.arm.calls)
         return dict(changed=False, inventory=inv)

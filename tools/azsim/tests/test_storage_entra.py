@@ -15,6 +15,7 @@ from azure.storage.blob import BlobServiceClient, ContentSettings
 
 pytestmark = pytest.mark.skipif(find_binary() is None, reason="Azurite is not installed (run `make node` or set AZSIM_AZURITE)")
 BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
+BLOB_DATA_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"
 
 
 class StaticToken:
@@ -41,11 +42,11 @@ def account(azsim):
     return {"rg": rg, "name": name, "id": acct.id, "mgmt": mgmt, "url": f"https://{name}.blob.core.windows.net"}
 
 
-def _grant(azsim, scope, principal):
+def _grant(azsim, scope, principal, role=BLOB_DATA_CONTRIBUTOR):
     auth = azsim.client(AuthorizationManagementClient, "proxy", principal="owner")
     try:
         auth.role_assignments.create(scope, str(uuid.uuid4()), {
-            "role_definition_id": f"/subscriptions/{azsim.sub}/providers/Microsoft.Authorization/roleDefinitions/{BLOB_DATA_CONTRIBUTOR}",
+            "role_definition_id": f"/subscriptions/{azsim.sub}/providers/Microsoft.Authorization/roleDefinitions/{role}",
             "principal_id": azsim.principal(principal)["object_id"], "principal_type": "ServicePrincipal"})
     except ResourceExistsError:
         pass  # RoleAssignmentExists: granted by an earlier test
@@ -90,6 +91,22 @@ def test_a_container_scoped_grant_stops_at_its_container(azsim, account):
     with pytest.raises(HttpResponseError) as err:
         svc.get_blob_client("archive", "note.txt").upload_blob(b"no")
     assert err.value.status_code == 403 and err.value.error_code == "AuthorizationPermissionMismatch"
+
+
+def test_blob_data_reader_lists_and_reads_but_never_writes(azsim, account):
+    """Storage Blob Data Reader (Learn "Azure built-in roles for Storage": blobs/read only): List Blobs and Get Blob pass,
+    Set Blob Metadata and Delete Blob are refused."""
+    _grant(azsim, account["id"], "deployer")
+    _svc(azsim, account, "deployer").get_blob_client("archive", "read-me.txt").upload_blob(b"readable", overwrite=True)
+    _grant(azsim, account["id"] + "/blobServices/default/containers/archive", "auditor", role=BLOB_DATA_READER)
+    svc = _svc(azsim, account, "auditor")
+    assert "read-me.txt" in [b.name for b in svc.get_container_client("archive").list_blobs()]
+    assert svc.get_blob_client("archive", "read-me.txt").download_blob().readall() == b"readable"
+    for call in (lambda: svc.get_blob_client("archive", "read-me.txt").delete_blob(),
+                 lambda: svc.get_blob_client("archive", "read-me.txt").set_blob_metadata({"x": "y"})):
+        with pytest.raises(HttpResponseError) as err:
+            call()
+        assert err.value.status_code == 403 and err.value.error_code == "AuthorizationPermissionMismatch"
 
 
 def test_tokens_for_another_audience_or_expired_are_refused(azsim, account):

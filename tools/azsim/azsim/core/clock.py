@@ -43,6 +43,21 @@ class Clock:
                 offset = value
         return wall_ts + offset
 
+    def wall_at(self, sim_ts):
+        """The wall time at which simulated time was ``sim_ts`` (the inverse of :meth:`at`): a time a client sends about an
+        object a real service stamped (an If-Modified-Since) compared on that service's wall clock.  An instant a forward
+        advance skipped maps to the advance itself; one a backward move repeated, to its latest occurrence."""
+        with self._lock:
+            segments = [(float("-inf"), 0.0)] + list(self._history)
+        found = None
+        for i, (start, offset) in enumerate(segments):
+            end = segments[i + 1][0] if i + 1 < len(segments) else float("inf")
+            if start <= sim_ts - offset < end:
+                found = sim_ts - offset
+        if found is None:
+            found = next((start for start, offset in segments[1:] if start + offset > sim_ts), time.time())
+        return found
+
     def scaled(self, seconds):
         """Wall seconds that ``seconds`` of Azure work take at the current scale."""
         return max(0.0, float(seconds) * self.time_scale)

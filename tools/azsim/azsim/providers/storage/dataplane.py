@@ -17,7 +17,8 @@ is then forwarded re-signed with the account's key, as Azurite runs without OAut
 
 Features Azurite lacks are done here around the forwarded request: container immutability policies and legal holds
 (:mod:`.immutability`), blob soft delete (:mod:`.softdelete`) and last access time tracking for lifecycle rules
-(:mod:`.engine`).  Metadata names keep their case both ways (``x-ms-meta-Owner``), as on Azure.
+(:mod:`.engine`).  Metadata names keep their case both ways (``x-ms-meta-Owner``), as on Azure.  The times answered
+(``Date``, a blob's ``Creation-Time``...) are on the simulated clock (:mod:`.times`), the clock WORM and lifecycle run on.
 """
 
 import base64
@@ -31,7 +32,7 @@ from email.utils import formatdate
 from ...core import resource
 from ...core.http import Response
 from ...core.ids import new_guid
-from . import engine, entra, immutability, models, softdelete
+from . import engine, entra, immutability, models, softdelete, times
 from .azurite import sign_shared_key
 
 HOP = {"connection", "keep-alive", "proxy-connection", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host",
@@ -96,6 +97,10 @@ class BlobFrontDoor:
 
     # -- forwarding -------------------------------------------------------------------------------------
     def handle(self, req):
+        # Azure's one clock: the times of every answer (Azurite's and azsim's own) on the simulated clock (.times).
+        return times.answer(self.app.clock, req, self._handle(req))
+
+    def _handle(self, req):
         name = req.host[:-len(models.BLOB_SUFFIX)]
         with self.app.store.lock:
             acct = models.account_by_name(self.app, name)
@@ -129,6 +134,8 @@ class BlobFrontDoor:
         comp = req.query.get("comp")
         versioned = "snapshot" in req.query or "versionid" in req.query
         token = entra.bearer(req)
+        if not (req.headers.get("authorization") or "").strip().lower().startswith("sharedkey"):
+            times.conditions(self.app.clock, req)
         if token is not None:
             try:
                 req.principal = entra.authenticate(self.app, token, acct["name"])
