@@ -1,6 +1,6 @@
 """Microsoft Entra ID on the blob data plane with azure-storage-blob's token credentials: the token's audience and lifetime
 (401 InvalidAuthenticationInfo), Azure RBAC data actions (403 AuthorizationPermissionMismatch for Owner and Contributor,
-Storage Blob Data Contributor at the account or a container), accounts without shared keys, and WORM for such writes."""
+Storage Blob Data Contributor at the account or a container, Storage Blob Data Reader), accounts without shared keys, and WORM for such writes."""
 
 import time
 import uuid
@@ -15,6 +15,7 @@ from azure.storage.blob import BlobServiceClient, ContentSettings
 
 pytestmark = pytest.mark.skipif(find_binary() is None, reason="Azurite is not installed (run `make node` or set AZSIM_AZURITE)")
 BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
+BLOB_DATA_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"
 
 
 class StaticToken:
@@ -41,11 +42,11 @@ def account(azsim):
     return {"rg": rg, "name": name, "id": acct.id, "mgmt": mgmt, "url": f"https://{name}.blob.core.windows.net"}
 
 
-def _grant(azsim, scope, principal):
+def _grant(azsim, scope, principal, role=BLOB_DATA_CONTRIBUTOR):
     auth = azsim.client(AuthorizationManagementClient, "proxy", principal="owner")
     try:
         auth.role_assignments.create(scope, str(uuid.uuid4()), {
-            "role_definition_id": f"/subscriptions/{azsim.sub}/providers/Microsoft.Authorization/roleDefinitions/{BLOB_DATA_CONTRIBUTOR}",
+            "role_definition_id": f"/subscriptions/{azsim.sub}/providers/Microsoft.Authorization/roleDefinitions/{role}",
             "principal_id": azsim.principal(principal)["object_id"], "principal_type": "ServicePrincipal"})
     except ResourceExistsError:
         pass  # RoleAssignmentExists: granted by an earlier test
@@ -122,3 +123,26 @@ def test_worm_refuses_an_overwrite_sent_with_a_token(azsim, account):
         blob.upload_blob(b"v2", overwrite=True)
     assert err.value.status_code == 409 and err.value.error_code == "BlobImmutableDueToPolicy"
     assert blob.download_blob().readall() == b"v1"
+
+
+def test_blob_data_reader_lists_and_reads_blobs_but_writes_none(azsim, account):
+    """Storage Blob Data Reader (Learn "Azure built-in roles for Storage": containers/read as an action, blobs/read as the only
+    data action), granted on one container to the auditor, a Reader of nothing else."""
+    writer = _svc(azsim, account, "owner")
+    _grant(azsim, account["id"], "owner")
+    writer.get_blob_client("archive", "backup_1.zip").upload_blob(b"PK\x05\x06" + b"\0" * 18, overwrite=True)
+    auth = azsim.client(AuthorizationManagementClient, "proxy", principal="owner")
+    role = auth.role_definitions.get(account["id"], BLOB_DATA_READER)
+    assert role.role_name == "Storage Blob Data Reader" and role.role_type == "BuiltInRole"
+    assert role.permissions[0].data_actions == ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"]
+    reader = _svc(azsim, account, "auditor").get_container_client("archive")
+    with pytest.raises(HttpResponseError) as err:
+        list(reader.list_blobs())
+    assert err.value.status_code == 403 and err.value.error_code == "AuthorizationPermissionMismatch"
+    _grant(azsim, account["id"] + "/blobServices/default/containers/archive", "auditor", BLOB_DATA_READER)
+    assert "backup_1.zip" in [b.name for b in reader.list_blobs()]
+    assert reader.get_blob_client("backup_1.zip").download_blob().readall().startswith(b"PK")
+    for write in (lambda: reader.get_blob_client("x.zip").upload_blob(b"x"), lambda: reader.get_blob_client("backup_1.zip").delete_blob()):
+        with pytest.raises(HttpResponseError) as err:
+            write()
+        assert err.value.status_code == 403 and err.value.error_code == "AuthorizationPermissionMismatch"

@@ -67,6 +67,11 @@ BUILTIN = {
                                               "Microsoft.Storage/storageAccounts/blobServices/containers/read",
                                               "Microsoft.Storage/storageAccounts/blobServices/containers/write",
                                               "Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action"], []),
+    # Learn "Azure built-in roles for Storage", Storage Blob Data Reader: what a read-only principal (a maintenance job
+    # checking that backup blobs exist) needs on the data plane; Reader gives no access to blob data.
+    "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1": ("Storage Blob Data Reader", "Read and list Azure Storage containers and blobs.",
+                                             ["Microsoft.Storage/storageAccounts/blobServices/containers/read",
+                                              "Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action"], []),
 }
 
 # Data actions of the built-ins that have them (data planes arrive with the data-services issue).
@@ -78,6 +83,7 @@ BUILTIN_DATA_ACTIONS = {
     "b86a8fe4-44ce-4948-aee5-eccb2c155cd7": ["Microsoft.KeyVault/vaults/secrets/*"],
     "00482a5a-887f-4fb3-b363-3b7fe8e74483": ["Microsoft.KeyVault/vaults/*"],
     "ba92f5b4-2d11-453d-a403-e96b0029c9fe": ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/*"],
+    "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1": ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"],
 }
 
 _PATTERNS = {}
