@@ -6,7 +6,7 @@ azure-core pipeline Resource Manager uses (proxies, TLS trust from the environme
 Azure Storage's audience (``https://storage.azure.com/.default``), so accounts with shared keys disabled work and no key is
 ever read.  The principal needs a blob data role (Storage Blob Data Contributor/Reader/Owner): Owner and Contributor
 manage the account but give no access to its data.  Sources: Learn "Authorize with Microsoft Entra ID" (Storage REST),
-"Put Blob", "Get Blob Properties", "Delete Blob", "Blob service error codes", "Naming and referencing containers, blobs,
+"Put Blob", "Get Blob Properties", "Delete Blob", "List Blobs", "Blob service error codes", "Naming and referencing containers, blobs,
 and metadata".
 """
 
@@ -19,6 +19,7 @@ import hashlib
 import re
 from email.utils import formatdate
 from urllib.parse import quote
+from xml.sax.saxutils import unescape
 
 from ansible_collections.erpops.azure.plugins.module_utils.arm import CheckModeWrite
 from ansible_collections.erpops.azure.plugins.module_utils.dataplane import pipeline_client, retry_policy
@@ -125,3 +126,44 @@ class BlobClient:
         """Get Blob Properties: the headers, or None when the blob (or its container) does not exist."""
         status, headers, _body = self.request("HEAD", blob_path(container, name), expect=(200, 404))
         return None if status == 404 else headers
+
+    def list_blobs(self, container, prefix=None, include_metadata=False, page_size=5000):
+        """List Blobs (``restype=container&comp=list``): every blob of the container whose name starts with ``prefix``, as
+        dictionaries of the answer's ``Properties`` (plus ``Name`` and, when asked, ``Metadata``), following NextMarker."""
+        params = {"restype": "container", "comp": "list", "maxresults": str(page_size)}
+        if prefix:
+            params["prefix"] = prefix
+        if include_metadata:
+            params["include"] = "metadata"
+        out, marker = [], None
+        while True:
+            if marker:
+                params["marker"] = marker
+            _status, _headers, body = self.request("GET", "/%s" % container, params=params, expect=(200,))
+            blobs, marker = parse_blob_list(body)
+            out.extend(blobs)
+            if not marker:
+                return out
+
+
+def _xml_text(value):
+    return unescape(value, {"&quot;": '"', "&apos;": "'"})
+
+
+def parse_blob_list(body):
+    """([blob], next marker) of a List Blobs answer.  The answer's shape is fixed (Learn "List Blobs", Response body), so
+    it is read with regular expressions rather than an XML parser that would expand entities of an unexpected document."""
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else (body or "")
+    blobs = []
+    for block in re.findall(r"<Blob>(.*?)</Blob>", text, re.S):
+        name = re.search(r"<Name>(.*?)</Name>", block, re.S)
+        props = re.search(r"<Properties>(.*?)</Properties>", block, re.S)
+        meta = re.search(r"<Metadata>(.*?)</Metadata>", block, re.S)
+        item = {"Name": _xml_text(name.group(1)) if name else ""}
+        for key, value in re.findall(r"<([A-Za-z0-9-]+)>(.*?)</\1>", props.group(1) if props else "", re.S):
+            item[key] = _xml_text(value)
+        if meta is not None:
+            item["Metadata"] = dict((k, _xml_text(v)) for k, v in re.findall(r"<([A-Za-z_][A-Za-z0-9_]*)>(.*?)</\1>", meta.group(1), re.S))
+        blobs.append(item)
+    marker = re.search(r"<NextMarker>(.*?)</NextMarker>", text, re.S)
+    return blobs, (_xml_text(marker.group(1)) if marker and marker.group(1) else None)

@@ -18,3 +18,11 @@ def test_storage_blob(run_target, azsim):
     report = run_target("storage_blob", extra_vars={"deployer_object_id": azsim.principal("deployer")["object_id"],
                                                     "owner_client_id": owner["client_id"], "owner_secret": owner["client_secret"]})
     assert owner["client_secret"] not in json.dumps(report)
+
+
+def test_storage_blob_info(run_target, azsim):
+    """As the deployer; the owner's credentials are passed for the one task that grants the data role."""
+    owner = azsim.principal("owner")
+    report = run_target("storage_blob_info", extra_vars={"deployer_object_id": azsim.principal("deployer")["object_id"],
+                                                         "owner_client_id": owner["client_id"], "owner_secret": owner["client_secret"]})
+    assert owner["client_secret"] not in json.dumps(report)

@@ -81,3 +81,22 @@ def test_blob_service_errors_are_read_from_xml_or_the_header():
     code, message, _detail = blob.parse_error(403, {"x-ms-error-code": "AuthorizationPermissionMismatch"}, b"")
     assert code == "AuthorizationPermissionMismatch" and "error code" in message
     assert blob.metadata_of({"x-ms-meta-Quarter": "2026-Q1", "Content-Length": "3", "x-ms-meta-sha256": "ab"}) == {"Quarter": "2026-Q1", "sha256": "ab"}
+
+
+def test_a_list_blobs_answer_is_read_with_its_escapes_metadata_and_next_marker():
+    from ansible_collections.erpops.azure.plugins.module_utils.blob import parse_blob_list
+
+    body = (b'<?xml version="1.0" encoding="utf-8"?><EnumerationResults ServiceEndpoint="https://a.blob.core.windows.net/" '
+            b'ContainerName="app-backups"><MaxResults>2</MaxResults><Blobs>'
+            b'<Blob><Name>notes &amp; more.txt</Name><Properties><Creation-Time>Sun, 06 Dec 2026 20:33:10 GMT</Creation-Time>'
+            b'<Last-Modified>Sun, 06 Dec 2026 20:33:10 GMT</Last-Modified><Etag>0x8DC9A7A8E0F5B12</Etag><Content-Length>2</Content-Length>'
+            b'<Content-Type>text/plain</Content-Type><Content-MD5>1B2M2Y8AsgTpgAmY7PhCfg==</Content-MD5><BlobType>BlockBlob</BlobType>'
+            b'<AccessTier>Hot</AccessTier></Properties><Metadata><sha256>ab</sha256><app>erp</app></Metadata></Blob>'
+            b'<Blob><Name>x.zip</Name><Properties><Content-Length>0</Content-Length><Content-MD5 /></Properties></Blob>'
+            b'</Blobs><NextMarker>2!8!eC56aXA-</NextMarker></EnumerationResults>')
+    blobs, marker = parse_blob_list(body)
+    assert marker == "2!8!eC56aXA-"
+    assert blobs[0]["Name"] == "notes & more.txt" and blobs[0]["Content-Length"] == "2" and blobs[0]["AccessTier"] == "Hot"
+    assert blobs[0]["Metadata"] == {"sha256": "ab", "app": "erp"} and blobs[0]["Etag"] == "0x8DC9A7A8E0F5B12"
+    assert blobs[1] == {"Name": "x.zip", "Content-Length": "0"}
+    assert parse_blob_list(b"<EnumerationResults><Blobs /><NextMarker /></EnumerationResults>") == ([], None)
