@@ -211,20 +211,29 @@ def test_weekly_routine_on_the_fresh_stack_as_the_auditor(stack, azsim):
     assert any(p.endswith("/config/backup/list") and r["status"] == 403 for (h, m, p), r in zip(hosts_paths, seen, strict=True))
 
 
-def test_weekly_backups_pass_with_the_rights_reader_lacks_and_fail_when_the_schedule_stops(stack, azsim):
-    """With the two extra rights the auditor reads the schedule and the blobs: a day after the deploy the first scheduled
-    backup is there, its blob too, every backup check passes. Then someone turns scheduled backups off: a day later the
-    newest app backup is 27 hours old and the routine fails, naming it; PostgreSQL's own daily backup still passes."""
+def test_weekly_backups_with_and_without_the_rights_reader_lacks_and_when_the_schedule_stops(stack, azsim):
+    """A day after the deploy the first scheduled app backup is there. As a plain Reader the routine sees it, and names the
+    rights it lacks for the schedule and the blobs; with those two rights every backup check passes. Then someone turns
+    scheduled backups off: a day later the newest app backup is 27 hours old and the routine fails, naming it; PostgreSQL's
+    own daily backup still passes."""
     site = f"{azsim.url}/subscriptions/{azsim.sub}{SITE}"
     config = arm(azsim).post(f"{site}/config/backup/list", params={"api-version": "2024-11-01"})
     assert config.status_code == 200, config.text
     body = {"properties": {k: v for k, v in config.json()["properties"].items() if k != "backupSchedule"}}
     body["properties"]["backupSchedule"] = {k: v for k, v in config.json()["properties"]["backupSchedule"].items() if k != "lastExecutionTime"}
     first_day, second_day = 25 * 3600, 27 * 3600
-    with backup_rights_for_the_auditor(azsim):
-        try:
-            with clock_moved(azsim, first_day):
-                wait_for("the first scheduled app backup", lambda: [b for b in app_backups(azsim) if b["status"] == "Succeeded"])
+    try:
+        with clock_moved(azsim, first_day):
+            wait_for("the first scheduled app backup", lambda: [b for b in app_backups(azsim) if b["status"] == "Succeeded"])
+            rc, out, writes, report, wall = weekly(stack, "backups", clock="+25h")
+            print(f"weekly backups as the auditor: {wall:.1f} s")
+            assert rc == 0 and writes == [], out[-4000:]
+            assert verdicts(report)["app-backup-newest"] == "pass" and verdicts(report)["app-backup-schedule"] == "not_evaluated"
+            blobs = check(report, "app-backup-blobs")
+            assert blobs["verdict"] == "not_evaluated", blobs
+            assert blobs["detail"] == ("reading the blobs needs a data role: Storage Blob Data Reader on container app-backups of account "
+                                       "erpsupermarketbackup (Reader gives no access to blob data)"), blobs
+            with backup_rights_for_the_auditor(azsim):
                 rc, out, writes, report, wall = weekly(stack, "backups", clock="+25h")
                 print(f"weekly backups with the extra rights: {wall:.1f} s")
                 assert rc == 0 and writes == [], out[-4000:]
@@ -242,9 +251,9 @@ def test_weekly_backups_pass_with_the_rights_reader_lacks_and_fail_when_the_sche
                     # PostgreSQL keeps taking its daily backup: wait for it, so only the app's backups are late.
                     wait_for("PostgreSQL's next daily backup", lambda: newest_postgresql_backup_hours(azsim, first_day + second_day) < 1)
                     rc, out, writes, report, wall = weekly(stack, "backups", clock="+52h")
-        finally:
-            # Turned back on, on the real clock: the schedule's next run is computed from now, as before the test.
-            assert arm(azsim).put(f"{site}/config/backup", params={"api-version": "2024-11-01"}, json=body).status_code == 200
+    finally:
+        # Turned back on, on the real clock: the schedule's next run is computed from now, as before the test.
+        assert arm(azsim).put(f"{site}/config/backup", params={"api-version": "2024-11-01"}, json=body).status_code == 200
     assert rc != 0 and writes == [] and report, out[-4000:]
     newest = check(report, "app-backup-newest")
     assert newest["verdict"] == "fail" and newest["measured"].startswith("succeeded 27.") and "scheduled backups are turned off" in newest["detail"]
