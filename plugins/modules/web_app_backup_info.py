@@ -14,7 +14,8 @@ version_added: 0.1.0
 description:
   - Lists the custom backups of a web app or of one of its slots (C(GET .../sites/{name}/backups) or
     C(.../slots/{slot}/backups)), the most recent first, with their status, size and blob.
-  - Reads the backup configuration (C(config/backup/list), a read action) with its schedule and retention.
+  - Reads the backup configuration (C(config/backup/list), a list action that changes nothing) with its schedule and
+    retention, unless O(configuration=skip).
   - The container's SAS token is a secret. It never appears in the result, only the container's address and the SAS expiry.
     Connection strings of backed-up databases are left out too.
 author:
@@ -31,6 +32,19 @@ options:
   slot:
     description: A deployment slot whose own backups to read, instead of the production app's.
     type: str
+  configuration:
+    description:
+      - Whether to read the backup configuration. Azure answers it to a list action, C(POST config/backup/list), which
+        needs the permission C(Microsoft.Web/sites/config/list/action); Reader does not have it (it is the permission that
+        reads the app settings too), while listing the backups needs only Reader.
+      - V(required) fails the task when the configuration cannot be read.
+      - V(if_permitted) returns the backups when Azure refuses the configuration with 403, with an empty
+        RV(backup_configuration) and the refusal in RV(configuration_error).
+      - V(skip) does not ask for the configuration.
+    type: str
+    choices: [required, if_permitted, skip]
+    default: required
+    version_added: 0.2.0
 extends_documentation_fragment:
   - erpops.azure.azure
 attributes:
@@ -49,6 +63,13 @@ EXAMPLES = r"""
     resource_group: erp-supermarket-production-rg
     name: erp-supermarket-prod
   register: erp_backups
+
+- name: Read the backups as a Reader, and the configuration only if the principal may list it
+  erpops.azure.web_app_backup_info:
+    resource_group: erp-supermarket-production-rg
+    name: erp-supermarket-prod
+    configuration: if_permitted
+  register: erp_backups_read
 
 - name: Check that last night's backup succeeded
   ansible.builtin.assert:
@@ -155,9 +176,20 @@ backup_configuration:
     schedule: {frequencyInterval: 1, frequencyUnit: Day, retentionPeriodInDays: 10, keepAtLeastOneBackup: true}
     start_time: "2026-04-01T02:00:00.0000000Z"
     last_execution_time: "2026-05-01T02:00:00.0000000Z"
+configuration_error:
+  description:
+    - With O(configuration=if_permitted), why Azure refused the backup configuration (the missing permission); null
+      when it was read, absent or not asked for.
+  returned: always
+  type: str
+  sample: >-
+    Azure answered 403 AuthorizationFailed: The client '...' with object id '...' does not have authorization to perform
+    action 'Microsoft.Web/sites/config/list/action' over scope '.../sites/erp-supermarket-prod/config/backup'...
+  version_added: 0.2.0
 """
 
 from ansible_collections.erpops.azure.plugins.module_utils import web_backup
+from ansible_collections.erpops.azure.plugins.module_utils.errors import AzureApiError
 from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule
 
 API_VERSION = "2024-11-01"
@@ -168,6 +200,7 @@ def main():
         resource_group=dict(type="str", required=True),
         name=dict(type="str", required=True),
         slot=dict(type="str"),
+        configuration=dict(type="str", default="required", choices=["required", "if_permitted", "skip"]),
     ))
     p = az.params
 
@@ -180,7 +213,14 @@ def main():
         if az.arm.get(site, API_VERSION) is None:
             az.fail("%s not found in resource group %s" % (label, p["resource_group"]))
         items = az.arm.list(site + "/backups", API_VERSION)
-        status, _h, cfg = az.arm.request("POST", site + "/config/backup/list", API_VERSION, expect=(200, 404), read_only=True)
+        status, cfg, refused = 404, None, None
+        if p["configuration"] != "skip":
+            try:
+                status, _h, cfg = az.arm.request("POST", site + "/config/backup/list", API_VERSION, expect=(200, 404), read_only=True)
+            except AzureApiError as exc:
+                if exc.status != 403 or p["configuration"] != "if_permitted":
+                    raise
+                refused = exc.describe()
         props = ((cfg or {}).get("properties") or {}) if status == 200 else {}
         # Whatever Azure puts in a URL's query string stays out of the output, even where this module does not expect it.
         for url in [props.get("storageAccountUrl")] + [(i.get("properties") or {}).get("storageAccountUrl") for i in items]:
@@ -189,7 +229,8 @@ def main():
         if config:
             schedule = props.get("backupSchedule") or {}
             config.update(start_time=schedule.get("startTime"), last_execution_time=schedule.get("lastExecutionTime"))
-        return dict(changed=False, backups=web_backup.newest_first([web_backup.public_item(i) for i in items]), backup_configuration=config)
+        return dict(changed=False, backups=web_backup.newest_first([web_backup.public_item(i) for i in items]), backup_configuration=config,
+                    configuration_error=refused)
 
     az.run(run)
 
