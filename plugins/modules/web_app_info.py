@@ -34,6 +34,11 @@ options:
     type: bool
     default: true
     version_added: 0.2.0
+  slots:
+    description:
+      - Also list each app's deployment slots (C(GET .../sites/{name}/slots)) in RV(web_apps[].slots), one more read per app.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - erpops.azure.azure
 attributes:
@@ -118,6 +123,16 @@ web_apps:
       description: Whether basic authentication is allowed on the C(scm) and C(ftp) publishing endpoints.
       type: dict
       returned: always
+    slots:
+      description:
+        - The app's deployment slots, each with its C(name) (the slot's own, without the app's), C(id), C(state),
+          C(default_host_name), C(tags) and C(last_modified) (C(properties.lastModifiedTimeUtc), the last change Azure records).
+      type: list
+      elements: dict
+      returned: with O(slots=true)
+      sample:
+        - {name: staging, id: /subscriptions/.../sites/erp-supermarket-prod/slots/staging, state: Running,
+           default_host_name: erp-supermarket-prod-staging.azurewebsites.net, tags: {}, last_modified: "2026-05-01T02:00:00Z"}
   sample:
     - site: {name: erp-supermarket-prod, location: West Europe, kind: "app,linux", properties: {state: Running}}
       site_config: {linuxFxVersion: PYTHON|3.11, alwaysOn: true, minTlsVersion: "1.2", ftpsState: Disabled}
@@ -159,8 +174,20 @@ def describe(az, site, setting_names=True):
             "basic_publishing_auth": {"scm": policies.get("scm", True), "ftp": policies.get("ftp", True)}}
 
 
+def slots(az, site):
+    """The app's slots, named by their own name (Azure names them ``<app>/<slot>``)."""
+    out = []
+    for slot in az.arm.list(site["id"] + "/slots", API_VERSION):
+        props = slot.get("properties") or {}
+        out.append({"name": str(slot.get("name") or "").rsplit("/", maxsplit=1)[-1], "id": slot.get("id"), "state": props.get("state"),
+                    "default_host_name": props.get("defaultHostName"), "tags": slot.get("tags") or {},
+                    "last_modified": props.get("lastModifiedTimeUtc")})
+    return out
+
+
 def main():
-    az = AzureModule(dict(name=dict(type="str"), resource_group=dict(type="str"), include_setting_names=dict(type="bool", default=True)),
+    az = AzureModule(dict(name=dict(type="str"), resource_group=dict(type="str"), include_setting_names=dict(type="bool", default=True),
+                          slots=dict(type="bool", default=False)),
                      required_by={"name": "resource_group"})
     p = az.params
 
@@ -173,7 +200,11 @@ def main():
             sites = az.arm.list("%s/resourceGroups/%s/providers/Microsoft.Web/sites" % (sub, p["resource_group"]), API_VERSION)
         else:
             sites = az.arm.list("%s/providers/Microsoft.Web/sites" % sub, API_VERSION)
-        return dict(changed=False, web_apps=[describe(az, s, p["include_setting_names"]) for s in sites])
+        apps = [describe(az, s, p["include_setting_names"]) for s in sites]
+        if p["slots"]:
+            for app, site in zip(apps, sites):
+                app["slots"] = slots(az, site)
+        return dict(changed=False, web_apps=apps)
 
     az.run(run)
 

@@ -191,3 +191,38 @@ def test_assignment_on_missing_resource_group(azsim, mode):
         c.role_assignments.create(scope, str(uuid.uuid4()), {"role_definition_id": _role_id(azsim, READER),
                                                              "principal_id": azsim.principal("auditor")["object_id"]})
     assert exc.value.error.code == "ResourceGroupNotFound"
+
+
+def test_permissions_list_the_callers_rights_at_a_resource_group_and_a_resource(azsim, mode, unique):
+    """Permissions_ListForResourceGroup / _ListForResource: the permission blocks of the roles the caller holds at or above the
+    scope (an Owner sees ["*"], the Reader ["*/read"]), a role granted at a resource group counted there and below it only."""
+    owner_rm = _rm(azsim, mode, "owner")
+    rg, other = f"rg-perm-{unique}", f"rg-perm-other-{unique}"
+    for name in (rg, other):
+        owner_rm.resource_groups.create_or_update(name, {"location": "westeurope"})
+    assert [(p.actions, p.not_actions) for p in _auth(azsim, mode, "owner").permissions.list_for_resource_group(rg)] == [(["*"], [])]
+    auditor = _auth(azsim, mode, "auditor")
+    assert [p.actions for p in auditor.permissions.list_for_resource_group(rg)] == [["*/read"]]
+    deployer = [p for p in _auth(azsim, mode, "deployer").permissions.list_for_resource_group(rg) if p.actions == ["*"]]
+    assert deployer and "Microsoft.Authorization/*/Write" in deployer[0].not_actions
+
+    scope = f"/subscriptions/{azsim.sub}/resourceGroups/{rg}"
+    c = _auth(azsim, mode)
+    role = c.role_definitions.create_or_update(scope, str(uuid.uuid4()), {
+        "role_name": f"Drill {unique} {mode}", "description": "Creates and deletes servers", "role_type": "CustomRole",
+        "permissions": [{"actions": ["Microsoft.DBforPostgreSQL/flexibleServers/write", "Microsoft.DBforPostgreSQL/flexibleServers/delete"],
+                         "not_actions": []}], "assignable_scopes": [scope]})
+    assignment = str(uuid.uuid4())
+    c.role_assignments.create(scope, assignment, {"role_definition_id": role.id, "principal_id": azsim.principal("auditor")["object_id"]})
+    try:
+        blocks = [p.actions for p in auditor.permissions.list_for_resource_group(rg)]
+        assert sorted(blocks) == [["*/read"], ["Microsoft.DBforPostgreSQL/flexibleServers/write", "Microsoft.DBforPostgreSQL/flexibleServers/delete"]]
+        below = [p.actions for p in auditor.permissions.list_for_resource(rg, "Microsoft.DBforPostgreSQL", "", "flexibleServers", "pg-x")]
+        assert sorted(below) == sorted(blocks)
+        assert [p.actions for p in auditor.permissions.list_for_resource_group(other)] == [["*/read"]]
+    finally:
+        c.role_assignments.delete(scope, assignment)
+    assert [p.actions for p in auditor.permissions.list_for_resource_group(rg)] == [["*/read"]]
+    with pytest.raises(ResourceNotFoundError) as exc:
+        list(auditor.permissions.list_for_resource_group(f"rg-missing-{unique}"))
+    assert exc.value.error.code == "ResourceGroupNotFound"

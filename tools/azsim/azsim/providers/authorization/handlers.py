@@ -12,10 +12,15 @@ API_VERSIONS = ["2022-04-01", "2022-05-01-preview", "2020-10-01-preview", "2020-
 TENANT_LEVEL_READS = ("Microsoft.Resources/subscriptions/read", "Microsoft.Resources/tenants/read")
 RA = "/{scope*}/providers/Microsoft.Authorization/roleAssignments"
 RD = "/{scope*}/providers/Microsoft.Authorization/roleDefinitions"
+PERMISSIONS = "/{scope*}/providers/Microsoft.Authorization/permissions"
+PERMISSIONS_READ = "Microsoft.Authorization/permissions/read"
+# Permissions_ListForResourceGroup and Permissions_ListForResource (REST spec authorization 2022-04-01, SDK
+# azure-mgmt-authorization permissions.list_for_resource_group / list_for_resource): a resource group, or a resource in one.
+PERMISSION_SCOPE = re.compile(r"^/subscriptions/[^/]+/resourcegroups/[^/]+(/providers/[^/]+(/[^/]+/[^/]+)+)?$", re.IGNORECASE)
 
 
 def register(app):
-    app.namespace("Microsoft.Authorization", {"roleAssignments": API_VERSIONS, "roleDefinitions": API_VERSIONS})
+    app.namespace("Microsoft.Authorization", {"roleAssignments": API_VERSIONS, "roleDefinitions": API_VERSIONS, "permissions": API_VERSIONS})
     h = Handlers(app)
     r = app.router
     r.add("GET", RA, h.list_assignments, action="Microsoft.Authorization/roleAssignments/read")
@@ -27,6 +32,7 @@ def register(app):
     r.add("GET", "/providers/Microsoft.Authorization/roleDefinitions/{name}", h.get_definition, action="Microsoft.Authorization/roleDefinitions/read")
     r.add("PUT", RD + "/{name}", h.put_definition, action="Microsoft.Authorization/roleDefinitions/write")
     r.add("DELETE", RD + "/{name}", h.delete_definition, action="Microsoft.Authorization/roleDefinitions/delete")
+    r.add("GET", PERMISSIONS, h.list_permissions, action=PERMISSIONS_READ)
     app.authorizer = h.authorize
     app.reset_hooks.append(h.seed)
     h.seed()
@@ -43,6 +49,8 @@ class Handlers:
     def authorize(self, req, action, scope):
         if scope in ("", "/") and action in TENANT_LEVEL_READS:
             return  # ARM answers these lists for any signed-in principal, filtered to what it can see (never a 403)
+        if action == PERMISSIONS_READ:
+            return  # "Gets all permissions the caller has": the caller's own rights, answered to any signed-in principal (unverified)
         if scope.lower().startswith("/providers/") and req.method in ("GET", "HEAD"):
             return  # tenant-level provider metadata (operations, event categories...) is readable by any signed-in principal
         models.check(self.app.store, self.sub, req.principal, action, scope)
@@ -67,6 +75,29 @@ class Handlers:
                 "properties": {"roleDefinitionId": role_id, "principalId": principal_id, "principalType": "ServicePrincipal", "scope": scope,
                                "condition": None, "conditionVersion": None, "description": description, "createdOn": now, "updatedOn": now,
                                "createdBy": creator, "updatedBy": creator, "delegatedManagedIdentityResourceId": None}}
+
+    # -- the caller's permissions -----------------------------------------------------------------
+    def list_permissions(self, req, scope):
+        """The permission blocks of every role assigned to the caller at or above ``scope``, one per block, as ARM lists them
+        (PermissionGetResult: ``value`` of Permission {actions, notActions, dataActions, notDataActions}); deny assignments and
+        conditions are not simulated. Empty when nothing is assigned."""
+        # The SDK's list_for_resource sends an empty parentResourcePath as "//" (azure-mgmt-authorization 4.0.0), which ARM reads
+        # as one separator.
+        scope = re.sub(r"/{2,}", "/", scope)
+        if not PERMISSION_SCOPE.match(scope):
+            # Only resource groups and resources have this list in the REST spec; text unverified.
+            raise AzureError(404, "InvalidResourceType", f"The resource type 'permissions' could not be found at scope '{scope}'.")
+        self._check_scope_exists(scope)
+        rows = []
+        for a in models.assignments_for(self.app.store, req.principal["object_id"]):
+            if not ids.under(a["properties"]["scope"], scope):
+                continue
+            d = models.definition(self.app.store, self.sub, models.role_guid(a["properties"]["roleDefinitionId"]))
+            for block in (d or {}).get("properties", {}).get("permissions", []):
+                row = {k: list(block.get(k) or []) for k in ("actions", "notActions", "dataActions", "notDataActions")}
+                if row not in rows:
+                    rows.append(row)
+        return self.app.page(req, rows)
 
     # -- role assignments ----------------------------------------------------------------------
     def list_assignments(self, req, scope):
