@@ -16,7 +16,7 @@ description:
     portal shows under "Dashboards", keeps it as asked, or deletes it.
   - The tiles are given either as O(tiles) (metric charts and Markdown text, which the module turns into the portal's
     parts) or as O(lenses), the raw C(properties.lenses) document of an exported dashboard. Either one, when given,
-    is the whole layout: it is compared with what Azure has at every depth, and replaces it.
+    is the whole layout, compared with what Azure has at every depth, and replaces it.
   - Options left unset are not compared and are kept as they are (the PUT carries the current value).
   - Azure stores the parts as sent and does not check that the resources they chart exist.
 author:
@@ -111,9 +111,9 @@ options:
     elements: dict
   metadata:
     description:
-      - The dashboard's C(properties.metadata), where the portal keeps the dashboard-wide time range and filters, for example
-        C({model: {timeRange: {value: {relative: {duration: 24, timeUnit: 1}}, type: MsPortalFx.Composition.Configuration.ValueTypes.TimeRange}}})
-        for the last 24 hours. Compared and replaced whole when set.
+      - The dashboard's C(properties.metadata), where the portal keeps the dashboard-wide time range and filters; the
+        first example sets the last 24 hours (C(model.timeRange), relative duration 24 in hours, C(timeUnit=1)).
+      - Compared and replaced whole when set.
     type: dict
   tags:
     description: Tags of the dashboard.
