@@ -16,8 +16,8 @@ from . import requestlog
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 RG = "erp-supermarket-production-rg"
-# Paths that only read though they are not GETs (token requests, list actions, name checks).
-WRITE_EXEMPT = re.compile(r"/(oauth2|list|listKeys|checkNameAvailability|checkDomainAvailability)")
+# Paths that only read though they are not GETs (token requests, list actions, name checks, Cost Management's queries).
+WRITE_EXEMPT = re.compile(r"/(oauth2|list|listKeys|checkNameAvailability|checkDomainAvailability)|/providers/Microsoft\.CostManagement/(query|forecast)$")
 
 
 @contextlib.contextmanager
