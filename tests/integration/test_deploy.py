@@ -56,7 +56,8 @@ def test_group_vars_are_loaded(deploy, azsim):
 
 
 def test_access_playbook_grants_the_deployer(deploy, azsim):
-    """What an Owner runs once: the resource group and the deployer's two extra roles on it; idempotent."""
+    """What an Owner runs once: the resource group and the deployer's two extra roles on it, then the maintenance
+    principals' roles; idempotent."""
     for expected_changed in (True, False):
         rc, out, writes = deploy("-e", "azsim_principal=owner", playbook="playbooks/access.yml")
         assert rc == 0, out[-4000:]
@@ -66,6 +67,19 @@ def test_access_playbook_grants_the_deployer(deploy, azsim):
     got = s.get(f"{azsim.url}{scope}/providers/Microsoft.Authorization/roleAssignments", params={
         "api-version": "2022-04-01", "$filter": f"principalId eq '{azsim.principal('deployer')['object_id']}'"}).json()["value"]
     assert len([a for a in got if a["properties"]["scope"].lower() == scope.lower()]) == 2, got
+    # Once, for the maintenance routines: the deployer's blob data role (the SQL archive) and the read-only maintenance
+    # principal's Reader and Storage Blob Data Reader.
+    for expected_changed in (True, False):
+        rc, out, writes = deploy("-e", "azsim_principal=owner", "-e", "access_maintenance=true", playbook="playbooks/access.yml")
+        assert rc == 0, out[-4000:]
+        assert len(writes) == (3 if expected_changed else 0), writes
+    roles = {}
+    for who in ("deployer", "auditor"):
+        got = s.get(f"{azsim.url}{scope}/providers/Microsoft.Authorization/roleAssignments", params={
+            "api-version": "2022-04-01", "$filter": f"principalId eq '{azsim.principal(who)['object_id']}'"}).json()["value"]
+        roles[who] = {a["properties"]["roleDefinitionId"].rsplit("/", 1)[-1] for a in got if a["properties"]["scope"].lower() == scope.lower()}
+    assert "ba92f5b4-2d11-453d-a403-e96b0029c9fe" in roles["deployer"] and len(roles["deployer"]) == 3, roles  # Storage Blob Data Contributor
+    assert roles["auditor"] == {"acdd72a7-3385-48ef-bd42-f606fba81ae7", "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"}, roles  # Reader, Blob Data Reader
 
 
 def test_bad_variable_fails_before_any_write(deploy):

@@ -495,7 +495,6 @@ ARCHIVE_PREFIX = "erp-postgres-prod/erp/"
 # A short retention and a longer lock: archives older than 25 days may go once their 60 days (+1 of margin) have passed.
 ARCHIVE_ARGS = ("-e", '{"maintain_skip": ["cost_review", "rotation"], "maintain_archive_retention_days": 25, '
                 '"maintain_archive_immutability_days": 60}')
-BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
 BLOB_DATA_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"
 
 
@@ -540,8 +539,10 @@ def _check(report, check_id):
 
 @pytest.fixture(scope="module")
 def archive_rights(stack, azsim):
-    """What playbooks/access.yml grants the deploying principal for the archive: Storage Blob Data Contributor on the group."""
-    _grant(azsim, f"/subscriptions/{azsim.sub}/resourceGroups/{RG}", "deployer", BLOB_DATA_CONTRIBUTOR)
+    """playbooks/access.yml with access_maintenance=true, as the owner runs it before scheduling the routines that act: the
+    deploying principal gets Storage Blob Data Contributor on the group (the archive's blobs)."""
+    rc, out, _writes = stack("-e", "azsim_principal=owner", "-e", "access_maintenance=true", playbook="playbooks/access.yml")
+    assert rc == 0, out[-4000:]
     return stack
 
 
