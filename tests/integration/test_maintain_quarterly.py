@@ -1,0 +1,425 @@
+"""The quarterly maintenance routines (SQL archive, cost review, secret rotation) against the deployment of `make demo` on
+an azsim of their own: the same stack as test_maintain.py, deployed again so that both files run in parallel.
+"""
+
+import datetime
+import hashlib
+import json
+import os
+import re
+import threading
+import time
+import uuid
+
+import pytest
+from azure.mgmt.web import WebSiteManagementClient
+
+from . import maintain_stack
+from .maintain_stack import maintain, verdicts
+from .stack import RG, browser, clock_moved
+
+# A deployment and several routines on two busy cores; pytest.ini's 300 s is for single operations.
+pytestmark = pytest.mark.timeout(900)
+# The shared fixtures (module-scoped: this file deploys its own stack).
+azsim, run, stack = maintain_stack.azsim, maintain_stack.run, maintain_stack.stack
+
+
+# -- Quarterly: archive and cost review ---------------------------------------------------------------------------------
+# The archive runs as the deployer with what playbooks/access.yml grants it (Contributor, plus Storage Blob Data Contributor
+# on the resource group: the blobs); the cost review as the auditor with Reader and Storage Blob Data Reader.
+DAY = 86400
+FQDN = "erp-postgres-prod.postgres.database.azure.com"
+BACKUP_ACCOUNT = "erpsupermarketbackup"
+ARCHIVE_PREFIX = "erp-postgres-prod/erp/"
+# A short retention and a longer lock: archives older than 25 days may go once their 60 days (+1 of margin) have passed.
+ARCHIVE_ARGS = ("-e", '{"maintain_skip": ["cost_review", "rotation"], "maintain_archive_retention_days": 25, '
+                '"maintain_archive_immutability_days": 60}')
+BLOB_DATA_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"
+
+
+def _grant(azsim, scope, principal, role):
+    """A role assignment made by the owner (what playbooks/access.yml does), kept if it exists; returns its id or None."""
+    import uuid
+
+    from azure.core.exceptions import ResourceExistsError
+    from azure.mgmt.authorization import AuthorizationManagementClient
+
+    auth = azsim.client(AuthorizationManagementClient, "direct", principal="owner")
+    try:
+        return auth.role_assignments.create(scope, str(uuid.uuid4()), {
+            "role_definition_id": f"/subscriptions/{azsim.sub}/providers/Microsoft.Authorization/roleDefinitions/{role}",
+            "principal_id": azsim.principal(principal)["object_id"], "principal_type": "ServicePrincipal"}).id
+    except ResourceExistsError:
+        return None
+
+
+def _production(azsim):
+    import psycopg
+
+    address, port = azsim.admin("GET", "endpoints")[FQDN].split(":")
+    with open(os.path.join(azsim.state_dir, "secrets", "postgresql-admin"), encoding="utf-8") as f:
+        password = "Pg1-" + f.read().strip()
+    return psycopg.connect(host=FQDN, hostaddr=address, port=int(port), dbname="erp", user="erpadmin", password=password,
+                           sslmode="verify-full", sslrootcert=azsim.ca, connect_timeout=10, autocommit=True)
+
+
+def _blobs(azsim, monkeypatch):
+    """The archive container as the deployer sees it through azsim's front door (azure-storage-blob)."""
+    from azure.storage.blob import BlobServiceClient
+
+    monkeypatch.setenv("HTTPS_PROXY", azsim.info["proxy"])
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    return BlobServiceClient(f"https://{BACKUP_ACCOUNT}.blob.core.windows.net", credential=azsim.credential("proxy")).get_container_client("sql-archive")
+
+
+def _check(report, check_id):
+    return next(c for c in report["checks"] if c["id"] == check_id)
+
+
+@pytest.fixture(scope="module")
+def archive_rights(stack, azsim):
+    """playbooks/access.yml with access_maintenance=true, as the owner runs it before scheduling the routines that act: the
+    deploying principal gets Storage Blob Data Contributor on the group (the archive's blobs)."""
+    rc, out, _writes = stack("-e", "azsim_principal=owner", "-e", "access_maintenance=true", playbook="playbooks/access.yml")
+    assert rc == 0, out[-4000:]
+    return stack
+
+
+def test_quarterly_archive_without_a_blob_data_role_writes_nothing(stack):
+    """The auditor (Reader, no data role) is told which role the archive needs before anything is written."""
+    rc, out, writes, report = maintain(stack, "quarterly", *ARCHIVE_ARGS, principal="auditor")
+    assert rc != 0 and writes == [], writes
+    check = _check(report, "archive")
+    assert check["verdict"] == "fail" and "Storage Blob Data Contributor" in check["measured"], check
+
+
+def test_quarterly_archive_restores_and_uploads_once_a_quarter(archive_rights, azsim, monkeypatch):
+    """pg_dump -Fc over TLS into the immutable container, read back and restored with pg_restore into a scratch cluster
+    on the controller: the rows written to production before are there; a second run in the quarter uploads nothing."""
+    with _production(azsim) as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS archive_probe (id int PRIMARY KEY, note text)")
+        conn.execute("INSERT INTO archive_probe SELECT i, 'quarter ' || i FROM generate_series(1, 7) i ON CONFLICT DO NOTHING")
+    try:
+        rc, out, writes, report = maintain(archive_rights, "quarterly", *ARCHIVE_ARGS)
+        assert rc == 0, out[-4000:]
+        verdicts = {c["id"]: c["verdict"] for c in report["checks"]}
+        assert {k: verdicts.get(k) for k in ("archive-storage", "archive-upload", "archive-integrity", "archive-restore")} == \
+            {"archive-storage": "pass", "archive-upload": "pass", "archive-integrity": "pass", "archive-restore": "pass"}, report["checks"]
+        restored = _check(report, "archive-restore")["rows"]
+        assert restored["public.archive_probe"] == 7 and sum(restored.values()) == report["figures"]["archive_rows"], restored
+        name, sha = report["figures"]["archive_blob"], report["figures"]["archive_sha256"]
+        assert re.fullmatch(ARCHIVE_PREFIX + r"\d{4}-Q[1-4]/erp-\d{8}T\d{6}Z\.dump", name), name
+        # The blob holds a custom-format dump whose SHA-256 is the one in its metadata and in the report.
+        blob = _blobs(azsim, monkeypatch).get_blob_client(name)
+        content = blob.download_blob().readall()
+        assert content[:5] == b"PGDMP" and hashlib.sha256(content).hexdigest() == sha == blob.get_blob_properties().metadata["sha256"]
+        # Writes: the container, its policy, the lifecycle rule and the blob; nothing on the database server.
+        paths = [(w["method"], w["path"]) for w in writes]
+        assert ("PUT", f"/sql-archive/{name}") in paths, paths
+        assert any(m == "PUT" and p.endswith("/containers/sql-archive/immutabilityPolicies/default") for m, p in paths), paths
+        assert any(m == "PUT" and p.endswith(f"/storageAccounts/{BACKUP_ACCOUNT}/managementPolicies/default") for m, p in paths), paths
+        assert not [p for _m, p in paths if "flexibleServers" in p], paths
+        wrote = {a["action"] for a in report["actions"]}
+        assert wrote >= {"create the archive container", "set the time-based retention policy", "upload the quarterly archive"}, wrote
+        from azure.mgmt.storage import StorageManagementClient
+
+        mgmt = azsim.client(StorageManagementClient, "direct")
+        policy = mgmt.blob_containers.get_immutability_policy(RG, BACKUP_ACCOUNT, "sql-archive")
+        assert policy.immutability_period_since_creation_in_days == 60 and policy.state == "Unlocked"
+        rule = next(r for r in mgmt.management_policies.get(RG, BACKUP_ACCOUNT, "default").policy.rules if r.name.startswith("maintain-archive"))
+        assert rule.definition.filters.prefix_match == ["sql-archive/" + ARCHIVE_PREFIX]
+        base = rule.definition.actions.base_blob
+        assert (base.tier_to_cool.days_after_modification_greater_than, base.tier_to_archive.days_after_modification_greater_than,
+                base.delete.days_after_modification_greater_than) == (30, 180, 25)
+
+        # The same quarter again: the archive is checked again, nothing is written.
+        rc, out, writes, report = maintain(archive_rights, "quarterly", *ARCHIVE_ARGS)
+        assert rc == 0 and writes == [], (writes, out[-3000:])
+        again = _check(report, "archive-upload")
+        assert again["verdict"] == "info" and name in again["measured"] and _check(report, "archive-restore")["verdict"] == "pass"
+    finally:
+        with _production(azsim) as conn:
+            conn.execute("DROP TABLE IF EXISTS archive_probe")
+
+
+def test_quarterly_archive_prunes_only_what_no_policy_locks(archive_rights, azsim, monkeypatch):
+    """40 days on, the first archive is past the 25-day retention but its 60-day lock holds: nothing is deleted. 70 days
+    on it is free and deleted - only it: the archive of day 40, past the retention too, is locked and never touched, and
+    azsim refuses its deletion as Azure does."""
+    first = [b.name for b in _blobs(azsim, monkeypatch).list_blobs(name_starts_with=ARCHIVE_PREFIX)]
+    assert len(first) == 1, first
+    force = ("-e", "maintain_archive_force=true")
+    with clock_moved(azsim, 40 * DAY):
+        rc, out, writes, report = maintain(archive_rights, "quarterly", *ARCHIVE_ARGS, *force, clock="+40d")
+    assert rc == 0, out[-4000:]
+    assert [w for w in writes if w["method"] == "DELETE"] == [], writes
+    prune = _check(report, "archive-prune")
+    assert prune["measured"].startswith("0 deleted, 1 still locked"), prune
+    second = report["figures"]["archive_blob"]
+    with clock_moved(azsim, 70 * DAY):
+        rc, out, writes, report = maintain(archive_rights, "quarterly", *ARCHIVE_ARGS, *force, clock="+70d")
+        assert rc == 0, out[-4000:]
+        deletes = [w["path"] for w in writes if w["method"] == "DELETE"]
+        assert deletes == [f"/sql-archive/{first[0]}"], writes
+        assert _check(report, "archive-prune")["measured"].startswith("1 deleted, 1 still locked"), report["checks"]
+        assert {"action": "delete an expired archive", "resource": first[0]} in [
+            {k: a[k] for k in ("action", "resource")} for a in report["actions"]]
+        from azure.core.exceptions import HttpResponseError
+
+        with pytest.raises(HttpResponseError) as err:
+            _blobs(azsim, monkeypatch).delete_blob(second)
+        assert err.value.status_code == 409 and err.value.error_code == "BlobImmutableDueToPolicy"
+    left = [b.name for b in _blobs(azsim, monkeypatch).list_blobs(name_starts_with=ARCHIVE_PREFIX)]
+    assert first[0] not in left and second in left and len(left) == 2, left
+
+
+def test_quarterly_cost_review_reads_and_suggests(stack, azsim, monkeypatch):
+    """As the auditor (Reader, Storage Blob Data Reader), 40 days on, with the plan held busy by the load knob, an
+    uploaded certificate nothing binds and an empty container: the review suggests S2 with its cost, finds the idle
+    resources, computes the guide's reservation figures from its prices, and writes nothing."""
+    from azure.mgmt.storage import StorageManagementClient
+    from azure.mgmt.web import WebSiteManagementClient
+
+    _grant(azsim, f"/subscriptions/{azsim.sub}/resourceGroups/{RG}", "auditor", BLOB_DATA_READER)
+    web = azsim.client(WebSiteManagementClient, "direct", principal="owner")
+    storage = azsim.client(StorageManagementClient, "direct", principal="owner")
+    pfx, password = _self_signed_pfx("old.erp-supermarket-demo.com")
+    web.certificates.create_or_update(RG, "old-erp-cert", {"location": "westeurope", "properties": {"pfxBlob": pfx, "password": password}})
+    storage.blob_containers.create(RG, "erpsupermarketmedia", "unused-exports", {})
+    plan = f"/subscriptions/{azsim.sub}/resourceGroups/{RG}/providers/Microsoft.Web/serverfarms/erp-production-plan"
+    now = datetime.datetime.strptime(azsim.admin("GET", "clock")["now"][:19], "%Y-%m-%dT%H:%M:%S")
+    since = (now - datetime.timedelta(days=60)).strftime("%Y-%m-%dT%H:%M:%SZ")  # the plan busy over the whole quarter read
+    azsim.admin("POST", "load", {"resource": plan, "metric": "CpuPercentage", "value": 85, "at": since})
+    try:
+        with clock_moved(azsim, 40 * DAY):
+            rc, out, writes, report = maintain(stack, "quarterly", "-e", '{"maintain_skip": ["archive", "rotation"]}', principal="auditor",
+                                               clock="+40d")
+    finally:
+        azsim.admin("POST", "load", {"resource": plan, "metric": "CpuPercentage", "value": 10, "at": since})
+        web.certificates.delete(RG, "old-erp-cert")
+        storage.blob_containers.delete(RG, "erpsupermarketmedia", "unused-exports")
+    assert rc == 0, out[-4000:]
+    # Read-only: Cost Management's query is a POST that reads.
+    assert [w for w in writes if "Microsoft.CostManagement/query" not in w["path"]] == [], writes
+    checks = {c["id"]: c for c in report["checks"]}
+    plan_check = checks["rightsize-plan"]
+    assert plan_check["verdict"] == "warn" and "scale up to S2" in plan_check["detail"] and plan_check["saving"] == -120.0, plan_check
+    assert checks["idle-certificate-old-erp-cert"]["verdict"] == "warn", checks.keys()
+    assert checks["idle-container-erpsupermarketmedia-unused-exports"]["verdict"] == "warn", checks.keys()
+    assert checks["idle-slot-staging"]["verdict"] == "warn", checks["idle-slot-staging"]
+    f = report["figures"]
+    assert (f["guide_monthly_total"], f["guide_monthly_total_ri"], f["ri_saving_monthly"], f["ri_saving_purchasable_monthly"]) == \
+        (186.61, 116.41, 70.2, 19.8), f
+    assert "186.61 € -> 116.41 €" in checks["reserved-instances"]["detail"]
+    assert f["cost_saving_possible_monthly"] == 19.8 and checks["cost-history"]["verdict"] == "info", (f, checks["cost-history"])
+    html = re.findall(r"report: (\S+/report\.html)", out)[-1]
+    with open(html, encoding="utf-8") as fh:
+        assert fh.read().count("<svg") == 2  # utilisation over 90 days, cost by month
+
+
+def _self_signed_pfx(host):
+    """A PKCS#12 certificate for ``host`` (base64) and its password, as an operator would upload one."""
+    import base64
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now).not_valid_after(now + datetime.timedelta(days=365))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False).sign(key, hashes.SHA256()))
+    password = "archive-test"
+    blob = pkcs12.serialize_key_and_certificates(b"old", key, cert, None, serialization.BestAvailableEncryption(password.encode()))
+    return base64.b64encode(blob).decode(), password
+
+
+# -- Quarterly: secret rotation (last: it changes the secrets every later test would use) --------------------------------
+
+
+class Prober:
+    """Production through azsim's front door every ~100 ms, as a user sees it: /health/ and a page behind the admin's
+    session (the API answers 401 without it), with a session cookie made before the rotation."""
+
+    base = "https://erp-supermarket-demo.com"
+
+    def __init__(self, sim):
+        self.session = self.logged_in(sim)
+        self.failures, self.count, self.slowest = [], 0, 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @classmethod
+    def logged_in(cls, sim):
+        """A browser logged in to the ERP's admin as its superuser (a Django session cookie)."""
+        session = browser(sim)
+        with open(f"{sim.state_dir}/secrets/django-superuser", encoding="utf-8") as f:
+            password = f.read().strip()
+        page = session.get(cls.base + "/admin/login/", timeout=60)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+        r = session.post(cls.base + "/admin/login/?next=/admin/", timeout=60, headers={"Referer": cls.base + "/admin/login/"},
+                         data={"csrfmiddlewaretoken": token, "username": "admin", "password": password, "next": "/admin/"})
+        assert r.url.endswith("/admin/") and session.cookies.get("sessionid"), r.text[:500]
+        return session
+
+    def get(self, path):
+        return self.session.get(self.base + path, timeout=120, allow_redirects=False)
+
+    def _run(self):
+        deadline = time.monotonic() + 900  # bounded whatever happens to the test
+        while not self._stop.is_set() and time.monotonic() < deadline:
+            for path in ("/health/", "/api/products/"):
+                started = time.monotonic()
+                try:
+                    r = self.get(path)
+                    if r.status_code != 200:
+                        self.failures.append((time.strftime("%H:%M:%S"), path, r.status_code, r.text[:200]))
+                except Exception as exc:  # noqa: BLE001 - every failure counts, whatever it is
+                    self.failures.append((time.strftime("%H:%M:%S"), path, repr(exc)[:200]))
+                self.count += 1
+                self.slowest = max(self.slowest, time.monotonic() - started)
+            time.sleep(0.1)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(timeout=180)
+
+
+def postgresql_login(sim, password):
+    """A log-in to the demo's server as its administrator from this machine (psycopg over TLS): None, or why it failed."""
+    import psycopg
+
+    fqdn = "erp-postgres-prod.postgres.database.azure.com"
+    host, port = sim.admin("GET", "endpoints")[fqdn].rsplit(":", 1)
+    try:
+        psycopg.connect(host=fqdn, hostaddr=host, port=int(port), dbname="erp", user="erpadmin", password=password,
+                        sslmode="require", connect_timeout=15).close()
+    except psycopg.OperationalError as exc:
+        return str(exc)
+    return None
+
+
+def rotation_writes(writes):
+    return sorted({(w["method"], re.sub(r"^.*?/resourceGroups/[^/]+/providers/", "", w["path"]) if "/providers/" in w["path"] else w["host"] + w["path"])
+                   for w in writes})
+
+
+def test_rotation_loses_no_request_and_refuses_the_previous_password(stack, azsim):
+    """Key Vault off (the local inventory's default): the quarterly routine with only the rotation, a prober on production
+    all along; the session made before still works, the previous password is refused, the deploy's files hold the new
+    values, and azsim saw only the rotation's writes."""
+    secrets_dir = f"{azsim.state_dir}/secrets"
+    with open(f"{secrets_dir}/postgresql-admin", encoding="utf-8") as f:
+        previous = "Pg1-" + f.read().strip()
+    with open(f"{secrets_dir}/django-secret-key", encoding="utf-8") as f:
+        previous_key = f.read().strip()
+    assert postgresql_login(azsim, previous) is None
+    idle = Prober.logged_in(azsim)  # a session made before the rotation and not used during it
+    idle_cookie = idle.cookies.get("sessionid")
+    with Prober(azsim) as prober:
+        assert prober.get("/api/products/").status_code == 200
+        rc, out, writes, report = maintain(stack, "quarterly", "-e", '{"maintain_skip": ["archive", "cost_review"]}')
+        time.sleep(2)
+    assert rc == 0, out[-5000:]
+    assert prober.count > 100 and prober.failures == [], (prober.count, prober.failures[:10])
+    assert {k: v for k, v in verdicts(report).items() if k.startswith("rotation")} == {
+        "rotation-secret-key": "pass", "rotation-postgresql-password": "pass", "rotation-previous-password-refused": "pass",
+        "rotation-production-health": "pass", "rotation-next-deploy": "pass"}
+    assert report["figures"]["rotation"] == "rotated" and report["figures"]["rotation_secret_key_version"] == "app setting"
+    # The session cookie made with the previous key is still logged in (SECRET_KEY_FALLBACKS); Django then renews it.
+    r = idle.get(Prober.base + "/api/products/", timeout=60, allow_redirects=False)
+    assert r.status_code == 200, (r.status_code, r.text[:300])
+    assert idle.cookies.get("sessionid") != idle_cookie
+    assert idle.get(Prober.base + "/api/products/", timeout=60, allow_redirects=False).status_code == 200
+    with open(f"{secrets_dir}/postgresql-admin", encoding="utf-8") as f:
+        new = "Pg1-" + f.read().strip()
+    with open(f"{secrets_dir}/django-secret-key", encoding="utf-8") as f:
+        new_key = f.read().strip()
+    assert new != previous and new_key != previous_key and len(new_key) == 50
+    assert "password authentication failed" in (postgresql_login(azsim, previous) or "accepted")
+    assert postgresql_login(azsim, new) is None
+    # One settings write per slot (each one restart), one server PATCH; never a secret in the output or the report.
+    assert rotation_writes(writes) == [
+        ("PATCH", "Microsoft.DBforPostgreSQL/flexibleServers/erp-postgres-prod"),
+        ("PUT", "Microsoft.Web/sites/erp-supermarket-prod/config/appsettings"),
+        ("PUT", "Microsoft.Web/sites/erp-supermarket-prod/slots/staging/config/appsettings")], rotation_writes(writes)
+    assert len(writes) == 3, writes
+    text = out + json.dumps(report)
+    for secret in (previous, new, previous_key, new_key):
+        assert secret not in text
+
+
+def test_the_next_deploy_writes_nothing_after_a_rotation(stack):
+    """The rotation wrote its values where deploy.yml reads them (the local inventory's password files)."""
+    rc, out, writes = stack()
+    assert rc == 0, out[-5000:]
+    assert writes == [], writes
+
+
+def test_rotation_with_key_vault_as_the_principal_with_only_its_rights(stack, azsim):
+    """Key Vault on (a second deploy converges the same stack to references), then the rotation as the auditor (Reader)
+    granted exactly what the README names: Website Contributor on the web app, a role with
+    Microsoft.DBforPostgreSQL/flexibleServers/write on the server, Key Vault Secrets Officer on the vault. New secret
+    versions; the fallbacks are references to the previous versions; nothing lost, the previous password refused."""
+    kv = ("-e", "erp_keyvault_enabled=true")
+    rc, out, _writes = stack(*kv)
+    # deploy.yml switches the settings to references (a restart) before it grants the app's identity on the vault, so
+    # that restart resolved nothing and its last health check fails: App Service resolves them again at the next restart
+    # (a defect of deploy.yml on a stack that enables Key Vault, reported; not the rotation's).
+    assert rc == 0 or "database: unavailable" in out, out[-5000:]
+    owner = azsim.session("direct", principal="owner")
+    rg = f"{azsim.url}/subscriptions/{azsim.sub}/resourceGroups/erp-supermarket-production-rg"
+    site = f"{rg}/providers/Microsoft.Web/sites/erp-supermarket-prod"
+    page = browser(azsim)
+    if page.get(Prober.base + "/health/", timeout=120).status_code != 200:
+        assert owner.post(f"{site}/restart", params={"api-version": "2024-04-01"}).status_code == 200
+        deadline = time.monotonic() + 300
+        while page.get(Prober.base + "/health/", timeout=120).status_code != 200:
+            assert time.monotonic() < deadline, "production did not come back after its restart"
+            time.sleep(2)
+    api = {"api-version": "2022-04-01"}
+    role = owner.put(f"{rg}/providers/Microsoft.Authorization/roleDefinitions/{uuid.uuid4()}", params=api, json={"properties": {
+        "roleName": "ERP PostgreSQL password rotation (test)", "type": "CustomRole", "assignableScopes": [rg.replace(azsim.url, "")],
+        "permissions": [{"actions": ["Microsoft.DBforPostgreSQL/flexibleServers/read", "Microsoft.DBforPostgreSQL/flexibleServers/write"]}]}})
+    assert role.status_code in (200, 201), role.text
+    grants = ((site, "de139f84-1756-47ae-9be6-808fbbe84772"),  # Website Contributor
+              (f"{rg}/providers/Microsoft.DBforPostgreSQL/flexibleServers/erp-postgres-prod", role.json()["name"]),
+              (f"{rg}/providers/Microsoft.KeyVault/vaults/erp-supermarket-kv", "b86a8fe4-44ce-4948-aee5-eccb2c155cd7"))  # Secrets Officer
+    for scope, definition in grants:
+        r = owner.put(f"{scope}/providers/Microsoft.Authorization/roleAssignments/{uuid.uuid4()}", params=api, json={"properties": {
+            "roleDefinitionId": f"/subscriptions/{azsim.sub}/providers/Microsoft.Authorization/roleDefinitions/{definition}",
+            "principalId": azsim.principal("auditor")["object_id"], "principalType": "ServicePrincipal"}})
+        assert r.status_code in (200, 201), r.text
+    with open(f"{azsim.state_dir}/secrets/postgresql-admin", encoding="utf-8") as f:
+        previous = "Pg1-" + f.read().strip()
+    with Prober(azsim) as prober:
+        rc, out, writes, report = maintain(stack, "quarterly", *kv, "-e", '{"maintain_skip": ["archive", "cost_review"]}', principal="auditor")
+        time.sleep(2)
+    assert rc == 0, out[-5000:]
+    assert prober.count > 100 and prober.failures == [], (prober.count, prober.failures[:10])
+    assert all(v == "pass" for k, v in verdicts(report).items() if k.startswith("rotation")), verdicts(report)
+    versions = report["figures"]["rotation_secret_key_version"], report["figures"]["rotation_db_password_version"]
+    assert all(re.fullmatch(r"[0-9a-f]{32}", v) for v in versions), versions
+    assert prober.get("/api/products/").status_code == 200
+    assert "password authentication failed" in (postgresql_login(azsim, previous) or "accepted")
+    assert rotation_writes(writes) == [
+        ("PATCH", "Microsoft.DBforPostgreSQL/flexibleServers/erp-postgres-prod"),
+        ("PUT", "Microsoft.Web/sites/erp-supermarket-prod/config/appsettings"),
+        ("PUT", "Microsoft.Web/sites/erp-supermarket-prod/slots/staging/config/appsettings"),
+        ("PUT", "erp-supermarket-kv.vault.azure.net/secrets/db-admin-password"),
+        ("PUT", "erp-supermarket-kv.vault.azure.net/secrets/django-secret-key")], rotation_writes(writes)
+    # The fallbacks name the versions the secrets had before; App Service resolves them with the app's identity.
+    refs = azsim.client(WebSiteManagementClient, "direct").web_apps.list_application_settings(
+        "erp-supermarket-production-rg", "erp-supermarket-prod").properties
+    assert re.fullmatch(r"@Microsoft\.KeyVault\(VaultName=erp-supermarket-kv;SecretName=db-admin-password;SecretVersion=[0-9a-f]{32}\)",
+                        refs["DB_PASSWORD_FALLBACKS"]), refs["DB_PASSWORD_FALLBACKS"]
+    assert refs["SECRET_KEY"] == "@Microsoft.KeyVault(VaultName=erp-supermarket-kv;SecretName=django-secret-key)"
+    assert refs["DB_PASSWORD_FALLBACKS"].split("SecretVersion=")[1][:-1] not in versions
