@@ -488,7 +488,6 @@ def _take_app_backup(azsim):
     takes one before a release; returns its id once it succeeded."""
     import time
 
-
     web = azsim.client(WebSiteManagementClient, "direct", "owner")
     config = web.web_apps.get_backup_configuration(RG, APP)
     config.backup_name = f"{APP}-before-drill"

@@ -81,4 +81,3 @@ def test_blob_service_errors_are_read_from_xml_or_the_header():
     code, message, _detail = blob.parse_error(403, {"x-ms-error-code": "AuthorizationPermissionMismatch"}, b"")
     assert code == "AuthorizationPermissionMismatch" and "error code" in message
     assert blob.metadata_of({"x-ms-meta-Quarter": "2026-Q1", "Content-Length": "3", "x-ms-meta-sha256": "ab"}) == {"Quarter": "2026-Q1", "sha256": "ab"}
-
