@@ -39,7 +39,7 @@ def maintain(run, cadence, *args, principal="deployer", clock=None):
     reports = os.path.join(run.azsim.state_dir, "reports")
     rc, out, writes = run("-e", f"azsim_principal={principal}", "-e", f"maintain_report_dir={reports}", *args,
                           playbook=f"playbooks/maintain_{cadence}.yml", clock=clock)
-    found = re.findall(r"report: (\S+)/report\.html", out)
+    found = re.findall(r"report: (\S+)/report\.html", " ".join(out.split()))  # the YAML callback may fold the line
     report = None
     if found:
         with open(found[-1] + "/report.json", encoding="utf-8") as f:

@@ -35,6 +35,7 @@ ARCHIVE_PREFIX = "erp-postgres-prod/erp/"
 ARCHIVE_ARGS = ("-e", '{"maintain_skip": ["cost_review", "rotation"], "maintain_archive_retention_days": 25, '
                 '"maintain_archive_immutability_days": 60}')
 BLOB_DATA_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"
+BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
 
 
 def _grant(azsim, scope, principal, role):
@@ -72,6 +73,13 @@ def _blobs(azsim, monkeypatch):
     return BlobServiceClient(f"https://{BACKUP_ACCOUNT}.blob.core.windows.net", credential=azsim.credential("proxy")).get_container_client("sql-archive")
 
 
+def _maintain(run, cadence, *args, principal="deployer", clock=None):
+    """maintain(), with the HTML report's path too."""
+    rc, out, writes, report = maintain(run, cadence, *args, principal=principal, clock=clock)
+    found = re.findall(r"report: (\S+/report\.html)", " ".join(out.split()))
+    return rc, out, writes, report, found[-1] if found else None
+
+
 def _check(report, check_id):
     return next(c for c in report["checks"] if c["id"] == check_id)
 
@@ -87,7 +95,7 @@ def archive_rights(stack, azsim):
 
 def test_quarterly_archive_without_a_blob_data_role_writes_nothing(stack):
     """The auditor (Reader, no data role) is told which role the archive needs before anything is written."""
-    rc, out, writes, report = maintain(stack, "quarterly", *ARCHIVE_ARGS, principal="auditor")
+    rc, out, writes, report, _html = _maintain(stack, "quarterly", *ARCHIVE_ARGS, principal="auditor")
     assert rc != 0 and writes == [], writes
     check = _check(report, "archive")
     assert check["verdict"] == "fail" and "Storage Blob Data Contributor" in check["measured"], check
@@ -100,7 +108,7 @@ def test_quarterly_archive_restores_and_uploads_once_a_quarter(archive_rights, a
         conn.execute("CREATE TABLE IF NOT EXISTS archive_probe (id int PRIMARY KEY, note text)")
         conn.execute("INSERT INTO archive_probe SELECT i, 'quarter ' || i FROM generate_series(1, 7) i ON CONFLICT DO NOTHING")
     try:
-        rc, out, writes, report = maintain(archive_rights, "quarterly", *ARCHIVE_ARGS)
+        rc, out, writes, report, _html = _maintain(archive_rights, "quarterly", *ARCHIVE_ARGS)
         assert rc == 0, out[-4000:]
         verdicts = {c["id"]: c["verdict"] for c in report["checks"]}
         assert {k: verdicts.get(k) for k in ("archive-storage", "archive-upload", "archive-integrity", "archive-restore")} == \
@@ -133,7 +141,7 @@ def test_quarterly_archive_restores_and_uploads_once_a_quarter(archive_rights, a
                 base.delete.days_after_modification_greater_than) == (30, 180, 25)
 
         # The same quarter again: the archive is checked again, nothing is written.
-        rc, out, writes, report = maintain(archive_rights, "quarterly", *ARCHIVE_ARGS)
+        rc, out, writes, report, _html = _maintain(archive_rights, "quarterly", *ARCHIVE_ARGS)
         assert rc == 0 and writes == [], (writes, out[-3000:])
         again = _check(report, "archive-upload")
         assert again["verdict"] == "info" and name in again["measured"] and _check(report, "archive-restore")["verdict"] == "pass"
@@ -148,16 +156,16 @@ def test_quarterly_archive_prunes_only_what_no_policy_locks(archive_rights, azsi
     azsim refuses its deletion as Azure does."""
     first = [b.name for b in _blobs(azsim, monkeypatch).list_blobs(name_starts_with=ARCHIVE_PREFIX)]
     assert len(first) == 1, first
-    force = ("-e", "maintain_archive_force=true")
+    force = ("-e", '{"maintain_archive_force": true}')
     with clock_moved(azsim, 40 * DAY):
-        rc, out, writes, report = maintain(archive_rights, "quarterly", *ARCHIVE_ARGS, *force, clock="+40d")
+        rc, out, writes, report, _html = _maintain(archive_rights, "quarterly", *ARCHIVE_ARGS, *force, clock="+40d")
     assert rc == 0, out[-4000:]
     assert [w for w in writes if w["method"] == "DELETE"] == [], writes
     prune = _check(report, "archive-prune")
     assert prune["measured"].startswith("0 deleted, 1 still locked"), prune
     second = report["figures"]["archive_blob"]
     with clock_moved(azsim, 70 * DAY):
-        rc, out, writes, report = maintain(archive_rights, "quarterly", *ARCHIVE_ARGS, *force, clock="+70d")
+        rc, out, writes, report, _html = _maintain(archive_rights, "quarterly", *ARCHIVE_ARGS, *force, clock="+70d")
         assert rc == 0, out[-4000:]
         deletes = [w["path"] for w in writes if w["method"] == "DELETE"]
         assert deletes == [f"/sql-archive/{first[0]}"], writes
@@ -171,6 +179,52 @@ def test_quarterly_archive_prunes_only_what_no_policy_locks(archive_rights, azsi
         assert err.value.status_code == 409 and err.value.error_code == "BlobImmutableDueToPolicy"
     left = [b.name for b in _blobs(azsim, monkeypatch).list_blobs(name_starts_with=ARCHIVE_PREFIX)]
     assert first[0] not in left and second in left and len(left) == 2, left
+
+
+# The least the archive needs, as documented in the role README: Reader, these management actions on the backups account
+# (container, retention policy, lifecycle policy) and Storage Blob Data Contributor there.
+ARCHIVE_ACTIONS = ["Microsoft.Storage/storageAccounts/blobServices/containers/write",
+                   "Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies/write",
+                   "Microsoft.Storage/storageAccounts/managementPolicies/write"]
+
+
+def test_quarterly_archive_with_the_least_rights(archive_rights, azsim):
+    """The auditor (Reader) with a custom role holding only the three management actions and Storage Blob Data Contributor
+    on the backups account archives into a new container: it creates it, its policy and its rule, uploads and prunes."""
+    import uuid
+
+    from azure.core import MatchConditions
+    from azure.mgmt.authorization import AuthorizationManagementClient
+    from azure.mgmt.storage import StorageManagementClient
+
+    account = f"/subscriptions/{azsim.sub}/resourceGroups/{RG}/providers/Microsoft.Storage/storageAccounts/{BACKUP_ACCOUNT}"
+    auth = azsim.client(AuthorizationManagementClient, "direct", principal="owner")
+    storage = azsim.client(StorageManagementClient, "direct", principal="owner")
+    lifecycle = storage.management_policies.get(RG, BACKUP_ACCOUNT, "default")
+    role = auth.role_definitions.create_or_update(f"/subscriptions/{azsim.sub}/resourceGroups/{RG}", str(uuid.uuid4()), {
+        "role_name": "ERP SQL archive writer", "description": "The quarterly archive's management writes",
+        "permissions": [{"actions": ARCHIVE_ACTIONS}], "assignable_scopes": [f"/subscriptions/{azsim.sub}/resourceGroups/{RG}"]})
+    grants = [_grant(azsim, account, "auditor", role.name), _grant(azsim, account, "auditor", BLOB_DATA_CONTRIBUTOR)]
+    try:
+        least = ('{"maintain_skip": ["cost_review", "rotation"], "maintain_archive_container": "sql-archive-least", '
+                 '"maintain_archive_immutability_days": 1}')
+        rc, out, writes, report, _html = _maintain(archive_rights, "quarterly", "-e", least, principal="auditor")
+        assert rc == 0, out[-4000:]
+        verdicts = {c["id"]: c["verdict"] for c in report["checks"]}
+        assert verdicts["archive-upload"] == "pass" and verdicts["archive-restore"] == "pass", report["checks"]
+        written = sorted((w["method"], "/".join(w["path"].split("/")[-2:]) if w["host"] == "management.azure.com" else "blob") for w in writes)
+        assert written == [("PUT", "blob"), ("PUT", "containers/sql-archive-least"), ("PUT", "immutabilityPolicies/default"),
+                           ("PUT", "managementPolicies/default")], writes
+    finally:
+        for grant in grants:
+            if grant:
+                auth.role_assignments.delete_by_id(grant)
+        auth.role_definitions.delete(f"/subscriptions/{azsim.sub}/resourceGroups/{RG}", role.name)
+        policy = storage.blob_containers.get_immutability_policy(RG, BACKUP_ACCOUNT, "sql-archive-least")
+        storage.blob_containers.delete_immutability_policy(RG, BACKUP_ACCOUNT, "sql-archive-least", etag=policy.etag,
+                                                           match_condition=MatchConditions.IfNotModified)
+        storage.blob_containers.delete(RG, BACKUP_ACCOUNT, "sql-archive-least")
+        storage.management_policies.create_or_update(RG, BACKUP_ACCOUNT, "default", lifecycle)
 
 
 def test_quarterly_cost_review_reads_and_suggests(stack, azsim, monkeypatch):
@@ -192,8 +246,8 @@ def test_quarterly_cost_review_reads_and_suggests(stack, azsim, monkeypatch):
     azsim.admin("POST", "load", {"resource": plan, "metric": "CpuPercentage", "value": 85, "at": since})
     try:
         with clock_moved(azsim, 40 * DAY):
-            rc, out, writes, report = maintain(stack, "quarterly", "-e", '{"maintain_skip": ["archive", "rotation"]}', principal="auditor",
-                                               clock="+40d")
+            rc, out, writes, report, html = _maintain(stack, "quarterly", "-e", '{"maintain_skip": ["archive", "rotation"]}',
+                                                      principal="auditor", clock="+40d")
     finally:
         azsim.admin("POST", "load", {"resource": plan, "metric": "CpuPercentage", "value": 10, "at": since})
         web.certificates.delete(RG, "old-erp-cert")
@@ -212,7 +266,6 @@ def test_quarterly_cost_review_reads_and_suggests(stack, azsim, monkeypatch):
         (186.61, 116.41, 70.2, 19.8), f
     assert "186.61 € -> 116.41 €" in checks["reserved-instances"]["detail"]
     assert f["cost_saving_possible_monthly"] == 19.8 and checks["cost-history"]["verdict"] == "info", (f, checks["cost-history"])
-    html = re.findall(r"report: (\S+/report\.html)", out)[-1]
     with open(html, encoding="utf-8") as fh:
         assert fh.read().count("<svg") == 2  # utilisation over 90 days, cost by month
 
