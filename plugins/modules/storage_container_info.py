@@ -44,7 +44,7 @@ attributes:
 notes:
   - A lifecycle rule applies to a container when it has no prefix filter or one of its prefixes names the container (a
     prefix starts with the container's name, Learn "Lifecycle management policy definition"); a rule whose prefixes cover
-    only part of the container says so in RV(containers[].lifecycle_rules[].whole_container).
+    only part of the container has C(whole_container=false) in RV(containers[].lifecycle_rules).
 """
 
 EXAMPLES = r"""
