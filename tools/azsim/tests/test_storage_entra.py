@@ -140,25 +140,3 @@ def test_worm_refuses_an_overwrite_sent_with_a_token(azsim, account):
     assert err.value.status_code == 409 and err.value.error_code == "BlobImmutableDueToPolicy"
     assert blob.download_blob().readall() == b"v1"
 
-
-def test_blob_data_reader_lists_and_reads_blobs_but_writes_none(azsim, account):
-    """Storage Blob Data Reader (Learn "Azure built-in roles for Storage": containers/read as an action, blobs/read as the only
-    data action), granted on one container to the auditor, a Reader of nothing else."""
-    writer = _svc(azsim, account, "owner")
-    _grant(azsim, account["id"], "owner")
-    writer.get_blob_client("archive", "backup_1.zip").upload_blob(b"PK\x05\x06" + b"\0" * 18, overwrite=True)
-    auth = azsim.client(AuthorizationManagementClient, "proxy", principal="owner")
-    role = auth.role_definitions.get(account["id"], BLOB_DATA_READER)
-    assert role.role_name == "Storage Blob Data Reader" and role.role_type == "BuiltInRole"
-    assert role.permissions[0].data_actions == ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"]
-    reader = _svc(azsim, account, "auditor").get_container_client("archive")
-    with pytest.raises(HttpResponseError) as err:
-        list(reader.list_blobs())
-    assert err.value.status_code == 403 and err.value.error_code == "AuthorizationPermissionMismatch"
-    _grant(azsim, account["id"] + "/blobServices/default/containers/archive", "auditor", BLOB_DATA_READER)
-    assert "backup_1.zip" in [b.name for b in reader.list_blobs()]
-    assert reader.get_blob_client("backup_1.zip").download_blob().readall().startswith(b"PK")
-    for write in (lambda: reader.get_blob_client("x.zip").upload_blob(b"x"), lambda: reader.get_blob_client("backup_1.zip").delete_blob()):
-        with pytest.raises(HttpResponseError) as err:
-            write()
-        assert err.value.status_code == 403 and err.value.error_code == "AuthorizationPermissionMismatch"
