@@ -139,4 +139,3 @@ def test_worm_refuses_an_overwrite_sent_with_a_token(azsim, account):
         blob.upload_blob(b"v2", overwrite=True)
     assert err.value.status_code == 409 and err.value.error_code == "BlobImmutableDueToPolicy"
     assert blob.download_blob().readall() == b"v1"
-
