@@ -28,12 +28,13 @@ PYTEST_MARK ?= not slow
 PIP_NOISE := is ignored: it is neither a file nor a directory
 
 .PHONY: help bootstrap venv node postgres system-tools collection-link lint ruff ansible-lint sanity pytest test bench-azsim \
-	azsim-up demo release maintain demo-down bench-deploy molecule test-slow clean
+	azsim-up demo release maintain audit demo-down bench-deploy molecule test-slow clean
 
 help:
 	@echo "make demo         start azsim (the local Azure) and deploy the whole ERP stack on it, with a summary"
 	@echo "make release      release examples/erp_app again (zero-downtime slot swap) on the demo's azsim"
 	@echo "make maintain     run a maintenance routine on the demo (CADENCE=daily); reports in reports/"
+	@echo "make audit        the quarterly security audit of the demo (read-only); reports in reports/audit/"
 	@echo "make demo-down    stop azsim (its state stays in .azsim/; rm -rf .azsim for a fresh start)"
 	@echo "make bootstrap    install the Python venv (.venv), Azurite (node_modules) and PostgreSQL"
 	@echo "make lint         ruff, ansible-lint --profile production, ansible-test sanity"
@@ -169,6 +170,12 @@ release: azsim-up
 CADENCE ?= daily
 maintain: azsim-up
 	@$(DEMO_ENV) ansible-playbook playbooks/maintain_$(CADENCE).yml $(DEMO_ARGS)
+
+# The quarterly security audit of the demo, as azsim's auditor with the ERP Auditor role (read-only; reports in
+# reports/audit/<run time>/).
+audit: azsim-up
+	@$(DEMO_ENV) ansible-playbook playbooks/access.yml -e azsim_principal=owner -e access_audit=true
+	@$(DEMO_ENV) ansible-playbook playbooks/audit.yml -e azsim_principal=auditor $(DEMO_ARGS)
 
 demo-down: venv
 	@$(PY) -m azsim stop --state-dir "$(AZSIM_STATE_DIR)"
