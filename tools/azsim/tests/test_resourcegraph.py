@@ -101,6 +101,14 @@ def test_authorizationresources_and_resourcecontainers(azsim, mode, resource_gro
     assert [(d["id"], d["type"]) for d in r.data] == [
         (f"/subscriptions/{azsim.sub}", "microsoft.resources/subscriptions"),
         (f"/subscriptions/{azsim.sub}/resourceGroups/{resource_group}", "microsoft.resources/subscriptions/resourcegroups")]
+    # a join: each resource group with its subscription's display name
+    r = _query(arg, azsim, f"resourcecontainers | where type == 'microsoft.resources/subscriptions/resourcegroups' and name == '{resource_group}' "
+                           "| join kind=leftouter (resourcecontainers | where type == 'microsoft.resources/subscriptions' "
+                           "| project subscriptionId, subscriptionName = name) on subscriptionId | project name, subscriptionName")
+    assert r.data == [{"name": resource_group, "subscriptionName": "azsim"}]
+    # securityresources is a table (what Microsoft.Security holds), empty or not
+    r = _query(arg, azsim, "securityresources | where type startswith 'microsoft.security/' | summarize n = count()")
+    assert len(r.data) == 1 and r.data[0]["n"] >= 0
     # mv-expand over a dynamic array (a built-in role's actions)
     r = _query(arg, azsim, "authorizationresources | where name == 'acdd72a7-3385-48ef-bd42-f606fba81ae7' "
                            "| mv-expand perm = properties.permissions | mv-expand action = perm.actions | project action = tostring(action)")
