@@ -4,6 +4,7 @@ per-user quota (x-ms-user-quota-* headers, 429 RateLimiting)."""
 
 import os
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -264,3 +265,32 @@ def test_rbac_a_principal_reading_one_resource_group_sees_only_it(big):
         _query(arg, big, "resources | count")
     details = info.value.response.json()["error"]["details"]
     assert info.value.status_code == 400 and details[0]["code"] == "NoValidSubscriptionsInQueryRequest"
+
+
+def test_authorization_scope_filter_on_role_assignments(azsim, mode, resource_group):
+    """options.authorizationScopeFilter (api 2022-10-01): AtScopeExact keeps the assignments made at the subscription,
+    AtScopeAndBelow (the default) also those of its resource groups."""
+    auth = azsim.client(AuthorizationManagementClient, mode, "owner")
+    scope = f"/subscriptions/{azsim.sub}/resourceGroups/{resource_group}"
+    name = str(uuid.uuid4())
+    auth.role_assignments.create(scope, name, {"role_definition_id": f"/subscriptions/{azsim.sub}/providers/Microsoft.Authorization/roleDefinitions/{READER}",
+                                               "principal_id": azsim.principal("deployer")["object_id"], "principal_type": "ServicePrincipal"})
+    try:
+        s = azsim.session(mode, "auditor")
+        url = f"{azsim.arm(mode)}/providers/Microsoft.ResourceGraph/resources"
+        query = "authorizationresources | where type =~ 'microsoft.authorization/roleassignments' | project name, scope = tostring(properties.scope)"
+
+        def names(**options):
+            resp = s.post(url, params={"api-version": "2022-10-01"}, json={"subscriptions": [azsim.sub], "query": query, "options": options})
+            assert resp.status_code == 200, resp.text
+            return {d["name"]: d["scope"] for d in resp.json()["data"]}
+        assert names()[name] == scope
+        assert names(authorizationScopeFilter="AtScopeAboveAndBelow")[name] == scope
+        exact = names(authorizationScopeFilter="AtScopeExact")
+        assert name not in exact and exact and set(exact.values()) == {f"/subscriptions/{azsim.sub}"}
+        assert name not in names(authorizationScopeFilter="AtScopeAndAbove")
+        body = {"subscriptions": [azsim.sub], "query": query, "options": {"authorizationScopeFilter": "Sideways"}}
+        resp = s.post(url, params={"api-version": "2022-10-01"}, json=body)
+        assert resp.status_code == 400 and resp.json()["error"]["code"] == "BadRequest"
+    finally:
+        auth.role_assignments.delete(scope, name)

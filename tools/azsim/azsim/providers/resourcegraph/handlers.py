@@ -45,6 +45,7 @@ ARG_OPERATORS = {"count", "distinct", "extend", "join", "limit", "mv-expand", "o
                  "sample", "sample-distinct", "summarize", "take", "top", "union", "where", "project-rename", "project-keep"}
 IMPLICIT_START = ("where", "project", "extend", "summarize", "order", "sort", "top", "take", "limit", "distinct", "count",
                   "mv-expand", "project-away", "join")
+SCOPE_FILTERS = {v.lower(): v for v in ("AtScopeAndBelow", "AtScopeAndAbove", "AtScopeExact", "AtScopeAboveAndBelow")}
 _PIPE_OP = re.compile(r"\|\s*([A-Za-z][\w-]*)")
 
 
@@ -226,6 +227,11 @@ class Handlers:
         if fmt.lower() not in ("objectarray", "table"):
             raise bad_request({"code": "InvalidQueryOptions", "message": f"The result format '{fmt}' is not supported."})  # unverified detail
 
+        scope_filter = str(options.get("authorizationScopeFilter") or "AtScopeAndBelow")
+        if scope_filter.lower() not in SCOPE_FILTERS:
+            # unverified: the detail ARG gives for an unknown filter
+            raise bad_request({"code": "InvalidQueryOptions", "message": f"The authorization scope filter '{scope_filter}' is not supported. "
+                                                                         f"Supported values are '{', '.join(SCOPE_FILTERS.values())}'."})
         text = text.strip()
         first = re.match(r"[A-Za-z][\w-]*", text)
         shift = 0
@@ -233,7 +239,7 @@ class Handlers:
             shift = len("resources | ")
             text = "resources | " + text  # a query may start with an operator: it reads the resources table
         _check_operators(text)
-        builder = tables.Builder(self.app, caller, subs)
+        builder = tables.Builder(self.app, caller, subs, scope_filter)
         result = self._run(text, builder, shift)
         total = len(result.rows)
         page = result.rows[offset:offset + size]

@@ -146,8 +146,9 @@ def _row(tenant, sub, doc, body, rtype=None):
 class Builder:
     """Lazily built tables for one query (the engine asks only for the tables the query names)."""
 
-    def __init__(self, app, caller, subscriptions):
+    def __init__(self, app, caller, subscriptions, scope_filter="AtScopeAndBelow"):
         self.app = app
+        self.scope_filter = scope_filter.lower()
         self.caller = caller
         self.subs = {s.lower() for s in subscriptions}
         self.tenant = app.identity.tenant_id
@@ -217,8 +218,9 @@ class Builder:
     def _authorizationresources(self):
         sub = self.app.identity.subscription_id
         rows = []
-        for key, a in self.app.store.items(authz.ASSIGNMENTS):
-            if self._in_scope(key) and self.caller.can_read(a["properties"]["scope"], "Microsoft.Authorization/roleAssignments/read"):
+        for a in self.app.store.values(authz.ASSIGNMENTS):
+            scope = a["properties"]["scope"]
+            if self._assignment_in_scope(scope) and self.caller.can_read(scope, "Microsoft.Authorization/roleAssignments/read"):
                 rows.append(_row(self.tenant, sub, a, a))
         # Built-in definitions are tenant-wide (id /providers/Microsoft.Authorization/roleDefinitions/{guid}, no subscription).
         for guid in authz.BUILTIN:
@@ -231,6 +233,18 @@ class Builder:
             if any(self.caller.can_read(s, "Microsoft.Authorization/roleDefinitions/read") for s in scopes):
                 rows.append(_row(self.tenant, sub, d, d))
         return rows
+
+    def _assignment_in_scope(self, scope):
+        """``options.authorizationScopeFilter`` (api 2021-06-01-preview and later; spec enum AuthorizationScopeFilter):
+        role assignments at the queried subscriptions (AtScopeExact), also below them (AtScopeAndBelow, the default),
+        also above them (AtScopeAndAbove: the tenant root and management groups), or both (AtScopeAboveAndBelow)."""
+        low = scope.rstrip("/").lower()
+        at = {f"/subscriptions/{s}" for s in self.subs}
+        exact = low in at
+        below = any(low.startswith(s + "/") for s in at)
+        above = not low.startswith("/subscriptions/")
+        f = self.scope_filter
+        return exact or (below and f in ("atscopeandbelow", "atscopeaboveandbelow")) or (above and f in ("atscopeandabove", "atscopeaboveandbelow"))
 
     def _securityresources(self):
         """Whatever Microsoft.Security documents the store holds (in the resources table or a provider's own)."""
