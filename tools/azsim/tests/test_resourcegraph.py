@@ -62,6 +62,11 @@ def test_resources_filtered_by_type_project_what_arm_get_answers(azsim, mode, re
     # the slot is a resource of its own; a summarize counts both
     r = _query(arg, azsim, f"resources | where resourceGroup == '{resource_group.lower()}' | summarize n = count() by type | order by type asc")
     assert [(d["type"], d["n"]) for d in r.data] == [("microsoft.web/serverfarms", 1), ("microsoft.web/sites", 1), ("microsoft.web/sites/slots", 1)]
+    # types are lower case: == is case-sensitive, =~ and in~ are not
+    assert _query(arg, azsim, "resources | where type == 'Microsoft.Web/sites' | count").data == [{"Count": 0}]
+    r = _query(arg, azsim, f"Resources | where type in~ ('MICROSOFT.WEB/SITES/SLOTS', 'x/y') | where resourceGroup == '{resource_group.lower()}' "
+                           "| project name")
+    assert r.data == [{"name": f"{site.name}/staging"}]
     # the legacy table format, and facets
     r = arg.resources(QueryRequest(subscriptions=[azsim.sub], query=f"resources | where resourceGroup == '{resource_group.lower()}' | project name, type",
                                    options=QueryRequestOptions(result_format="table"), facets=[FacetRequest(expression="type")]))

@@ -151,6 +151,31 @@ def _strip_strings(text):
     return re.sub(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"", "''", text)
 
 
+_LEADING_TYPE_WHERE = re.compile(
+    r"^\s*(?P<table>[A-Za-z]+)\s*\|\s*where\s+type\s*(?P<op>==|=~|in~|in)\s*"
+    r"(?P<arg>'[^'\\]*'|\"[^\"\\]*\"|\(\s*(?:'[^'\\]*'|\"[^\"\\]*\")(?:\s*,\s*(?:'[^'\\]*'|\"[^\"\\]*\"))*\s*\))\s*(?:\||$)",
+    re.IGNORECASE)
+_LITERAL = re.compile(r"'([^'\\]*)'|\"([^\"\\]*)\"")
+
+
+def _type_prefilter(text):
+    """(table, predicate on a row's type) when the query opens with nothing but ``| where type ==|=~|in|in~ <literals>``
+    on a table it names once: the rows that predicate drops are never rendered (an optimisation only: the where would
+    drop them anyway, before anything reads them)."""
+    m = _LEADING_TYPE_WHERE.match(text)
+    if m is None:
+        return None
+    table = m.group("table").lower()
+    if len(re.findall(rf"\b{re.escape(table)}\b", _strip_strings(text), re.IGNORECASE)) != 1:
+        return None
+    values = [lit.group(1) if lit.group(1) is not None else lit.group(2) for lit in _LITERAL.finditer(m.group("arg"))]
+    if m.group("op").lower() in ("=~", "in~"):
+        wanted = {v.lower() for v in values}
+        return table, lambda t: t.lower() in wanted
+    wanted = set(values)
+    return table, lambda t: t in wanted
+
+
 def _pages_impossible(text):
     return bool(re.search(r"\|\s*(limit|take|sample|sample-distinct)\b", _strip_strings(text), re.IGNORECASE))
 
@@ -240,6 +265,7 @@ class Handlers:
             text = "resources | " + text  # a query may start with an operator: it reads the resources table
         _check_operators(text)
         builder = tables.Builder(self.app, caller, subs, scope_filter)
+        builder.prefilter = _type_prefilter(text)
         result = self._run(text, builder, shift)
         total = len(result.rows)
         page = result.rows[offset:offset + size]

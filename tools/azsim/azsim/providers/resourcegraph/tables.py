@@ -153,6 +153,8 @@ class Builder:
         self.subs = {s.lower() for s in subscriptions}
         self.tenant = app.identity.tenant_id
         self.reader = ArmReader(app, caller.principal)
+        self.prefilter = None   # (table, predicate on the lower-case type): rows it drops are never built
+        self._keep = None
         self._built = {}
 
     def _in_scope(self, rid):
@@ -164,8 +166,13 @@ class Builder:
         if key not in TABLES:
             return None
         if key not in self._built:
+            self._keep = self.prefilter[1] if self.prefilter and self.prefilter[0] == key else None
             self._built[key] = Table(RESOURCE_COLUMNS, [[r[c] for c, _t in RESOURCE_COLUMNS] for r in getattr(self, "_" + key)()])
+            self._keep = None
         return self._built[key]
+
+    def _wanted(self, rtype):
+        return self._keep is None or self._keep(rtype.lower())
 
     # -- the tables ---------------------------------------------------------------------------------------------
     def _tracked(self):
@@ -179,7 +186,7 @@ class Builder:
 
     def _resources(self):
         sub = self.app.identity.subscription_id
-        return [_row(self.tenant, sub, doc, self.reader.get(doc["id"])) for doc in self._tracked()]
+        return [_row(self.tenant, sub, doc, self.reader.get(doc["id"])) for doc in self._tracked() if self._wanted(doc["type"])]
 
     def _resourcecontainers(self):
         sub = self.app.identity.subscription_id
@@ -203,7 +210,7 @@ class Builder:
         rows = []
         for doc in self._tracked():
             for parent, child, rtype in APP_SERVICE_CHILDREN:
-                if doc["type"].lower() != parent:
+                if doc["type"].lower() != parent or not self._wanted(rtype):
                     continue
                 cid = f"{doc['id']}/{child}"
                 if not self.caller.can_read(cid):
