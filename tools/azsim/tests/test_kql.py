@@ -688,3 +688,14 @@ def test_mv_expand_arrays_and_bags():
     r = q("T | mv-expand n = pack_array(1, 'x', 2.5) to typeof(long) | project id, n | take 3", source=src)
     assert r.columns[1] == ("n", "long") and [x[1] for x in r.rows] == [1, None, None]
     assert error("T | mv-expand id", source=src).code == "SEM0001"
+
+
+def test_dynamic_helpers_resource_graph_queries_use():
+    """Learn "bag_keys()", "set_has_element()", "strcat_array()"."""
+    t = Table([("id", "string"), ("props", "dynamic")], [["a", {"ips": ["x", "y"], "b": {"k1": 1, "k2": 2}}], ["b", {"ips": None}]])
+
+    def src(name):
+        return t if name == "T" else None
+    r = q("T | project id, k = bag_keys(props.b), has = set_has_element(props.ips, 'y'), s = strcat_array(props.ips, ',')", source=src)
+    assert r.columns == [("id", "string"), ("k", "dynamic"), ("has", "bool"), ("s", "string")]
+    assert r.rows == [["a", ["k1", "k2"], True, "x,y"], ["b", None, None, ""]]
