@@ -72,12 +72,13 @@ class Caller:
 
 
 class ArmReader:
-    """ARM GET answers of stored resources, through the GET route each provider registered (cached per id shape)."""
+    """ARM GET answers of stored resources, through the GET route each provider registered (the router picks it, as for a
+    client's GET; the api-version, the newest stable one of the type, is looked up once per id shape)."""
 
     def __init__(self, app, principal):
         self.app = app
         self.principal = principal
-        self._routes = {}
+        self._versions = {}
 
     def _api_version(self, segs):
         low = [s.lower() for s in segs]
@@ -95,19 +96,13 @@ class ArmReader:
     def get(self, rid):
         """The body ARM's GET answers for ``rid``, or None when no route answers 200."""
         segs = rid.strip("/").split("/")
-        shape = (len(segs), *(s.lower() for i, s in enumerate(segs) if i % 2 == 0 or i == 5))
-        cached = self._routes.get(shape)
-        if cached is None:
-            route, _params = self.app.router.match("GET", segs)
-            cached = self._routes[shape] = (route, self._api_version(segs))
-        route, version = cached
+        route, params = self.app.router.match("GET", segs)
         if route is None:
             return None
-        params = route.match(segs)
-        if params is None:
-            route, params = self.app.router.match("GET", segs)
-            if route is None:
-                return None
+        shape = (len(segs), *(s.lower() for i, s in enumerate(segs) if i % 2 == 0 or i == 5))
+        version = self._versions.get(shape)
+        if version is None:
+            version = self._versions[shape] = self._api_version(segs)
         req = Request("GET", rid + "?api-version=" + version, Headers(), b"", ("127.0.0.1", 0), "https",
                       "management.azure.com", 443, "direct")
         req.principal = self.principal
