@@ -229,6 +229,18 @@ def test_paging_past_1000_rows_with_skip_token(big):
     second = _query(arg, big, text, skip_token=first.skip_token)
     assert (second.total_records, second.count, second.result_truncated, second.skip_token) == (1101, 101, "false", None)
     assert [d["name"] for d in second.data] == [f"bulk-{i:04d}" for i in range(1000, 1101)]
+    # the token pages through the result the first page came from: a site created meanwhile shows in a new query only
+    s = big.session("direct")
+    extra = f"{big.url}/subscriptions/{big.sub}/resourceGroups/rg-big/providers/Microsoft.Web/sites/bulk-0999x"
+    plan = first.data[0]["properties"]["serverFarmId"]
+    assert s.put(extra, params={"api-version": "2024-04-01"}, json={"location": "westeurope", "properties": {"serverFarmId": plan}}).ok
+    try:
+        again = _query(arg, big, text, skip_token=first.skip_token)
+        assert (again.total_records, [d["name"] for d in again.data]) == (1101, [d["name"] for d in second.data])
+        fresh = _query(arg, big, text)
+        assert fresh.total_records == 1102 and [d["name"] for d in _query(arg, big, text, skip_token=fresh.skip_token).data][:1] == ["bulk-0999x"]
+    finally:
+        s.delete(extra, params={"api-version": "2024-04-01"})
     # $top and $skip
     r = _query(arg, big, text, top=5, skip=1098)
     assert [d["name"] for d in r.data] == ["bulk-1098", "bulk-1099", "bulk-1100"] and r.skip_token is None

@@ -22,6 +22,7 @@ import math
 import re
 import threading
 import time
+from collections import OrderedDict
 
 from ...core import ids
 from ...core.admin import _body as admin_body
@@ -57,6 +58,40 @@ def register(app):
     app.admin_routes[("GET", "throttling/resourcegraph")] = h.admin_quota
     app.admin_routes[("PUT", "throttling/resourcegraph")] = h.admin_quota
     app.reset_hooks.append(h.quota.clear)
+    app.reset_hooks.append(h.snapshots.clear)
+
+
+class Snapshots:
+    """Query results kept for their ``$skipToken``: the SDK documents the token as "capturing the next page size and
+    offset, as well as the context of the query", so the next pages come from the result the first page was cut from
+    (consistent paging, and one evaluation per paged query).  A few, for a few minutes; an unknown or expired token's
+    query is simply run again."""
+
+    TTL = 300.0
+    KEPT = 8
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._items = OrderedDict()
+
+    def clear(self):
+        with self._lock:
+            self._items.clear()
+
+    def put(self, key, result):
+        sid = ids.new_guid()
+        with self._lock:
+            self._items[sid] = (key, result, time.monotonic())
+            while len(self._items) > self.KEPT:
+                self._items.popitem(last=False)
+        return sid
+
+    def get(self, sid, key):
+        with self._lock:
+            item = self._items.get(sid)
+            if item is None or item[0] != key or time.monotonic() - item[2] > self.TTL:
+                return None
+            return item[1]
 
 
 class Quota:
@@ -180,15 +215,17 @@ def _pages_impossible(text):
     return bool(re.search(r"\|\s*(limit|take|sample|sample-distinct)\b", _strip_strings(text), re.IGNORECASE))
 
 
-def _encode_token(offset, query):
-    raw = json.dumps({"$skip": offset, "q": abs(hash(query)) % 10**12}, separators=(",", ":")).encode()
+def _encode_token(offset, snapshot):
+    raw = json.dumps({"$skip": offset, "s": snapshot}, separators=(",", ":")).encode()
     return base64.b64encode(raw).decode()
 
 
 def _decode_token(token):
+    """(offset, snapshot id) of a token azsim handed out."""
     try:
-        return int(json.loads(base64.b64decode(token.encode(), validate=True))["$skip"])
-    except (ValueError, KeyError, TypeError):
+        doc = json.loads(base64.b64decode(token.encode(), validate=True))
+        return int(doc["$skip"]), str(doc.get("s") or "")
+    except (ValueError, KeyError, TypeError, AttributeError):
         # unverified: ARG's detail for a malformed token
         raise bad_request({"code": "InvalidSkipToken", "message": f"The provided skip token '{token}' is not valid."}) from None
 
@@ -212,6 +249,7 @@ class Handlers:
     def __init__(self, app):
         self.app = app
         self.quota = Quota()
+        self.snapshots = Snapshots()
 
     def admin_quota(self, req):
         if req.method == "PUT":
@@ -246,7 +284,9 @@ class Handlers:
         top = _int_option(options, "$top", 1, MAX_TOP)
         skip = _int_option(options, "$skip", 0)
         token = options.get("$skipToken")
-        offset = skip if skip is not None else (_decode_token(token) if token else 0)
+        offset, snapshot = _decode_token(token) if token else (0, "")
+        if skip is not None:
+            offset = skip  # $skip overrides the token's offset (QueryRequestOptions.skip)
         size = top or MAX_TOP
         fmt = str(options.get("resultFormat") or "objectArray")
         if fmt.lower() not in ("objectarray", "table"):
@@ -266,14 +306,18 @@ class Handlers:
         _check_operators(text)
         builder = tables.Builder(self.app, caller, subs, scope_filter)
         builder.prefilter = _type_prefilter(text)
-        result = self._run(text, builder, shift)
+        key = (req.principal["object_id"], text, tuple(sorted(s.lower() for s in subs)), scope_filter.lower())
+        result = self.snapshots.get(snapshot, key) if snapshot else None
+        if result is None:
+            snapshot = ""
+            result = self._run(text, builder, shift)
         total = len(result.rows)
         page = result.rows[offset:offset + size]
         more = offset + size < total
         pageable = not _pages_impossible(text) and any(t != "dynamic" for _n, t in result.columns)
         out = {"totalRecords": total, "count": len(page), "resultTruncated": "true" if more and not pageable else "false"}
         if more and pageable:
-            out["$skipToken"] = _encode_token(offset + size, text)
+            out["$skipToken"] = _encode_token(offset + size, snapshot or self.snapshots.put(key, result))
         out["data"] = self._format(result.columns, page, fmt)
         out["facets"] = [self._facet(text, f, builder) for f in body.get("facets") or []]
         return Response(200, out, headers)
