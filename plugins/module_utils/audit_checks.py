@@ -1172,7 +1172,7 @@ def dns_caa(ctx, zone, args):
            for r in (_props(rs).get("caaRecords") or [])]
     if not caa:
         raise NotApplicable("the zone has no CAA record")
-    issuers = {_low(str(r.get("value")).split(";")[0].strip().strip('"'))
+    issuers = {_low(str(r.get("value")).split(";", maxsplit=1)[0].strip().strip('"'))
                for r in caa if _low(r.get("tag")) in ("issue", "issuewild")}
     missing = [i for i in args.get("issuers") or [] if i.lower() not in issuers]
     return _result(["CAA does not permit %s" % ", ".join(missing)] if missing else [],

@@ -397,7 +397,7 @@ def resolve(obj, path):
                 out = []
                 for item in value:
                     sub = walk(item, i + 1)
-                    if i + 1 < len(steps) and any(k == "map" for k, _ in steps[i + 1:]) and isinstance(sub, list):
+                    if i + 1 < len(steps) and any(step[0] == "map" for step in steps[i + 1:]) and isinstance(sub, list):
                         out.extend(sub)
                     else:
                         out.append(sub)
@@ -674,7 +674,7 @@ def evaluate_expression(expr, obj, ctx):
             return Result(True, expected, actual, "%d item(s) of %s checked" % (len(items), expr[key]))
         msg = "%d of %d item(s) of %s %s: %s" % (
             len(failing), len(items), expr[key], "fail" if key == "each" else "match",
-            ", ".join(lbl for lbl, _ in failing[:MAX_LIST]) + (" ..." if len(failing) > MAX_LIST else ""))
+            ", ".join(item[0] for item in failing[:MAX_LIST]) + (" ..." if len(failing) > MAX_LIST else ""))
         return Result(False, expected, actual, msg)
     if "count" in expr:
         items = resolve(obj, expr["count"])

@@ -350,7 +350,7 @@ MUTATIONS = [
 ]
 
 
-@pytest.mark.parametrize("mutate,expected", MUTATIONS, ids=[m.__name__[2:] for m, _ in MUTATIONS])
+@pytest.mark.parametrize("mutate,expected", MUTATIONS, ids=[case[0].__name__[2:] for case in MUTATIONS])
 def test_a_misconfiguration_fails_exactly_its_rows_on_exactly_its_resources(ruleset, inventory, baseline, mutate, expected):
     mutate(inventory)
     after = _statuses(audit_rules.evaluate(inventory, ruleset))
