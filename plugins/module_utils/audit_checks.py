@@ -73,8 +73,17 @@ def _guid(role_definition_id):
     return _low(role_definition_id).rstrip("/").rsplit("/", 1)[-1]
 
 
+def _cached(ctx, obj, name, build):
+    sub = obj if obj in ctx.subscriptions else ctx.subscription_of(obj)
+    key = (name, id(sub))
+    if key not in ctx.cache:
+        ctx.cache[key] = build()
+    return ctx.cache[key]
+
+
 def _role_defs(ctx, obj):
-    return dict((_low(d.get("name")) or _guid(d.get("id")), d) for d in _values(ctx.sub_part(obj, "role_definitions")))
+    return _cached(ctx, obj, "role_definitions", lambda: dict(
+        (_low(d.get("name")) or _guid(d.get("id")), d) for d in _values(ctx.sub_part(obj, "role_definitions"))))
 
 
 def _role_name(defs, guid):
@@ -83,7 +92,19 @@ def _role_name(defs, guid):
 
 
 def _assignments(ctx, obj):
-    return [a for a in _values(ctx.sub_part(obj, "role_assignments")) if isinstance(a, dict)]
+    return _cached(ctx, obj, "role_assignments",
+                   lambda: [a for a in _values(ctx.sub_part(obj, "role_assignments")) if isinstance(a, dict)])
+
+
+def _assignments_of(ctx, obj, principals):
+    """The role assignments held by any of ``principals`` (object ids), from an index built once."""
+    def build():
+        index = {}
+        for a in _assignments(ctx, obj):
+            index.setdefault(_low(_props(a).get("principalId")), []).append(a)
+        return index
+    index = _cached(ctx, obj, "assignments_by_principal", build)
+    return [a for p in principals for a in index.get(p, [])]
 
 
 def _scope_kind(scope):
@@ -319,10 +340,8 @@ def iam_identity_least_privilege(ctx, site, args):
     principals = {_low(p) for p in principals}
     defs = _role_defs(ctx, site)
     bad, held = [], []
-    for a in _assignments(ctx, site):
+    for a in _assignments_of(ctx, site, sorted(principals)):
         p = _props(a)
-        if _low(p.get("principalId")) not in principals:
-            continue
         guid = _guid(p.get("roleDefinitionId"))
         name = _role_name(defs, guid)
         held.append("%s at %s" % (name, p.get("scope")))

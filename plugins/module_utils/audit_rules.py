@@ -472,6 +472,7 @@ class Context(object):
         self.hosts = [h for h in self.inventory.get("hosts") or [] if isinstance(h, dict)]
         self.rule = None
         self.target_kind = None
+        self.cache = {}  # indexes the named checks build once per evaluation (role definitions, assignments by principal)
 
     def param(self, name):
         if name not in self.params:
