@@ -1138,9 +1138,12 @@ def dns_host_records(ctx, host, args):
     """DNS-001 (host): the host's CNAME points at its site's azurewebsites.net name (or its A at the site's inbound
     address) and the asuid TXT holds the site's customDomainVerificationId."""
     dns = host.get("dns") or {}
-    site = ctx.by_id.get(_low(host.get("site_id")))
+    site_id = host.get("site_id") or ""
+    if host.get("slot") and "/slots/" not in _low(site_id):
+        site_id = "%s/slots/%s" % (site_id, host["slot"])
+    site = ctx.by_id.get(_low(site_id))
     if site is None:
-        raise NotEvaluated("the host's site %s is not in the inventory" % host.get("site_id"))
+        raise NotEvaluated("the host's site %s is not in the inventory" % site_id)
     p = _props(site)
     problems = []
     cnames = [_low(c).rstrip(".") for c in dns.get("CNAME") or []]

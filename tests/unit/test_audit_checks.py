@@ -151,3 +151,15 @@ def test_graph_rows_say_why_they_are_not_evaluated():
     ctx = _ctx(directory={"graph": True})
     with pytest.raises(NotEvaluated, match="the inventory's directory has no users"):
         checks.iam_stale_principals(ctx, ctx.subscriptions[0], {})
+
+
+def test_a_slot_host_is_checked_against_the_slot():
+    site = RG + "/providers/Microsoft.Web/sites/app"
+    slot = {"id": site + "/slots/staging", "type": "Microsoft.Web/sites/slots",
+            "properties": {"defaultHostName": "app-staging.azurewebsites.net", "customDomainVerificationId": "V"}}
+    prod = {"id": site, "type": "Microsoft.Web/sites", "properties": {"defaultHostName": "app.azurewebsites.net", "customDomainVerificationId": "V"}}
+    host = {"host": "staging.example.com", "site_id": site, "slot": "staging",
+            "dns": {"CNAME": ["app-staging.azurewebsites.net."], "TXT_asuid": ["V"]}}
+    assert checks.dns_host_records(_ctx([prod, slot]), host, {}).ok
+    host["dns"]["CNAME"] = ["app.azurewebsites.net"]
+    assert "not the site's app-staging.azurewebsites.net" in checks.dns_host_records(_ctx([prod, slot]), host, {}).message
