@@ -606,8 +606,8 @@ def test_unknown_column_and_table_messages():
 def test_unsupported_features_fail_clearly():
     err = error("Web | extend x = hash_sha256(CsUriStem)")
     assert err.code == "SEM0002" and "hash_sha256" in err.message and "unsupported in azsim" in err.message
-    err = error("Web | mv-expand CsUriStem")
-    assert err.code == "SEM0002" and "mv-expand" in err.message
+    err = error("Web | mv-apply x = CsUriStem on (take 1)")
+    assert err.code == "SEM0002" and "mv-apply" in err.message
     assert error("Web | summarize tdigest(TimeTaken)").code == "SEM0002"
     assert error("range x from 1 to 3 step 1").code == "SEM0002"
     assert error("Web | take 1; Web | take 2").code == "SEM0002"
@@ -669,3 +669,33 @@ def test_benchmark_100k_rows():
     hourly = run_query("T | summarize n = count() by bin(TimeGenerated, 1h)", source, NOW)
     assert sum(r[1] for r in hourly.rows) == 100_000
     assert all(r[0] % HOUR == 0 for r in hourly.rows)
+
+
+def test_mv_expand_arrays_and_bags():
+    """Learn "mv-expand operator": one row per element, other columns repeated; parallel expansion pads with null; a
+    null value gives one row, an empty array none; kind=array turns bag entries into [key, value]."""
+    t = Table([("id", "string"), ("props", "dynamic")],
+              [["a", {"ips": [{"n": 1}, {"n": 2}], "b": {"x": 1, "y": 2}}], ["b", {"ips": [], "b": {}}], ["c", {"ips": None}]])
+
+    def src(name):
+        return t if name == "T" else None
+    assert rows("T | mv-expand ip = props.ips | project id, ip", source=src) == [["a", {"n": 1}], ["a", {"n": 2}], ["c", None]]
+    r = q("T | mv-expand with_itemindex=i ip = props.ips | extend n = toint(ip.n) | project id, n, i", source=src)
+    assert r.columns == [("id", "string"), ("n", "int"), ("i", "long")] and r.rows == [["a", 1, 0], ["a", 2, 1], ["c", None, 0]]
+    assert rows("T | mv-expand b = props.b | project id, b", source=src) == [["a", {"x": 1}], ["a", {"y": 2}], ["c", None]]
+    assert rows("T | mv-expand kind=array b = props.b | project id, b", source=src) == [["a", ["x", 1]], ["a", ["y", 2]], ["c", None]]
+    assert rows("T | mv-expand b = props.b limit 1 | project id, b", source=src) == [["a", {"x": 1}], ["c", None]]
+    r = q("T | mv-expand n = pack_array(1, 'x', 2.5) to typeof(long) | project id, n | take 3", source=src)
+    assert r.columns[1] == ("n", "long") and [x[1] for x in r.rows] == [1, None, None]
+    assert error("T | mv-expand id", source=src).code == "SEM0001"
+
+
+def test_dynamic_helpers_resource_graph_queries_use():
+    """Learn "bag_keys()", "set_has_element()", "strcat_array()"."""
+    t = Table([("id", "string"), ("props", "dynamic")], [["a", {"ips": ["x", "y"], "b": {"k1": 1, "k2": 2}}], ["b", {"ips": None}]])
+
+    def src(name):
+        return t if name == "T" else None
+    r = q("T | project id, k = bag_keys(props.b), has = set_has_element(props.ips, 'y'), s = strcat_array(props.ips, ',')", source=src)
+    assert r.columns == [("id", "string"), ("k", "dynamic"), ("has", "bool"), ("s", "string")]
+    assert r.rows == [["a", ["k1", "k2"], True, "x,y"], ["b", None, None, ""]]

@@ -54,6 +54,9 @@ class App:
         self.faults = Faults()
         self.log = RequestLog()
         self.authorizer = None          # set by the Microsoft.Authorization provider
+        # Actions any signed-in principal may call: the handler itself narrows its answer to what the caller may read
+        # (Resource Graph's query answers only the resources the caller has read access to).
+        self.open_actions = set()
         self.host_handlers = []         # (predicate(host) -> bool, handler(req) -> Response), data planes
         self.admin_routes = {}          # (method, name) -> fn(req) -> Response, added by providers
         self.reset_hooks = []

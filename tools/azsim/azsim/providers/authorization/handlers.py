@@ -49,6 +49,8 @@ class Handlers:
     def authorize(self, req, action, scope):
         if scope in ("", "/") and action in TENANT_LEVEL_READS:
             return  # ARM answers these lists for any signed-in principal, filtered to what it can see (never a 403)
+        if action in self.app.open_actions:
+            return  # the handler filters its answer by the caller's rights (e.g. Resource Graph queries)
         if action == PERMISSIONS_READ:
             return  # "Gets all permissions the caller has": the caller's own rights, answered to any signed-in principal (unverified)
         if scope.lower().startswith("/providers/") and req.method in ("GET", "HEAD"):

@@ -239,6 +239,78 @@ class Binder:
             return rows
         return Plan(columns, run)
 
+    def op_mv_expand(self, op, plan, lets):
+        """Learn "mv-expand operator": each array element (or bag entry) of the expanded values becomes a row, the other
+        columns repeated; several expressions expand in parallel, the shorter padded with null; a null value gives one row
+        (null), an empty array or bag none.  ``kind=bag`` (default) turns a bag entry into a one-entry bag, ``kind=array``
+        into ``[key, value]``.  The expanded column is dynamic unless ``to typeof(T)`` casts it (non-conforming elements
+        become null); ``with_itemindex`` adds the 0-based index (long); ``limit`` caps the rows of one input row."""
+        scope = self.scope(plan, lets, "mv-expand")
+        columns = list(plan.columns)
+        targets = []
+        for name, node, to_type in op.args["items"]:
+            if isinstance(name, tuple):
+                raise semantic("'mv-expand' operator: a tuple of names is not valid here")
+            e = compile_expr(node, scope)
+            if e.type != "dynamic":
+                raise semantic(f"'mv-expand' operator: the expanded expression must be dynamic, not {e.type}")
+            if name is None:
+                name = derive_name(node)
+            if name is None:
+                raise semantic("'mv-expand' operator: an expanded expression needs a name (Name = expression)")
+            kql_type = canonical_type(to_type) if to_type else "dynamic"
+            names = [n for n, _unused in columns]
+            if name in names:
+                slot = names.index(name)
+                columns[slot] = (name, kql_type)
+            else:
+                slot = len(columns)
+                columns.append((name, kql_type))
+            targets.append((e, slot, _conform(kql_type)))
+        index = op.args["index"]
+        if index is not None:
+            columns.append((index, "long"))
+        limit = None
+        if op.args["limit"] is not None:
+            lim = compile_expr(op.args["limit"], Scope([], lets, self.now, "mv-expand"))
+            if not lim.const or lim.type not in ("int", "long"):
+                raise semantic("'mv-expand' operator: limit must be a constant integer")
+            limit = lim.value
+        as_array = op.args["kind"] == "array"
+        width = len(columns) - (1 if index is not None else 0)
+        inner = plan.run
+
+        def items(v):
+            if v is None:
+                return [None]
+            if isinstance(v, list):
+                return v
+            if isinstance(v, dict):
+                return [[k, x] for k, x in v.items()] if as_array else [{k: x} for k, x in v.items()]
+            return [v]
+
+        def run():
+            rows = inner()
+            if not rows:
+                return []
+            values = [e.eval(rows) for e, _slot, _conv in targets]
+            out = []
+            for r, vals in zip(rows, zip(*values, strict=True), strict=True):
+                lists = [items(v) for v in vals]
+                n = max(len(x) for x in lists)
+                if limit is not None:
+                    n = min(n, limit)
+                base = list(r) + [None] * (width - len(r))
+                for k in range(n):
+                    row = list(base)
+                    for (_e, slot, conv), lst in zip(targets, lists, strict=True):
+                        row[slot] = conv(lst[k]) if k < len(lst) else None
+                    if index is not None:
+                        row.append(k)
+                    out.append(tuple(row))
+            return out
+        return Plan(columns, run)
+
     def _match(self, op, patterns, plan):
         names = [n for n, _unused in plan.columns]
         matched = set()
@@ -352,6 +424,21 @@ class Binder:
     def op_union(self, op, plan, lets):
         u = op.args["union"]
         return bind_union([plan] + [self.tabular(leg, lets) for leg in u.legs], u)
+
+
+def _conform(kql_type):
+    """The ``to typeof(T)`` of mv-expand: a cast, not a conversion; elements of another type become null."""
+    if kql_type == "dynamic":
+        return lambda v: v
+    if kql_type in ("string", "guid"):
+        return lambda v: v if isinstance(v, str) else ("" if kql_type == "string" else None)
+    if kql_type in ("int", "long"):
+        return lambda v: v if isinstance(v, int) and not isinstance(v, bool) else None
+    if kql_type == "real":
+        return lambda v: float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+    if kql_type == "bool":
+        return lambda v: v if isinstance(v, bool) else None
+    return lambda v: None
 
 
 def _null_key(desc, nulls_first):

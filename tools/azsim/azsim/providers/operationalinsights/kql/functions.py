@@ -618,6 +618,28 @@ def _array_length(ctx, args):
     return lift("long", lambda v: len(v) if isinstance(v, list) else None, args)
 
 
+@function("bag_keys")
+def _bag_keys(ctx, args):
+    """Learn "bag_keys()": the keys of a property bag as an array; null for anything else."""
+    ctx.require(args[0], {"dynamic"})
+    return lift("dynamic", lambda v: list(v.keys()) if isinstance(v, dict) else None, args)
+
+
+@function("set_has_element", args=(2, 2))
+def _set_has_element(ctx, args):
+    """Learn "set_has_element()": whether the array holds the value (compared as dynamic values); null when not an array."""
+    ctx.require(args[0], {"dynamic"})
+    return lift("bool", lambda arr, v: (v in arr) if isinstance(arr, list) else None, args)
+
+
+@function("strcat_array", args=(2, 2))
+def _strcat_array(ctx, args):
+    """Learn "strcat_array()": the array's elements as strings joined by the delimiter; "" when not an array."""
+    ctx.require(args[0], {"dynamic"})
+    ctx.require(args[1], {"string"}, "the delimiter")
+    return lift("string", lambda arr, d: d.join(dynamic_to_string(x) for x in arr) if isinstance(arr, list) else "", args)
+
+
 @function("pack_array", args=(1, 64))
 def _pack_array(ctx, args):
     return lift("dynamic", lambda *vals: list(vals), args)

@@ -23,14 +23,15 @@ CAST_LITERALS = {"int": "int", "long": "long", "real": "real", "double": "real",
 # Tabular operators of KQL that azsim does not implement: named in a clear error rather than a parse failure.
 KNOWN_UNSUPPORTED_OPS = frozenset((
     "as", "consume", "evaluate", "extend-reorder", "facet", "find", "fork", "getschema", "invoke", "lookup", "make-series",
-    "mv-apply", "mv-expand", "parse", "parse-where", "parse-kv", "partition", "project-reorder", "range", "reduce", "sample",
+    "mv-apply", "parse", "parse-where", "parse-kv", "partition", "project-reorder", "range", "reduce", "sample",
     "sample-distinct", "scan", "search", "serialize", "top-nested", "top-hitters", "externaldata", "materialize", "graph-match",
     "make-graph", "macro-expand", "assert-schema"))
 KNOWN_UNSUPPORTED_SOURCES = frozenset(("range", "find", "search", "evaluate", "externaldata", "materialize", "view", "toscalar",
                                        "cluster", "database", "workspace", "app", "resource"))
 # Words after '|' that start an operator (and therefore end an expression list).
 OPERATORS = frozenset(("where", "filter", "project", "project-away", "project-keep", "project-rename", "extend", "summarize",
-                       "order", "sort", "top", "take", "limit", "distinct", "join", "count", "union", "render"))
+                       "order", "sort", "top", "take", "limit", "distinct", "join", "count", "union", "render",
+                       "mv-expand"))
 
 
 class Parser:
@@ -275,6 +276,8 @@ class Parser:
             return ast.Operator(pos, name, columns=columns)
         if name == "count":
             return ast.Operator(pos, name)
+        if name == "mv-expand":
+            return self.mv_expand(pos)
         if name == "join":
             return self.join(pos)
         if name == "union":
@@ -284,6 +287,39 @@ class Parser:
         while self.tok.kind != "eof" and not self.tok.is_op("|", ";"):
             self.advance()
         return ast.Operator(pos, name)
+
+    def mv_expand(self, pos):
+        """``mv-expand [kind=(bag|array)] [with_itemindex=Name] [Name=]expr [to typeof(T)], … [limit N]``
+        (Learn "mv-expand operator"; ``bagexpansion=`` is the older spelling of ``kind=``)."""
+        kind, index = "bag", None
+        while self.tok.kind == "id" and self.tok.value in ("kind", "bagexpansion", "with_itemindex") and self.peek().is_op("="):
+            word = self.advance().value
+            self.advance()
+            value = self.name()
+            if word == "with_itemindex":
+                index = value
+            elif value in ("bag", "array"):
+                kind = value
+            else:
+                raise self.error(self.toks[self.i - 1])
+        items = []
+        while True:
+            name, node = self.assignment()
+            to_type = None
+            if self.tok.is_word("to"):
+                self.advance()
+                self.expect_word("typeof")
+                self.expect_op("(")
+                to_type = self.name()
+                self.expect_op(")")
+            items.append((name, node, to_type))
+            if not self.accept_op(","):
+                break
+        limit = None
+        if self.tok.is_word("limit"):
+            self.advance()
+            limit = self.expr()
+        return ast.Operator(pos, "mv-expand", kind=kind, index=index, items=items, limit=limit)
 
     def assignments(self):
         """``[Name=]expr, …`` (project, extend, print)."""
