@@ -1,0 +1,48 @@
+"""Defender for open-source relational databases on a flexible server through azure-mgmt-postgresqlflexibleservers 3.0.0
+(``server_threat_protection_settings`` to set, ``advanced_threat_protection_settings`` to read): Disabled until set or until
+the subscription's plan is on, Enabled once set, readable by the Reader, refused to it for writes."""
+
+import uuid
+
+import pytest
+from azure.core.exceptions import HttpResponseError
+from azure.mgmt.postgresqlflexibleservers import PostgreSQLManagementClient
+from azure.mgmt.resource.resources import ResourceManagementClient
+from azure.mgmt.security import SecurityCenter
+
+BODY = {"location": "westeurope", "sku": {"name": "Standard_B1ms", "tier": "Burstable"},
+        "properties": {"version": "15", "administratorLogin": "pgadmin", "administratorLoginPassword": "Sup3r-Secret!pw", "storage": {"storageSizeGB": 32}}}
+
+
+def test_threat_protection_setting(azsim):
+    rg = f"rg-atp-{uuid.uuid4().hex[:6]}"
+    azsim.client(ResourceManagementClient, "direct").resource_groups.create_or_update(rg, {"location": "westeurope"})
+    pg = azsim.client(PostgreSQLManagementClient, "direct")
+    name = f"pgatp-{uuid.uuid4().hex[:6]}"
+    server = pg.servers.begin_create_or_update(rg, name, BODY, polling_interval=0).result()
+    try:
+        reader = azsim.client(PostgreSQLManagementClient, "proxy", "auditor")
+        got = reader.advanced_threat_protection_settings.get(rg, name, "Default")
+        assert got.id == f"{server.id}/advancedThreatProtectionSettings/Default" and got.name == "Default"
+        assert got.type == "Microsoft.DBforPostgreSQL/flexibleServers/advancedThreatProtectionSettings"
+        assert got.properties.state == "Disabled"
+        # The subscription's plan protects every server.
+        sec = azsim.client(SecurityCenter, "direct")
+        scope = f"subscriptions/{azsim.sub}"
+        sec.pricings.update(scope, "OpenSourceRelationalDatabases", {"properties": {"pricingTier": "Standard"}})
+        try:
+            assert reader.advanced_threat_protection_settings.get(rg, name, "Default").properties.state == "Enabled"
+        finally:
+            sec.pricings.update(scope, "OpenSourceRelationalDatabases", {"properties": {"pricingTier": "Free"}})
+        poller = pg.server_threat_protection_settings.begin_create_or_update(rg, name, "Default", {"properties": {"state": "Enabled"}})
+        made = poller.result()
+        assert made.properties.state == "Enabled" and made.properties.creation_time is not None
+        assert [s.properties.state for s in reader.advanced_threat_protection_settings.list_by_server(rg, name)] == ["Enabled"]
+        with pytest.raises(HttpResponseError) as exc:
+            reader.server_threat_protection_settings.begin_create_or_update(rg, name, "Default", {"properties": {"state": "Disabled"}}).result()
+        assert exc.value.status_code == 403
+        with pytest.raises(HttpResponseError) as exc:
+            pg.server_threat_protection_settings.begin_create_or_update(rg, name, "Default", {"properties": {"state": "On"}}).result()
+        assert exc.value.status_code == 400
+    finally:
+        pg.servers.begin_delete(rg, name, polling_interval=0).result()
