@@ -26,8 +26,12 @@ WORKSPACE_TYPE = "microsoft.operationalinsights/workspaces"
 STORAGE_TYPE = "microsoft.storage/storageaccounts"
 
 
+EVENT_CATEGORY_VERSIONS = ["2015-04-01"]
+
+
 def register(app):
-    app.namespace("Microsoft.Insights", {"diagnosticSettings": API_VERSIONS, "diagnosticSettingsCategories": API_VERSIONS})
+    app.namespace("Microsoft.Insights", {"diagnosticSettings": API_VERSIONS, "diagnosticSettingsCategories": API_VERSIONS,
+                                         "eventCategories": EVENT_CATEGORY_VERSIONS})
     h = Handlers(app)
     r = app.router
     r.add("GET", BASE, h.list)
@@ -36,6 +40,9 @@ def register(app):
     r.add("DELETE", BASE + "/{name}", h.delete)
     r.add("GET", CATS, h.list_categories)
     r.add("GET", CATS + "/{name}", h.get_category)
+    # The activity log's categories - what a subscription's diagnostic setting may name - come from this tenant-level list
+    # (azure-mgmt-monitor ``event_categories.list``, api 2015-04-01), not from diagnosticSettingsCategories (see below).
+    r.add("GET", "/providers/Microsoft.Insights/eventcategories", h.event_categories, action="Microsoft.Insights/eventcategories/read")
 
 
 def is_subscription(scope):
@@ -158,6 +165,10 @@ class Handlers:
         out = []
         for entry in metrics:
             cat = entry.get("category")
+            if metric_cats == ():
+                # A scope without metric categories, such as a subscription (its setting exports the activity log only;
+                # subscriptionDiagnosticsSettings_API.json has no metrics): the wording of Azure/azure-powershell#6520.
+                raise _bad(f"Metric category '{cat}' is not supported.")
             if metric_cats is not None and (not cat or cat.lower() not in {c.lower() for c in metric_cats}):
                 supported = ", ".join(f"'{c}'" for c in metric_cats)
                 raise _bad(f"Metric category '{cat}' is not supported, supported categories are: {supported}.")  # MicrosoftDocs/azure-docs#69798
@@ -226,6 +237,10 @@ class Handlers:
     # -- categories ------------------------------------------------------------------------------------
     def _categories(self, scope):
         _target, rtype = self._target(scope)
+        if rtype == cats.SUBSCRIPTION:
+            # The categories of a subscription are the event categories; this API refuses the scope, as quoted in
+            # hashicorp/terraform-provider-azurerm#14392 and #27283.
+            raise AzureError(400, "ResourceTypeNotSupported", "The resource type '/' does not support diagnostic settings.")
         known = cats.categories_for(rtype) or ({}, ())
         base = f"{scope}/providers/microsoft.insights/diagnosticSettingsCategories"
         out = [{"id": f"{base}/{n}", "name": n, "type": "Microsoft.Insights/diagnosticSettingsCategories",
@@ -242,3 +257,8 @@ class Handlers:
             if c["name"].lower() == name.lower():
                 return Response(200, c)
         raise AzureError(404, "ResourceNotFound", f"The diagnostic settings category '{name}' doesn't exist.")  # unverified text
+
+    def event_categories(self, req):
+        """The activity log's event categories (EventCategoryCollection: ``value`` of LocalizableString, no nextLink)."""
+        names = cats.CATEGORIES[cats.SUBSCRIPTION][0]
+        return Response(200, {"value": [{"value": n, "localizedValue": n} for n in names]})
