@@ -8,6 +8,8 @@ destination; settings outlive a deleted resource and apply again to a re-created
 quoted next to each error.
 """
 
+import re
+
 from ...core import resource
 from ...core.errors import AzureError
 from ...core.http import Response
@@ -21,6 +23,7 @@ CATS = "{scope*}/providers/Microsoft.Insights/diagnosticSettingsCategories"
 TYPE = "Microsoft.Insights/diagnosticSettings"
 # Not keyed under the target's id on purpose: Learn documents that settings survive the resource's deletion.
 TABLE = "insights.diagnosticSettings"
+_STORAGE_SERVICE = re.compile(r"/(blob|file|queue|table)Services/default/?$", re.I)
 MAX_SETTINGS = 5
 WORKSPACE_TYPE = "microsoft.operationalinsights/workspaces"
 STORAGE_TYPE = "microsoft.storage/storageaccounts"
@@ -97,6 +100,12 @@ class Handlers:
             return None, cats.SUBSCRIPTION
         p = parse(scope)
         doc = resource.peek(self.app, scope) if p and p["namespace"] else None
+        if doc is None and _STORAGE_SERVICE.search(scope):
+            # A storage account's blob/file/queue/table service "default" exists with the account, whether or not its
+            # properties were ever set (Learn "Monitoring Azure Blob Storage": diagnostic settings target
+            # .../storageAccounts/{a}/blobServices/default; azure-rest-api-specs storage BlobServices_GetServiceProperties).
+            account = resource.peek(self.app, _STORAGE_SERVICE.sub("", scope))
+            doc = {"id": scope, "type": resource_type(scope)} if account is not None else None
         if doc is None:
             rtype = resource_type(scope) or "resource"
             name = p["types"][-1][1] if p and p["types"] else scope
