@@ -58,6 +58,11 @@ SUBSCRIPTION_PARTS = (
     ("locks", "/providers/Microsoft.Authorization/locks", "2020-05-01", None),
 )
 ACTIVITY_API = "2015-04-01"
+# Every part name the collector reads (resource parts, then subscription parts): what skip_parts may name.
+PART_NAMES = frozenset(["config_web", "basic_publishing", "app_settings", "connection_strings", "config_references", "auth_settings_v2",
+                        "backup_config", "diagnostic_settings", "host_name_bindings", "configurations", "firewall_rules", "administrators",
+                        "advanced_threat_protection", "blob_service", "containers", "management_policy", "blob_diagnostic_settings", "secrets",
+                        "keys", "record_sets"] + [p[0] for p in SUBSCRIPTION_PARTS])
 ACTIVITY_LOG_DAYS = 90
 # Microsoft Learn "Understand how Azure Resource Manager throttles requests": reads refill at 25 per second per
 # subscription and principal.  Below LOW_WATER remaining reads a worker waits for the bucket to refill that far.
@@ -222,8 +227,9 @@ class Collector:
 
     def __init__(self, make_client, scope, concurrency=8, include_slots=True, probe_hosts=True, security_logs_days=90,
                  log_analytics_workspace=None, graph_endpoint=None, ca_path=None, timeout=10, burst_threshold=20, query=None,
-                 probe=None, clock=None, sleep=time.sleep):
+                 probe=None, clock=None, sleep=time.sleep, skip_parts=()):
         self.make_client = make_client
+        self.skip_parts = frozenset(skip_parts or ())
         self.scope = scope
         self.concurrency = max(1, int(concurrency))
         self.include_slots = include_slots
@@ -304,7 +310,7 @@ class Collector:
         self._properties(resources)
         tasks = []
         for sub in subscriptions:
-            tasks.extend(self._subscription_tasks(sub))
+            tasks.extend(t for t in self._subscription_tasks(sub) if t[1] not in self.skip_parts)
         if self.include_slots:
             self._slots(resources)
         for res in resources:
@@ -314,7 +320,7 @@ class Collector:
         logs = self._security_logs(subscriptions, resources, now) if self.security_logs_days else None
         doc = {"format": FORMAT, "collected": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "scope": list(self.scope), "principal": self.principal(),
                "calls": None, "subscriptions": subscriptions, "resources": resources, "errors": self.errors, "hosts": hosts,
-               "security_logs": logs, "directory": self.directory()}
+               "security_logs": logs, "directory": self.directory(), "skipped_parts": sorted(self.skip_parts)}
         doc["calls"] = {"total": self.stats.total, "by_type": dict(sorted(self.stats.by_type.items())), "throttled": self.stats.throttled,
                         "paused_seconds": round(self.stats.paused, 2)}
         wall = time.monotonic() - started
@@ -322,9 +328,10 @@ class Collector:
 
     def principal(self):
         client = self.arm()
+        # The principal is informative: its absence is no failure.
         try:
             token = client.auth.credential().get_token(client.auth.scope).token
-        except Exception:  # pylint: disable=broad-except - the principal is informative; its absence is no failure
+        except Exception:  # pylint: disable=broad-except
             return {"object_id": None, "tenant_id": None}
         return token_claims(token)
 
@@ -450,7 +457,7 @@ class Collector:
         elif low in ("microsoft.web/serverfarms", "microsoft.insights/components", "microsoft.operationalinsights/workspaces",
                      "microsoft.cache/redis", "microsoft.cdn/profiles"):
             specs = [("diagnostic_settings", diag)]
-        return [(rid, part, fn, parts) for part, fn in specs]
+        return [(rid, part, fn, parts) for part, fn in specs if part not in self.skip_parts]
 
     def _backup_config(self, rid):
         try:
@@ -533,7 +540,7 @@ class Collector:
                     continue
                 for row in rows:
                     row["workspace"] = ws_id
-                out[name.split(":")[0]].extend(rows)
+                out[name.split(":", 1)[0]].extend(rows)
         return out
 
     def _workspaces(self, resources):

@@ -97,6 +97,14 @@ options:
       - This version does not read Graph yet. The inventory's C(directory) says C(graph=false) with the reason, with or
         without it, and those rows stay not evaluated.
     type: str
+  skip_parts:
+    description:
+      - Parts not to read, by name (for example V(host_name_bindings), V(config_references), V(auth_settings_v2)), to trade
+        coverage for calls on a large scope. The inventory lists them in C(skipped_parts); the rules that need them are
+        not evaluated.
+    type: list
+    elements: str
+    default: []
   timeout:
     description: Seconds to wait for one TLS connection or handshake of a probe.
     type: int
@@ -238,6 +246,9 @@ def validate(p):
         errors.append("timeout must be at least 1 second, got %d" % p["timeout"])
     if p["http_burst_threshold"] < 1:
         errors.append("http_burst_threshold must be at least 1, got %d" % p["http_burst_threshold"])
+    unknown = sorted(set(p["skip_parts"]) - audit_collect.PART_NAMES)
+    if unknown:
+        errors.append("skip_parts names unknown parts: %s (known: %s)" % (", ".join(unknown), ", ".join(sorted(audit_collect.PART_NAMES))))
     directory = os.path.dirname(os.path.abspath(p["dest"]))
     if not os.path.isdir(directory):
         errors.append("the directory of dest (%s) does not exist; create it first" % directory)
@@ -259,6 +270,7 @@ def main():
         ca_path=dict(type="path"),
         graph_endpoint=dict(type="str"),
         timeout=dict(type="int", default=10),
+        skip_parts=dict(type="list", elements="str", default=[]),
     ))
     p = az.params
     problems = validate(p)
@@ -283,7 +295,7 @@ def main():
             lambda: ArmClient(auth, check_mode=True), scope, concurrency=p["concurrency"], include_slots=p["include_slots"],
             probe_hosts=p["probe_hosts"], security_logs_days=p["security_logs_days"], log_analytics_workspace=p["log_analytics_workspace"],
             graph_endpoint=p["graph_endpoint"], timeout=p["timeout"], burst_threshold=p["http_burst_threshold"], query=query,
-            probe=lambda host: tls_probe.probe_host(host, ca_path=p["ca_path"], timeout=p["timeout"]))
+            probe=lambda host: tls_probe.probe_host(host, ca_path=p["ca_path"], timeout=p["timeout"]), skip_parts=p["skip_parts"])
         try:
             doc, wall = collector.collect()
         except audit_collect.ScopeError as exc:

@@ -2,8 +2,11 @@
 
 import json
 
+DEFAULT_LIMITS = {"reads": {"capacity": 250, "refill_per_second": 25}, "writes": {"capacity": 200, "refill_per_second": 10},
+                  "deletes": {"capacity": 200, "refill_per_second": 10}}
 
-def test_audit_inventory(run_target, tmp_path):
+
+def test_audit_inventory(run_target, azsim, tmp_path):
     extra = {"audit_dest_dir": str(tmp_path)}
     run_target("audit_inventory", extra_vars=extra)
     inventory = json.loads((tmp_path / "inventory.json").read_text())
@@ -15,3 +18,12 @@ def test_audit_inventory(run_target, tmp_path):
         print(f"  {count:4d}  {kind}")
     run_target("audit_inventory", principal="auditor",
                extra_vars=dict(extra, audit_phase="reader", audit_stack_prefix="it-audit-inventory-proxy"))
+    # A read bucket smaller than the collection: the workers pace themselves on the remaining-reads header.
+    azsim.admin("PUT", "throttling", {"limits": {"reads": {"capacity": 45, "refill_per_second": 25}}})
+    try:
+        run_target("audit_inventory", extra_vars=dict(extra, audit_phase="paced"))
+    finally:
+        azsim.admin("PUT", "throttling", {"limits": DEFAULT_LIMITS})
+    paced = json.loads((tmp_path / "paced.json").read_text())
+    print(f"under a 45-read bucket: {paced['calls']['total']} calls, throttled {paced['calls']['throttled']}, "
+          f"paused {paced['calls']['paused_seconds']} s")

@@ -158,3 +158,14 @@ def test_the_summary_counts_calls_per_resource_and_the_missing_actions():
     got = ac.summary(doc, 1.234, stats)
     assert got["calls_per_resource"] == 5.0 and got["calls_by_resource_type"] == {"Microsoft.Web/sites": 3.0}
     assert got["missing_actions"] == ["Microsoft.Web/sites/config/list/Action"] and got["errors"] == 2 and got["wall_seconds"] == 1.23
+
+
+def test_every_part_the_collector_reads_can_be_skipped_by_name():
+    types = ["Microsoft.Web/sites", "Microsoft.Web/sites/slots", "Microsoft.DBforPostgreSQL/flexibleServers", "Microsoft.Storage/storageAccounts",
+             "Microsoft.KeyVault/vaults", "Microsoft.Network/dnszones", "Microsoft.Web/serverfarms"]
+    collector = ac.Collector(lambda: None, [f"/subscriptions/{SUB}"])
+    read = {t[1] for kind in types for t in collector._resource_tasks({"id": "/x", "type": kind, "parts": {}})}
+    read |= {t[1] for t in collector._subscription_tasks({"id": f"/subscriptions/{SUB}", "parts": {}})}
+    assert read == ac.PART_NAMES
+    skipping = ac.Collector(lambda: None, [f"/subscriptions/{SUB}"], skip_parts=["host_name_bindings", "locks"])
+    assert "host_name_bindings" not in {t[1] for t in skipping._resource_tasks({"id": "/x", "type": "Microsoft.Web/sites", "parts": {}})}

@@ -297,8 +297,8 @@ def test_diagnostic_settings_on_a_blob_service_that_was_never_configured(azsim, 
     blob = f"{acct.id}/blobServices/default"
     r = s.get(_diag_url(azsim, mode, blob))
     assert r.status_code == 200 and r.json()["value"] == [], r.text
-    body = {"properties": {"workspaceId": stack.workspace.id, "logs": [{"category": "StorageRead", "enabled": True},
-                                                                      {"category": "StorageWrite", "enabled": True}]}}
+    logs = [{"category": "StorageRead", "enabled": True}, {"category": "StorageWrite", "enabled": True}]
+    body = {"properties": {"workspaceId": stack.workspace.id, "logs": logs}}
     r = s.put(_diag_url(azsim, mode, blob, "blob-to-law"), json=body)
     assert r.status_code == 200, r.text
     assert [x["name"] for x in s.get(_diag_url(azsim, mode, blob)).json()["value"]] == ["blob-to-law"]
