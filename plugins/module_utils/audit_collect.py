@@ -25,6 +25,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
+from ansible_collections.erpops.azure.plugins.module_utils import audit_logs
 from ansible_collections.erpops.azure.plugins.module_utils.errors import AzureApiError
 from ansible_collections.erpops.azure.plugins.module_utils.inventory import API, custom_host_names, resource_group_of, scope_resources, subscription_of
 
@@ -520,9 +521,9 @@ class Collector:
                 out["errors"][key] = self.errors[key]
             mine = [e for e in events[sub["id"]].get("activity_log") or []
                     if any((e.get("resourceId") or "").lower().startswith(s) for s in scope_low)]
-            sub["parts"]["activity_log"] = compact_events(mine)
+            sub["parts"]["activity_log"] = audit_logs.compact_events(mine)
             all_events.extend(sub["parts"]["activity_log"])
-        out.update(summarize_activity(all_events))
+        out.update(audit_logs.summarize_activity(all_events))
         workspaces = self._workspaces(resources)
         if not workspaces:
             out["errors"]["log_analytics"] = {"status": None, "code": "NoWorkspace",
@@ -532,7 +533,7 @@ class Collector:
             return out
         timespan = "%s/%s" % (window["from"], window["to"])
         for ws_id, customer in workspaces:
-            for name, kql in LOG_QUERIES:
+            for name, kql in audit_logs.LOG_QUERIES:
                 try:
                     rows = self.query(customer, kql.replace("{threshold}", str(int(self.burst_threshold))), timespan)
                 except AzureApiError as exc:
@@ -554,25 +555,6 @@ class Collector:
             return [(self.workspace, customer)] if customer else []
         return [(r["id"], (r.get("properties") or {}).get("customerId")) for r in resources
                 if (r.get("type") or "").lower() == "microsoft.operationalinsights/workspaces" and (r.get("properties") or {}).get("customerId")]
-
-
-# Failed PostgreSQL logins: the server log lines the deploy's diagnostic settings send (category PostgreSQLLogs), in the
-# resource-specific table (PGSQLServerLogs, "Dedicated") or in AzureDiagnostics; "password authentication failed" /
-# "no pg_hba.conf entry" (SQLSTATE 28P01 / 28000).  Bursts of 401/403 at the front end: per client IP and 5-minute bucket.
-_PG_SUMMARY = ("| extend User = extract('user \"([^\"]+)\"', 1, Message) "
-               "| summarize failures = count(), first = min(TimeGenerated), last = max(TimeGenerated) by Server, User "
-               "| order by failures desc | take 100")
-LOG_QUERIES = (
-    ("postgresql_failed_logins:dedicated",
-     "PGSQLServerLogs | where Message has 'authentication failed' or Message has 'no pg_hba.conf entry' "
-     "| extend Server = LogicalServerName " + _PG_SUMMARY),
-    ("postgresql_failed_logins:azurediagnostics",
-     "AzureDiagnostics | where Category == 'PostgreSQLLogs' and (Message has 'authentication failed' or Message has 'no pg_hba.conf entry') "
-     "| extend Server = Resource " + _PG_SUMMARY),
-    ("http_401_403_bursts",
-     "AppServiceHTTPLogs | where ScStatus in (401, 403) | summarize requests = count() by CIp, CsHost, bin(TimeGenerated, 5m) "
-     "| where requests >= {threshold} | order by requests desc | take 100"),
-)
 
 
 def summary(doc, wall, stats):
@@ -621,37 +603,3 @@ def dns_records(host, zones):
                 out["TXT_asuid"].extend(v for t in props.get("TXTRecords") or [] for v in t.get("value") or [])
         return out
     return None
-
-
-def compact_events(events):
-    """Activity log events reduced to what the audit reads, one per operation (its last status wins)."""
-    by_op = {}
-    for e in events:
-        op = (e.get("operationName") or {}).get("value") or ""
-        key = (e.get("correlationId") or e.get("eventDataId"), op.lower(), (e.get("resourceId") or "").lower())
-        item = {"time": e.get("eventTimestamp"), "caller": e.get("caller"), "operation": op,
-                "status": (e.get("status") or {}).get("value"), "resource_id": e.get("resourceId"),
-                "category": (e.get("category") or {}).get("value")}
-        prev = by_op.get(key)
-        if prev is None or (item["time"] or "") >= (prev["time"] or ""):
-            by_op[key] = item
-    return sorted(by_op.values(), key=lambda x: x["time"] or "")
-
-
-def summarize_activity(events):
-    writes = [e for e in events if (e.get("category") or "Administrative") == "Administrative"
-              and re.search(r"/(write|delete|action)$", e.get("operation") or "", re.I)]
-    by_caller = {}
-    for e in writes:
-        who = e.get("caller") or "unknown"
-        entry = by_caller.setdefault(who, {"caller": who, "writes": 0, "deletes": 0, "actions": 0, "failed": 0, "last": None})
-        verb = e["operation"].rsplit("/", 1)[-1].lower()
-        entry[{"write": "writes", "delete": "deletes"}.get(verb, "actions")] += 1
-        if (e.get("status") or "").lower() == "failed":
-            entry["failed"] += 1
-        entry["last"] = max(entry["last"] or "", e.get("time") or "")
-    roles = [e for e in writes if (e.get("operation") or "").lower().startswith("microsoft.authorization/roleassignments/")]
-    firewall = [e for e in writes if "/firewallrules/" in (e.get("operation") or "").lower()
-                or (e.get("operation") or "").lower().endswith("/firewallrules/write")]
-    return {"arm_writes_by_principal": sorted(by_caller.values(), key=lambda x: -(x["writes"] + x["deletes"] + x["actions"])),
-            "role_assignment_changes": roles, "firewall_rule_changes": firewall}

@@ -7,7 +7,7 @@ import ssl
 
 import pytest
 from ansible_collections.erpops.azure.plugins.module_utils import audit_collect as ac
-from ansible_collections.erpops.azure.plugins.module_utils import tls_probe
+from ansible_collections.erpops.azure.plugins.module_utils import audit_logs, tls_probe
 from ansible_collections.erpops.azure.plugins.module_utils.errors import AzureApiError
 
 SUB = "00000000-0000-0000-0000-000000000001"
@@ -113,7 +113,7 @@ def _event(op, caller, status, at, corr="c1", rid="/subscriptions/s/resourceGrou
 
 
 def test_the_activity_log_is_summarised_one_operation_per_correlation():
-    events = ac.compact_events([
+    events = audit_logs.compact_events([
         _event("Microsoft.Web/sites/write", "dev@example.com", "Started", "2026-11-01T10:00:00Z"),
         _event("Microsoft.Web/sites/write", "dev@example.com", "Succeeded", "2026-11-01T10:00:05Z"),
         _event("Microsoft.Authorization/roleAssignments/write", "owner@example.com", "Succeeded", "2026-11-02T10:00:00Z", corr="c2"),
@@ -121,7 +121,7 @@ def test_the_activity_log_is_summarised_one_operation_per_correlation():
                corr="c3"),
         _event("Microsoft.Web/sites/read", "dev@example.com", "Succeeded", "2026-11-03T11:00:00Z", corr="c4")])
     assert len(events) == 4
-    got = ac.summarize_activity(events)
+    got = audit_logs.summarize_activity(events)
     by = {e["caller"]: e for e in got["arm_writes_by_principal"]}
     assert by["dev@example.com"]["writes"] == 2 and by["owner@example.com"]["writes"] == 1
     assert [e["operation"] for e in got["role_assignment_changes"]] == ["Microsoft.Authorization/roleAssignments/write"]
