@@ -17,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import threading
 import time
 
 from ansible_collections.erpops.azure.plugins.module_utils.errors import AzureApiError, from_response
@@ -46,6 +47,10 @@ class ArmClient:
         self._sleep = sleep
         self._clock = clock
         self.calls = []  # (method, path, status): what this task did, for tests and debugging
+        # Called with every HTTP answer the pipeline receives, the 429s azure-core's retry policy absorbs included:
+        # fn(method, url, status, headers).  Readers use it to count throttling and to pace themselves.
+        self.response_hook = None
+        self._init_lock = threading.Lock()
 
     @property
     def base(self):
@@ -55,7 +60,19 @@ class ArmClient:
     def subscription_id(self):
         return self.auth.subscription_id
 
+    def _raw_response(self, pipeline_response):
+        hook = self.response_hook
+        if hook is not None:
+            req, resp = pipeline_response.http_request, pipeline_response.http_response
+            hook(req.method, req.url, resp.status_code, resp.headers)
+
     def _pipeline(self):
+        if self._client is not None:
+            return self._client
+        with self._init_lock:
+            return self._build_pipeline()
+
+    def _build_pipeline(self):
         if self._client is None:
             from azure.core.pipeline import policies
             from azure.mgmt.core import ARMPipelineClient
@@ -71,7 +88,7 @@ class ArmClient:
                 policies.RedirectPolicy(),
                 policies.RetryPolicy(retry_total=6, retry_backoff_factor=0.8, retry_backoff_max=MAX_RETRY_AFTER),
                 ARMChallengeAuthenticationPolicy(self.auth.credential(), self.auth.scope),
-                policies.CustomHookPolicy(),
+                policies.CustomHookPolicy(raw_response_hook=self._raw_response),
                 policies.NetworkTraceLoggingPolicy(),
                 ARMHttpLoggingPolicy(),
             ]

@@ -127,14 +127,23 @@ inventory:
 
 import datetime
 
+from ansible_collections.erpops.azure.plugins.module_utils.inventory import (
+    API,
+    CERT,
+    PG_SERVER,
+    STORAGE,
+    VAULT,
+    WEB_SITE,
+    base,
+    bound_host_names,
+    days_left,
+    pick,
+    scope_resources,
+    snake,
+    ssl_states,
+)
 from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule
 
-API = {"resources": "2024-11-01", "web": "2024-11-01", "postgres": "2024-08-01", "storage": "2025-06-01", "keyvault": "2024-11-01"}
-WEB_SITE = "microsoft.web/sites"
-PG_SERVER = "microsoft.dbforpostgresql/flexibleservers"
-STORAGE = "microsoft.storage/storageaccounts"
-VAULT = "microsoft.keyvault/vaults"
-CERT = "microsoft.web/certificates"
 # What an audit reads; anything else (app settings, connection strings, keys, credentials) is never copied.
 SITE_PROPS = ("state", "enabled", "httpsOnly", "clientCertEnabled", "clientCertMode", "publicNetworkAccess", "defaultHostName", "serverFarmId",
               "hostNames", "virtualNetworkSubnetId", "keyVaultReferenceIdentity", "slotSwapStatus")
@@ -151,40 +160,6 @@ VAULT_PROPS = ("vaultUri", "enableRbacAuthorization", "enableSoftDelete", "softD
 CERT_PROPS = ("subjectName", "hostNames", "issuer", "issueDate", "expirationDate", "thumbprint", "canonicalName", "keyVaultId")
 
 
-def pick(doc, keys):
-    props = doc.get("properties") or {}
-    return dict((k, props[k]) for k in keys if k in props)
-
-
-def base(doc):
-    out = dict((k, doc.get(k)) for k in ("id", "name", "location", "tags") if k in doc)
-    out["resource_group"] = doc.get("id", "").split("/")[4] if doc.get("id", "").count("/") > 4 else None
-    return out
-
-
-def ssl_states(doc):
-    """The TLS bindings of a site or slot (C(hostNameSslStates)): host name, sslState and the certificate's thumbprint."""
-    return [dict(name=b.get("name"), sslState=b.get("sslState"), thumbprint=b.get("thumbprint"))
-            for b in (doc.get("properties") or {}).get("hostNameSslStates") or [] if b.get("sslState") not in (None, "Disabled")]
-
-
-def bound_host_names(cert, apps):
-    """The host names of ``apps`` (sites and slots) whose TLS binding uses the certificate (same thumbprint)."""
-    thumb = (cert.get("thumbprint") or "").upper()
-    return sorted({b["name"] for a in apps for b in a.get("host_name_ssl_states") or [] if thumb and (b.get("thumbprint") or "").upper() == thumb})
-
-
-def days_left(text, now):
-    if not text:
-        return None
-    head = text.replace("Z", "")[:19]
-    try:
-        when = datetime.datetime.strptime(head, "%Y-%m-%dT%H:%M:%S")
-    except ValueError:
-        return None
-    return (when - now).days
-
-
 def main():
     az = AzureModule(dict(resource_group=dict(type="str")))
     p = az.params
@@ -194,7 +169,7 @@ def main():
         scope = sub + ("/resourceGroups/%s" % p["resource_group"] if p["resource_group"] else "")
         if p["resource_group"] and az.arm.get(scope, API["resources"]) is None:
             az.fail("resource group %s not found in subscription %s" % (p["resource_group"], az.subscription_id))
-        items = az.arm.list(scope + "/resources", API["resources"], params={"$expand": "createdTime,changedTime,provisioningState"})
+        items = scope_resources(az.arm, scope)
         resources = [dict((k, r[k]) for k in ("id", "name", "type", "location", "tags", "kind", "sku", "createdTime", "changedTime",
                                               "provisioningState") if k in r) for r in items]
         types = {r.get("type", "").lower() for r in resources}
@@ -208,7 +183,7 @@ def main():
             for site in listing("Microsoft.Web/sites", API["web"]):
                 out = base(site)
                 out.update(kind=site.get("kind"), identity=(site.get("identity") or {}).get("type"))
-                out.update(dict((_snake(k), v) for k, v in pick(site, SITE_PROPS).items()))
+                out.update(dict((snake(k), v) for k, v in pick(site, SITE_PROPS).items()))
                 cfg = az.arm.get(site["id"] + "/config/web", API["web"]) or {}
                 out["site_config"] = pick(cfg, SITE_CONFIG)
                 policies = az.arm.list(site["id"] + "/basicPublishingCredentialsPolicies", API["web"])
@@ -218,7 +193,7 @@ def main():
                 for slot in az.arm.list(site["id"] + "/slots", API["web"]):
                     one = base(slot)
                     one.update(site=site["name"], slot=slot["name"].split("/")[-1])
-                    one.update(dict((_snake(k), v) for k, v in pick(slot, SLOT_PROPS).items()))
+                    one.update(dict((snake(k), v) for k, v in pick(slot, SLOT_PROPS).items()))
                     one["host_name_ssl_states"] = ssl_states(slot)
                     inv["slots"].append(one)
         if PG_SERVER in types:
@@ -256,10 +231,6 @@ def main():
         return dict(changed=False, inventory=inv)
 
     az.run(run)
-
-
-def _snake(name):
-    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 certificate is bound to, and a List Blobs page read into dicts."""
 
 from ansible_collections.erpops.azure.plugins.module_utils.blob import parse_listing, rfc1123_to_iso
-from ansible_collections.erpops.azure.plugins.modules.resource_inventory import bound_host_names, ssl_states
+from ansible_collections.erpops.azure.plugins.module_utils.inventory import bound_host_names, ssl_states
 from ansible_collections.erpops.azure.plugins.modules.storage_container_info import rules_for
 
 

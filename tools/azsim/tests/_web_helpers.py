@@ -103,21 +103,42 @@ def make_pfx(names, password, days=90):
     return base64.b64encode(blob).decode(), thumb, cert
 
 
-def presented_thumbprint(azsim, host):
-    """SHA-1 of the certificate the front door presents for ``host`` (CONNECT through the proxy, no verification)."""
+def _tunnel(azsim, host):
+    """A socket tunnelled to ``host``:443 through azsim's front door proxy (CONNECT)."""
     proxy = azsim.info["proxy"].split("//", 1)[1]
     phost, pport = proxy.rsplit(":", 1)
-    with socket.create_connection((phost, int(pport)), timeout=10) as sock:
-        sock.sendall(f"CONNECT {host}:443 HTTP/1.1\r\nHost: {host}:443\r\n\r\n".encode())
-        head = b""
-        while b"\r\n\r\n" not in head:
-            head += sock.recv(1)
-        assert b" 200 " in head.split(b"\r\n", 1)[0], head
-        ctx = ssl.create_default_context()
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-        with ctx.wrap_socket(sock, server_hostname=host) as tls:
-            return hashlib.sha1(tls.getpeercert(binary_form=True)).hexdigest().upper()  # noqa: S324
+    sock = socket.create_connection((phost, int(pport)), timeout=10)
+    sock.sendall(f"CONNECT {host}:443 HTTP/1.1\r\nHost: {host}:443\r\n\r\n".encode())
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += sock.recv(1)
+    assert b" 200 " in head.split(b"\r\n", 1)[0], head
+    return sock
+
+
+def negotiated(azsim, host, version):
+    """The protocol the front door negotiates for ``host`` with a client pinned to ``version`` (an ssl.TLSVersion), or None
+    when it refuses.  TLS 1.0/1.1 are offered at @SECLEVEL=0 (Debian's OpenSSL refuses them otherwise)."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    ctx.minimum_version = ctx.maximum_version = version
+    ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+    with _tunnel(azsim, host) as sock:
+        try:
+            with ctx.wrap_socket(sock, server_hostname=host) as tls:
+                return tls.version()
+        except (ssl.SSLError, ConnectionError):
+            return None
+
+
+def presented_thumbprint(azsim, host):
+    """SHA-1 of the certificate the front door presents for ``host`` (CONNECT through the proxy, no verification)."""
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    with _tunnel(azsim, host) as sock, ctx.wrap_socket(sock, server_hostname=host) as tls:
+        return hashlib.sha1(tls.getpeercert(binary_form=True)).hexdigest().upper()  # noqa: S324
 
 
 def poll_location(session, url, timeout=60):

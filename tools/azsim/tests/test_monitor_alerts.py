@@ -283,3 +283,24 @@ def test_diagnostic_settings_limits(azsim, stack, unique):
     assert r.status_code == 400 and "more than 5" in r.json()["error"]["message"]
     missing = site + f"-missing-{unique}"
     assert s.get(_diag_url(azsim, "direct", missing)).status_code == 404
+
+
+def test_diagnostic_settings_on_a_blob_service_that_was_never_configured(azsim, mode, stack, resource_group, unique):
+    """The blob service of a new account exists with it (Learn "Monitoring Azure Blob Storage" routes StorageRead/Write/Delete
+    from .../blobServices/default); no PUT of its properties is needed first.  A missing account is still a 404."""
+    from azure.mgmt.storage import StorageManagementClient
+
+    storage = azsim.client(StorageManagementClient, mode)
+    acct = storage.storage_accounts.begin_create(resource_group, f"diag{unique}"[:24], {
+        "location": "westeurope", "kind": "StorageV2", "sku": {"name": "Standard_LRS"}}).result()
+    s = azsim.session(mode)
+    blob = f"{acct.id}/blobServices/default"
+    r = s.get(_diag_url(azsim, mode, blob))
+    assert r.status_code == 200 and r.json()["value"] == [], r.text
+    logs = [{"category": "StorageRead", "enabled": True}, {"category": "StorageWrite", "enabled": True}]
+    body = {"properties": {"workspaceId": stack.workspace.id, "logs": logs}}
+    r = s.put(_diag_url(azsim, mode, blob, "blob-to-law"), json=body)
+    assert r.status_code == 200, r.text
+    assert [x["name"] for x in s.get(_diag_url(azsim, mode, blob)).json()["value"]] == ["blob-to-law"]
+    missing = acct.id.rsplit("/", 1)[0] + f"/nosuch{unique}"[:24] + "/blobServices/default"
+    assert s.get(_diag_url(azsim, mode, missing)).status_code == 404

@@ -1,9 +1,13 @@
 """The App Service front end through azsim's HTTPS front door (the proxy), as a browser or curl sees it."""
 
+import ssl
+import warnings
+
 import pytest
 import requests
+from azure.mgmt.web.models import SiteConfigResource
 
-from ._web_helpers import Dns, bind, dns_client, make_plan, make_site, poll_location, presented_thumbprint, web_client
+from ._web_helpers import Dns, bind, dns_client, make_plan, make_site, negotiated, poll_location, presented_thumbprint, web_client
 
 
 @pytest.fixture
@@ -85,6 +89,25 @@ def test_custom_domain_presents_bound_certificate(azsim, mode, web, resource_gro
     bind(web, resource_group, site.name, host, sslState="SniEnabled", thumbprint=thumb)
     assert presented_thumbprint(azsim, host) == thumb
     assert browser(azsim).get(f"https://{host}/", timeout=10).status_code == 200
+
+
+def test_front_end_honours_the_minimum_tls_version_per_site(azsim, mode, web, resource_group, unique, site):
+    """App Service enforces each app's minTlsVersion on its host names (Learn "Configure TLS/SSL settings", Minimum Inbound
+    TLS Version); before this azsim refused TLS 1.0/1.1 everywhere, whatever the site asked."""
+    zone = Dns(dns_client(azsim, mode), resource_group, f"min-{unique}.com")
+    host = f"www.{zone.zone}"
+    zone.verify(site, host)
+    bind(web, resource_group, site.name, host)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        tls10, tls11, tls12 = ssl.TLSVersion.TLSv1, ssl.TLSVersion.TLSv1_1, ssl.TLSVersion.TLSv1_2
+    assert [negotiated(azsim, host, v) for v in (tls10, tls11, tls12)] == [None, None, "TLSv1.2"]
+    web.web_apps.update_configuration(resource_group, site.name, SiteConfigResource(min_tls_version="1.0"))
+    assert [negotiated(azsim, host, v) for v in (tls10, tls11, tls12)] == ["TLSv1", "TLSv1.1", "TLSv1.2"]
+    assert negotiated(azsim, f"{site.name}.azurewebsites.net", tls10) == "TLSv1"
+    assert negotiated(azsim, f"{site.name}.scm.azurewebsites.net", tls10) is None  # scmMinTlsVersion stays 1.2
+    web.web_apps.update_configuration(resource_group, site.name, SiteConfigResource(min_tls_version="1.3"))
+    assert negotiated(azsim, host, tls12) is None and negotiated(azsim, host, ssl.TLSVersion.TLSv1_3) == "TLSv1.3"
 
 
 def test_long_site_name_gets_a_valid_certificate(azsim, web, resource_group, unique):

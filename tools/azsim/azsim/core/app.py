@@ -63,6 +63,7 @@ class App:
         self.tick_hooks = []
         self.tls_hooks = []             # fn(host) -> SSLContext | None: a certificate bound to that name (custom domains)
         self.after_write_hooks = []     # fn(req, resp) after each authorised ARM write (activity log)
+        self.write_guards = []          # fn(req, action, target) before an authorised ARM write's handler (management locks)
         self.shutdown_hooks = []        # fn(): stop the real services a provider started (PostgreSQL, Azurite...)
         self.start_hooks = []           # fn(): start an engine that needs every provider registered (the web apps)
         self.started = time.time()
@@ -207,13 +208,20 @@ class App:
         if req.host in LOGIN_HOSTS:
             return "login"
         if req.listener == "direct" and req.host in self.direct_names:
-            first = req.segments[0].lower() if req.segments else ""
+            first = req.segments[0].lower().lstrip("/").split("/")[0] if req.segments else ""
             return "arm" if first in ARM_ROOTS or not first else "login"
         return "data"
 
     # -- ARM ----------------------------------------------------------------------------------------
     def _arm(self, req):
         self.lro.settle()
+        if any("/" in seg for seg in req.segments):
+            # ARM names never hold a '/': a percent-encoded one is a separator. The TypeSpec-generated SDKs (azure-mgmt-resource-locks
+            # 1.0.0, azure-mgmt-resource-policy 1.0.0) quote a ``{scope}`` parameter whole, sending "/%2Fsubscriptions%2F{id}/providers/...".
+            split = [part for seg in req.segments for part in seg.split("/")]
+            while split and not split[0]:
+                split.pop(0)
+            req.segments = split
         segs = req.segments
         req.principal = self.identity.authenticate_arm(req, self.arm_audiences())
         if not req.api_version:
@@ -250,6 +258,12 @@ class App:
                 if group["properties"]["provisioningState"] == "Deleting" and req.method not in ("GET", "HEAD"):
                     raise AzureError(409, "ResourceGroupBeingDeleted",
                                      f"The resource group '{group['name']}' is in deprovisioning state and cannot perform this operation.")
+            if req.method not in ("GET", "HEAD"):
+                # After RBAC (a principal without the action gets 403, not 409), before the resource provider: ARM refuses
+                # writes under a management lock itself (Learn "Lock your resources to protect your infrastructure").
+                target = scope_of(segs)
+                for guard in self.write_guards:
+                    guard(req, action, target)
             resp = route.handler(req, **params)
         if req.method == "HEAD":
             resp.body = b""

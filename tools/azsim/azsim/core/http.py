@@ -43,6 +43,10 @@ class Request:
         self.host = host.lower()
         self.port = port
         self.listener = listener  # "direct" or "proxy"
+        if target.startswith("//"):
+            # An origin-form target is a path, never an authority: the SDKs' *_by_scope operations send "/{scope}/..." with a scope
+            # that is an id ("//subscriptions/..."), and ARM serves it (the request quoted in Azure/azure-rest-api-specs#10337).
+            target = "/" + target.lstrip("/")
         parsed = urllib.parse.urlsplit(target)
         self.raw_path = parsed.path or "/"
         self.path = self.raw_path

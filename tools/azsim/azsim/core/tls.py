@@ -10,6 +10,7 @@ import ipaddress
 import os
 import ssl
 import threading
+import warnings
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -93,24 +94,37 @@ class CertificateAuthority:
         key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
         return cert_pem, key_pem, cert
 
-    def server_context(self, name, extra_names=()):
-        """An SSLContext presenting a certificate for exactly ``name`` (cached per name)."""
+    def server_context(self, name, extra_names=(), minimum_version=ssl.TLSVersion.TLSv1_2):
+        """An SSLContext presenting a certificate for exactly ``name`` (cached per name and minimum protocol version)."""
         key = name.lower()
-        ctx = self._contexts.get(key)
+        ctx = self._contexts.get((key, minimum_version))
         if ctx is not None:
             return ctx
         with self._lock:
-            ctx = self._contexts.get(key)
+            ctx = self._contexts.get((key, minimum_version))
             if ctx is None:
-                cert_pem, key_pem, _unused = self.issue([key, *extra_names])
                 path = os.path.join(self.dir, f"leaf-{key.replace('*', '_')}.pem")
-                _write_private(path, key_pem + cert_pem)
-                ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-                ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+                if not any(k == key for k, _v in self._contexts):
+                    cert_pem, key_pem, _unused = self.issue([key, *extra_names])
+                    _write_private(path, key_pem + cert_pem)
+                ctx = server_ssl_context(minimum_version)
                 ctx.load_cert_chain(path)
-                self._contexts[key] = ctx
+                self._contexts[(key, minimum_version)] = ctx
         return ctx
 
     def pem(self):
         with open(self.ca_path, encoding="ascii") as f:
             return f.read()
+
+
+def server_ssl_context(minimum_version=ssl.TLSVersion.TLSv1_2):
+    """A server context accepting ``minimum_version`` and above.  OpenSSL at security level 2 (Debian's default) refuses
+    TLS 1.0/1.1 handshakes whatever the minimum: a front end configured to accept them (App Service's minTlsVersion
+    1.0/1.1) needs ``@SECLEVEL=0`` to actually do so."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        ctx.minimum_version = minimum_version
+        if minimum_version < ssl.TLSVersion.TLSv1_2:
+            ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+    return ctx

@@ -7,7 +7,7 @@ hooks, and is called once at start-up.
 import importlib
 
 PROVIDERS = ("resources", "authorization", "web", "network", "domainregistration", "dbforpostgresql", "insights", "alertsmanagement",
-             "operationalinsights", "storage", "keyvault", "consumption", "costmanagement", "cache", "cdn", "portal",
+             "operationalinsights", "storage", "keyvault", "consumption", "costmanagement", "cache", "cdn", "portal", "security",
              "resourcegraph")
 
 

@@ -1,4 +1,5 @@
-"""HTTP handlers of Microsoft.Authorization (roleAssignments, roleDefinitions) and the RBAC hook."""
+"""HTTP handlers of Microsoft.Authorization (roleAssignments, roleDefinitions) and the RBAC hook; management locks in
+``locks.py``, policy assignments and classic administrators in ``policy.py``."""
 
 import re
 import uuid
@@ -6,7 +7,7 @@ import uuid
 from ...core import ids
 from ...core.errors import AzureError
 from ...core.http import Response
-from . import models
+from . import locks, models, policy
 
 API_VERSIONS = ["2022-04-01", "2022-05-01-preview", "2020-10-01-preview", "2020-04-01-preview", "2018-07-01", "2015-07-01"]
 TENANT_LEVEL_READS = ("Microsoft.Resources/subscriptions/read", "Microsoft.Resources/tenants/read")
@@ -34,6 +35,8 @@ def register(app):
     r.add("DELETE", RD + "/{name}", h.delete_definition, action="Microsoft.Authorization/roleDefinitions/delete")
     r.add("GET", PERMISSIONS, h.list_permissions, action=PERMISSIONS_READ)
     app.authorizer = h.authorize
+    locks.register(app)
+    policy.register(app)
     app.reset_hooks.append(h.seed)
     h.seed()
 

@@ -24,7 +24,7 @@ from ...core import resource
 from ...core.clock import parse_iso
 from ...core.errors import AzureError, not_found
 from ...core.http import Response
-from . import azurenet, backups, capabilities, configurations, models, serverlogs
+from . import administrators, azurenet, backups, capabilities, configurations, models, serverlogs, threatprotection
 from .engine import DONE_HOOK, FAIL_HOOK, Engine
 
 API_VERSIONS = ["2026-10-01", "2025-08-01", "2024-08-01", "2023-12-01-preview", "2022-12-01", "2021-06-01"]
@@ -38,7 +38,8 @@ def register(app):
     types = dict.fromkeys(("flexibleServers", "flexibleServers/firewallRules", "flexibleServers/databases", "flexibleServers/configurations",
                            "flexibleServers/backups", "checkNameAvailability", "locations", "locations/checkNameAvailability",
                            "locations/azureAsyncOperation", "locations/operationResults", "locations/capabilities",
-                           "flexibleServers/capabilities"), API_VERSIONS)
+                           "flexibleServers/capabilities", "flexibleServers/advancedThreatProtectionSettings",
+                           "flexibleServers/administrators"), API_VERSIONS)
     app.namespace(models.NS, types)
     h = Handlers(app)
     r = app.router
@@ -67,6 +68,8 @@ def register(app):
     r.add("GET", SERVER + "/capabilities", h.server_capabilities)
     r.add("POST", SUB + "/providers/Microsoft.DBforPostgreSQL/checkNameAvailability", h.check_name)
     r.add("POST", SUB + "/providers/Microsoft.DBforPostgreSQL/locations/{locationName}/checkNameAvailability", h.check_name)
+    threatprotection.register(app, SERVER, h._server, h._accepted)
+    administrators.register(app, SERVER, h._server, h._accepted)
     app.lro.register(DONE_HOOK, h.finish)
     app.lro.register(FAIL_HOOK, h.failed)
     app.admin_routes[("GET", "endpoints")] = h.endpoints

@@ -8,6 +8,8 @@ destination; settings outlive a deleted resource and apply again to a re-created
 quoted next to each error.
 """
 
+import re
+
 from ...core import resource
 from ...core.errors import AzureError
 from ...core.http import Response
@@ -21,13 +23,18 @@ CATS = "{scope*}/providers/Microsoft.Insights/diagnosticSettingsCategories"
 TYPE = "Microsoft.Insights/diagnosticSettings"
 # Not keyed under the target's id on purpose: Learn documents that settings survive the resource's deletion.
 TABLE = "insights.diagnosticSettings"
+_STORAGE_SERVICE = re.compile(r"/(blob|file|queue|table)Services/default/?$", re.I)
 MAX_SETTINGS = 5
 WORKSPACE_TYPE = "microsoft.operationalinsights/workspaces"
 STORAGE_TYPE = "microsoft.storage/storageaccounts"
 
 
+EVENT_CATEGORY_VERSIONS = ["2015-04-01"]
+
+
 def register(app):
-    app.namespace("Microsoft.Insights", {"diagnosticSettings": API_VERSIONS, "diagnosticSettingsCategories": API_VERSIONS})
+    app.namespace("Microsoft.Insights", {"diagnosticSettings": API_VERSIONS, "diagnosticSettingsCategories": API_VERSIONS,
+                                         "eventCategories": EVENT_CATEGORY_VERSIONS})
     h = Handlers(app)
     r = app.router
     r.add("GET", BASE, h.list)
@@ -36,6 +43,9 @@ def register(app):
     r.add("DELETE", BASE + "/{name}", h.delete)
     r.add("GET", CATS, h.list_categories)
     r.add("GET", CATS + "/{name}", h.get_category)
+    # The activity log's categories - what a subscription's diagnostic setting may name - come from this tenant-level list
+    # (azure-mgmt-monitor ``event_categories.list``, api 2015-04-01), not from diagnosticSettingsCategories (see below).
+    r.add("GET", "/providers/Microsoft.Insights/eventcategories", h.event_categories, action="Microsoft.Insights/eventcategories/read")
 
 
 def is_subscription(scope):
@@ -90,6 +100,12 @@ class Handlers:
             return None, cats.SUBSCRIPTION
         p = parse(scope)
         doc = resource.peek(self.app, scope) if p and p["namespace"] else None
+        if doc is None and _STORAGE_SERVICE.search(scope):
+            # A storage account's blob/file/queue/table service "default" exists with the account, whether or not its
+            # properties were ever set (Learn "Monitoring Azure Blob Storage": diagnostic settings target
+            # .../storageAccounts/{a}/blobServices/default; azure-rest-api-specs storage BlobServices_GetServiceProperties).
+            account = resource.peek(self.app, _STORAGE_SERVICE.sub("", scope))
+            doc = {"id": scope, "type": resource_type(scope)} if account is not None else None
         if doc is None:
             rtype = resource_type(scope) or "resource"
             name = p["types"][-1][1] if p and p["types"] else scope
@@ -158,6 +174,10 @@ class Handlers:
         out = []
         for entry in metrics:
             cat = entry.get("category")
+            if metric_cats == ():
+                # A scope without metric categories, such as a subscription (its setting exports the activity log only;
+                # subscriptionDiagnosticsSettings_API.json has no metrics): the wording of Azure/azure-powershell#6520.
+                raise _bad(f"Metric category '{cat}' is not supported.")
             if metric_cats is not None and (not cat or cat.lower() not in {c.lower() for c in metric_cats}):
                 supported = ", ".join(f"'{c}'" for c in metric_cats)
                 raise _bad(f"Metric category '{cat}' is not supported, supported categories are: {supported}.")  # MicrosoftDocs/azure-docs#69798
@@ -226,6 +246,10 @@ class Handlers:
     # -- categories ------------------------------------------------------------------------------------
     def _categories(self, scope):
         _target, rtype = self._target(scope)
+        if rtype == cats.SUBSCRIPTION:
+            # The categories of a subscription are the event categories; this API refuses the scope, as quoted in
+            # hashicorp/terraform-provider-azurerm#14392 and #27283.
+            raise AzureError(400, "ResourceTypeNotSupported", "The resource type '/' does not support diagnostic settings.")
         known = cats.categories_for(rtype) or ({}, ())
         base = f"{scope}/providers/microsoft.insights/diagnosticSettingsCategories"
         out = [{"id": f"{base}/{n}", "name": n, "type": "Microsoft.Insights/diagnosticSettingsCategories",
@@ -242,3 +266,8 @@ class Handlers:
             if c["name"].lower() == name.lower():
                 return Response(200, c)
         raise AzureError(404, "ResourceNotFound", f"The diagnostic settings category '{name}' doesn't exist.")  # unverified text
+
+    def event_categories(self, req):
+        """The activity log's event categories (EventCategoryCollection: ``value`` of LocalizableString, no nextLink)."""
+        names = cats.CATEGORIES[cats.SUBSCRIPTION][0]
+        return Response(200, {"value": [{"value": n, "localizedValue": n} for n in names]})

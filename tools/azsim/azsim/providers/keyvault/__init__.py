@@ -54,4 +54,38 @@ def resolve_reference(app, reference, object_id=None):
             return None
 
 
-__all__ = ["register", "resolve_reference"]
+def reference_status(app, reference, object_id=None):
+    """What App Service reports for a Key Vault reference (``config/configreferences/appsettings``, ResolveStatus): (status,
+    details, vault, secret, version or None, the version in use or None). The same checks as :func:`resolve_reference`, each
+    failure named: InvalidSyntax, MSINotEnabled (no identity to resolve with), VaultNotFound, AccessToKeyVaultDenied,
+    SecretNotFound, SecretVersionNotFound, OtherReasons (a disabled secret); Resolved otherwise. Details texts unverified."""
+    parsed = secrets.parse_reference(reference)
+    if parsed is None:
+        return "InvalidSyntax", "The Key Vault reference syntax is invalid.", None, None, None, None
+    vault_name, name, version = parsed
+    if object_id is None:
+        return "MSINotEnabled", "No managed identity is available to resolve the reference.", vault_name, name, version, None
+    with app.store.lock:
+        vault = models.registered(app, vault_name)
+        if vault is None or vault["properties"].get("provisioningState") != "Succeeded":
+            return "VaultNotFound", f"Key Vault '{vault_name}' was not found.", vault_name, name, version, None
+        vault = resource.public(vault)
+        principal = app.identity.principal_by_object(object_id) or {"object_id": object_id, "client_id": object_id}
+        try:
+            dataplane.SecretsFrontDoor(app).authorize(vault, principal, f"oid={object_id}", "get", name)
+        except secrets.KvError:
+            return "AccessToKeyVaultDenied", "The managed identity is not allowed to get the secret.", vault_name, name, version, None
+        try:
+            got = secrets.get_secret(app, vault, name, version)
+        except secrets.KvError as exc:
+            if exc.status != 404:
+                status = "OtherReasons"
+            elif version and (secrets.load(app, vault_name, name) or {}).get("deleted") is None and secrets.load(app, vault_name, name):
+                status = "SecretVersionNotFound"
+            else:
+                status = "SecretNotFound"
+            return status, exc.message, vault_name, name, version, None
+        return "Resolved", None, vault_name, name, version, got["id"].rstrip("/").split("/")[-1]
+
+
+__all__ = ["reference_status", "register", "resolve_reference"]

@@ -18,7 +18,7 @@ RESOURCE_TYPES = ("sites", "serverfarms", "certificates", "checknameavailability
                   "locations", "deletedSites", "hostingEnvironments", "kubeEnvironments", "staticSites", "listSitesAssignedToHostName",
                   "validate", "skus", "availableStacks", "webAppStacks", "locations/webAppStacks", "geoRegions", "recommendations", "deploymentLocations")
 
-MODULES = ("serverfarms", "sites", "site_config", "slots", "hostnames", "certificates", "backups", "stacks")
+MODULES = ("serverfarms", "sites", "site_config", "site_auth_refs", "slots", "hostnames", "certificates", "backups", "stacks")
 
 
 def register(app):

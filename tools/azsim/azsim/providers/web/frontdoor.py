@@ -20,6 +20,7 @@ import uuid
 
 from ...core import resource
 from ...core.http import Response
+from ...core.tls import server_ssl_context
 from . import common
 from . import hostname_models as hm
 
@@ -119,31 +120,49 @@ def _scan(app, host):
     return (owner, "app") if owner is not None else (None, None)
 
 
+# App Service enforces the site's (or slot's) minTlsVersion on every host name it serves, and scmMinTlsVersion on its SCM
+# host (Microsoft Learn "Configure TLS/SSL settings" / "App Service TLS overview": "Minimum Inbound TLS Version" per app;
+# SiteConfig.minTlsVersion / scmMinTlsVersion in azure-rest-api-specs web).  TLS 1.3 is offered whatever the minimum.
+_MIN_TLS = {"1.0": ssl.TLSVersion.TLSv1, "1.1": ssl.TLSVersion.TLSv1_1, "1.2": ssl.TLSVersion.TLSv1_2, "1.3": ssl.TLSVersion.TLSv1_3}
+
+
+def minimum_tls(site, kind="app"):
+    """The lowest protocol version the front end accepts for a site or slot (its minTlsVersion, 1.2 by default)."""
+    cfg = site.get("_siteConfig") or {}
+    value = cfg.get("scmMinTlsVersion" if kind == "scm" else "minTlsVersion") or "1.2"
+    return _MIN_TLS.get(str(value), ssl.TLSVersion.TLSv1_2)
+
+
 def tls_context_for(app, host):
     """The SSLContext the front end presents for ``host``, or None to let the core issue one for the exact name.
 
     * a custom hostname with an SNI (or IP) SSL binding: the bound certificate (its stored PEM);
     * a custom hostname without one: App Service's ``*.azurewebsites.net`` certificate, so clients see
       the name mismatch they see in Azure (Microsoft Learn, "Secure a custom DNS name with a TLS/SSL binding");
-    * anything else (ARM, login, ``*.azurewebsites.net``): None.
+    * a default host name of a site whose minimum TLS version is not 1.2: a certificate for that name, with that minimum;
+    * anything else (ARM, login, ``*.azurewebsites.net`` at 1.2): None.
+    Every context accepts the site's minimum TLS version and above (:func:`minimum_tls`).
     """
     host = host.lower().rstrip(".")
-    if host.endswith("." + common.DEFAULT_DOMAIN) or "." not in host:
+    if "." not in host:
         return None
-    site = resolve(app, host)[0]
+    site, kind = resolve(app, host)
+    if host.endswith("." + common.DEFAULT_DOMAIN):
+        minimum = minimum_tls(site, kind) if site is not None else ssl.TLSVersion.TLSv1_2
+        return None if minimum == ssl.TLSVersion.TLSv1_2 else app.ca.server_context(host, minimum_version=minimum)
     if site is None:
         return None
+    minimum = minimum_tls(site)
     state = next((s for s in site["properties"].get("hostNameSslStates") or [] if s.get("name", "").lower() == host), None)
     thumb = state.get("thumbprint") if state and state.get("sslState") in ("SniEnabled", "IpBasedEnabled") else None
     cert = hm.certificate_for(app, site, thumb) if thumb else None
     if cert is None or not cert.get("_pem"):
-        return app.ca.server_context("*." + common.DEFAULT_DOMAIN)
-    key = (host, cert["properties"]["thumbprint"])
+        return app.ca.server_context("*." + common.DEFAULT_DOMAIN, minimum_version=minimum)
+    key = (host, cert["properties"]["thumbprint"], minimum)
     with _lock:
         ctx = _contexts.get(key)
         if ctx is None:
-            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+            ctx = server_ssl_context(minimum)
             fd, path = tempfile.mkstemp(prefix="sni-", suffix=".pem", dir=app.ca.dir)
             try:
                 with os.fdopen(fd, "w", encoding="ascii") as f:

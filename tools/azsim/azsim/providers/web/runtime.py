@@ -157,6 +157,17 @@ class SlotState:
         self.idle_fp = None      # a fingerprint with nothing to run (no startup command): the default page
 
 
+def reference_principal(doc):
+    """The object id of the identity a site resolves its Key Vault references with: ``keyVaultReferenceIdentity`` (a user-assigned
+    identity's resource id, or SystemAssigned, the default) among the site's identities; None when it has no such identity."""
+    ident = doc.get("identity") or {}
+    ref = doc["properties"].get("keyVaultReferenceIdentity") or "SystemAssigned"
+    if ref.lower() == "systemassigned":
+        return ident.get("principalId") if "SystemAssigned" in (ident.get("type") or "") else None
+    ua = ident.get("userAssignedIdentities") or {}
+    return next((v.get("principalId") for k, v in ua.items() if k.lower() == ref.lower()), None)
+
+
 class Runtime:
     def __init__(self, app, logs=None):
         self.app = app
@@ -521,14 +532,7 @@ class Runtime:
         """Key Vault references are resolved with the identity ``keyVaultReferenceIdentity`` names (system-assigned by
         default); without one, or when it cannot read the secret, the reference string stays the value (Learn "Use Key
         Vault references as app settings")."""
-        ident = doc.get("identity") or {}
-        ref = doc["properties"].get("keyVaultReferenceIdentity") or "SystemAssigned"
-        oid = None
-        if ref.lower() == "systemassigned":
-            oid = ident.get("principalId") if "SystemAssigned" in (ident.get("type") or "") else None
-        else:
-            ua = ident.get("userAssignedIdentities") or {}
-            oid = next((v.get("principalId") for k, v in ua.items() if k.lower() == ref.lower()), None)
+        oid = reference_principal(doc)
 
         def resolve(value):
             if not value.strip().lower().startswith(KV_PREFIX) or oid is None:

@@ -1,0 +1,171 @@
+"""Pure pieces of the audit's collector: scope parsing, call typing, secret classification, pacing, DNS, activity
+summaries, and the TLS verdicts (with a fake handshake)."""
+
+import base64
+import json
+import ssl
+
+import pytest
+from ansible_collections.erpops.azure.plugins.module_utils import audit_collect as ac
+from ansible_collections.erpops.azure.plugins.module_utils import audit_logs, tls_probe
+from ansible_collections.erpops.azure.plugins.module_utils.errors import AzureApiError
+
+SUB = "00000000-0000-0000-0000-000000000001"
+
+
+def test_scope_entries_become_arm_ids_and_a_group_inside_a_listed_subscription_is_read_once():
+    got = ac.normalize_scope(["erp-rg", f"/subscriptions/{SUB}/resourceGroups/other-rg", "11111111-1111-1111-1111-111111111111",
+                              "/subscriptions/22222222-2222-2222-2222-222222222222", "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/x",
+                              "erp-rg"], SUB)
+    assert got == [f"/subscriptions/{SUB}/resourceGroups/erp-rg", f"/subscriptions/{SUB}/resourceGroups/other-rg",
+                   "/subscriptions/11111111-1111-1111-1111-111111111111", "/subscriptions/22222222-2222-2222-2222-222222222222"]
+
+
+@pytest.mark.parametrize("entry", [f"/subscriptions/{SUB}/providers/Microsoft.Web/sites/x", "bad/name", "trailing."])
+def test_a_malformed_scope_entry_is_refused_before_any_request(entry):
+    with pytest.raises(ac.ScopeError, match="neither a resource group name"):
+        ac.normalize_scope([entry], SUB)
+
+
+def test_an_empty_scope_is_refused():
+    with pytest.raises(ac.ScopeError, match="scope is empty"):
+        ac.normalize_scope([], SUB)
+
+
+@pytest.mark.parametrize("method,url,kind", [
+    ("GET", f"https://management.azure.com/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Web/sites/a/config/web?api-version=1",
+     "GET Microsoft.Web/sites/config"),
+    ("POST", f"https://management.azure.com/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Web/sites/a/slots/s/config/appsettings/list",
+     "POST Microsoft.Web/sites/slots/config/list"),
+    ("GET", f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Web/sites/a/providers/Microsoft.Insights/diagnosticSettings",
+     "GET Microsoft.Insights/diagnosticSettings"),
+    ("GET", f"https://management.azure.com/subscriptions/{SUB}/resourceGroups/rg/resources?$expand=x", "GET resources"),
+    ("GET", f"https://management.azure.com/subscriptions/{SUB}", "GET subscriptions"),
+])
+def test_calls_are_counted_by_method_and_resource_type(method, url, kind):
+    assert ac.call_type(method, url) == kind
+
+
+def test_a_403_records_the_action_arm_names():
+    exc = AzureApiError(403, "AuthorizationFailed", "The client 'x' with object id 'y' does not have authorization to perform action "
+                        "'Microsoft.Web/sites/config/list/Action' over scope '/subscriptions/s/...' or the scope is invalid.")
+    entry = ac.error_entry(exc)
+    assert entry["status"] == 403 and entry["action"] == "Microsoft.Web/sites/config/list/Action"
+    assert "action" not in ac.error_entry(AzureApiError(404, "NotFound", "gone"))
+
+
+def test_settings_keep_names_and_a_classification_never_the_value():
+    body = {"properties": {"SECRET_KEY": "s3cret", "DB_PASSWORD": "@Microsoft.KeyVault(SecretUri=https://v.vault.azure.net/secrets/db/)",
+                           "DJANGO_SETTINGS_MODULE": "erp.settings", "EMPTY": ""}}
+    got = ac.classify_app_settings(body)
+    assert got == {"SECRET_KEY": {"kind": "plain", "secret_like": True}, "DB_PASSWORD": {"kind": "keyvault_reference", "secret_like": True},
+                   "DJANGO_SETTINGS_MODULE": {"kind": "plain", "secret_like": False}, "EMPTY": {"kind": "empty", "secret_like": False}}
+    conn = ac.classify_connection_strings({"properties": {"Reporting": {"value": "Server=x;Password=p", "type": "PostgreSQL"}}})
+    assert conn == {"Reporting": {"kind": "plain", "secret_like": True, "type": "PostgreSQL"}}
+    assert "s3cret" not in json.dumps(got) and "Password=p" not in json.dumps(conn)
+
+
+def test_auth_settings_lose_their_secrets_but_keep_the_setting_names():
+    doc = {"identityProviders": {"azureActiveDirectory": {"registration": {"clientId": "abc", "clientSecretSettingName": "AAD_SECRET",
+                                                                           "clientSecret": "plain-secret"}}}}
+    got = ac.strip_secrets(doc)
+    reg = got["identityProviders"]["azureActiveDirectory"]["registration"]
+    assert reg == {"clientId": "abc", "clientSecretSettingName": "AAD_SECRET", "clientSecret": "<redacted>"}
+
+
+def test_key_vault_items_keep_attributes_only():
+    item = {"id": "i", "name": "db", "properties": {"attributes": {"enabled": True, "exp": 1}, "value": "v", "contentType": "text/plain"}}
+    assert ac.secret_attributes(item) == {"id": "i", "name": "db", "tags": None,
+                                          "properties": {"attributes": {"enabled": True, "exp": 1}, "contentType": "text/plain"}}
+
+
+def test_the_principal_comes_from_the_token_claims():
+    payload = base64.urlsafe_b64encode(json.dumps({"oid": "o", "tid": "t"}).encode()).decode().rstrip("=")
+    assert ac.token_claims("h." + payload + ".s") == {"object_id": "o", "tenant_id": "t"}
+    assert ac.token_claims("garbage") == {}
+
+
+def test_workers_slow_down_before_the_read_bucket_empties():
+    waits = []
+    stats = ac.Stats(sleep=waits.append, low_water=40)
+    stats.hook("GET", "https://m/subscriptions/s/resources", 200, {"x-ms-ratelimit-remaining-subscription-reads": "200"})
+    stats.hook("GET", "https://m/subscriptions/s/resources", 200, {"x-ms-ratelimit-remaining-subscription-reads": "15"})
+    stats.hook("GET", "https://m/subscriptions/s/resources", 429, {"Retry-After": "1"})
+    assert waits == [1.0]  # (40 - 15) reads at 25 per second
+    assert stats.total == 3 and stats.throttled == 1 and stats.by_type == {"GET resources": 3}
+
+
+def test_dns_records_of_a_host_come_from_its_zone_in_scope():
+    zone = {"id": "/z", "name": "example.com", "parts": {"record_sets": [
+        {"name": "www", "type": "Microsoft.Network/dnszones/CNAME", "properties": {"CNAMERecord": {"cname": "app.azurewebsites.net"}}},
+        {"name": "asuid.www", "type": "Microsoft.Network/dnszones/TXT", "properties": {"TXTRecords": [{"value": ["ABC"]}]}},
+        {"name": "@", "type": "Microsoft.Network/dnszones/A", "properties": {"ARecords": [{"ipv4Address": "20.1.2.3"}]}},
+        {"name": "asuid", "type": "Microsoft.Network/dnszones/TXT", "properties": {"TXTRecords": [{"value": ["DEF"]}]}}]}}
+    zones = {"example.com": zone}
+    assert ac.dns_records("www.example.com", zones) == {"zone": "/z", "CNAME": ["app.azurewebsites.net"], "A": [], "TXT_asuid": ["ABC"]}
+    assert ac.dns_records("example.com", zones) == {"zone": "/z", "CNAME": [], "A": ["20.1.2.3"], "TXT_asuid": ["DEF"]}
+    assert ac.dns_records("www.other.org", zones) is None
+
+
+def _event(op, caller, status, at, corr="c1", rid="/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/a"):
+    return {"operationName": {"value": op}, "caller": caller, "status": {"value": status}, "eventTimestamp": at, "correlationId": corr,
+            "resourceId": rid, "category": {"value": "Administrative"}}
+
+
+def test_the_activity_log_is_summarised_one_operation_per_correlation():
+    events = audit_logs.compact_events([
+        _event("Microsoft.Web/sites/write", "dev@example.com", "Started", "2026-11-01T10:00:00Z"),
+        _event("Microsoft.Web/sites/write", "dev@example.com", "Succeeded", "2026-11-01T10:00:05Z"),
+        _event("Microsoft.Authorization/roleAssignments/write", "owner@example.com", "Succeeded", "2026-11-02T10:00:00Z", corr="c2"),
+        _event("Microsoft.DBforPostgreSQL/flexibleServers/firewallRules/write", "dev@example.com", "Succeeded", "2026-11-03T10:00:00Z",
+               corr="c3"),
+        _event("Microsoft.Web/sites/read", "dev@example.com", "Succeeded", "2026-11-03T11:00:00Z", corr="c4")])
+    assert len(events) == 4
+    got = audit_logs.summarize_activity(events)
+    by = {e["caller"]: e for e in got["arm_writes_by_principal"]}
+    assert by["dev@example.com"]["writes"] == 2 and by["owner@example.com"]["writes"] == 1
+    assert [e["operation"] for e in got["role_assignment_changes"]] == ["Microsoft.Authorization/roleAssignments/write"]
+    assert [e["operation"] for e in got["firewall_rule_changes"]] == ["Microsoft.DBforPostgreSQL/flexibleServers/firewallRules/write"]
+
+
+def test_host_names_match_exactly_or_by_one_wildcard_label():
+    assert tls_probe.name_matches("erp.example.com", ["erp.example.com"])
+    assert tls_probe.name_matches("erp.example.com", ["*.example.com"])
+    assert not tls_probe.name_matches("a.erp.example.com", ["*.example.com"])
+    assert not tls_probe.name_matches("erp.example.com", ["*.azurewebsites.net"])
+
+
+def test_a_refused_version_is_false_and_a_version_this_openssl_cannot_offer_is_untestable():
+    def refused(host, ctx, port, timeout):
+        raise ssl.SSLError(1, "[SSL: TLSV1_ALERT_PROTOCOL_VERSION] tlsv1 alert protocol version")
+
+    def local(host, ctx, port, timeout):
+        err = ssl.SSLError(1, "[SSL: NO_PROTOCOLS_AVAILABLE] no protocols available")
+        err.reason = "NO_PROTOCOLS_AVAILABLE"
+        raise err
+
+    assert tls_probe.accepts("h", "TLSv1", connect=refused) is False
+    assert tls_probe.accepts("h", "TLSv1", connect=local) == tls_probe.UNTESTABLE
+    assert tls_probe.accepts("h", "TLSv1_2", connect=lambda *a: ("TLSv1.2", b"")) is True
+
+
+def test_the_summary_counts_calls_per_resource_and_the_missing_actions():
+    doc = {"resources": [{"id": "/a", "type": "Microsoft.Web/sites"}, {"id": "/b", "type": "Microsoft.Web/sites"}], "subscriptions": [{}],
+           "hosts": [], "calls": {"total": 10, "by_type": {}, "throttled": 0},
+           "errors": {"/a|app_settings": {"status": 403, "action": "Microsoft.Web/sites/config/list/Action"}, "/b|x": {"status": 404}}}
+    stats = ac.Stats()
+    stats.by_owner = {"/a": 4, "/b": 2}
+    got = ac.summary(doc, 1.234, stats)
+    assert got["calls_per_resource"] == 5.0 and got["calls_by_resource_type"] == {"Microsoft.Web/sites": 3.0}
+    assert got["missing_actions"] == ["Microsoft.Web/sites/config/list/Action"] and got["errors"] == 2 and got["wall_seconds"] == 1.23
+
+
+def test_every_part_the_collector_reads_can_be_skipped_by_name():
+    types = ["Microsoft.Web/sites", "Microsoft.Web/sites/slots", "Microsoft.DBforPostgreSQL/flexibleServers", "Microsoft.Storage/storageAccounts",
+             "Microsoft.KeyVault/vaults", "Microsoft.Network/dnszones", "Microsoft.Web/serverfarms"]
+    collector = ac.Collector(lambda: None, [f"/subscriptions/{SUB}"])
+    read = {t[1] for kind in types for t in collector._resource_tasks({"id": "/x", "type": kind, "parts": {}})}
+    read |= {t[1] for t in collector._subscription_tasks({"id": f"/subscriptions/{SUB}", "parts": {}})}
+    assert read == ac.PART_NAMES
+    skipping = ac.Collector(lambda: None, [f"/subscriptions/{SUB}"], skip_parts=["host_name_bindings", "locks"])
+    assert "host_name_bindings" not in {t[1] for t in skipping._resource_tasks({"id": "/x", "type": "Microsoft.Web/sites", "parts": {}})}
