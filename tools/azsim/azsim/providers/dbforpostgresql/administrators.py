@@ -13,8 +13,9 @@ headers); Learn "Microsoft Entra authentication with Azure Database for PostgreS
 from ...core import ids, resource
 from ...core.errors import AzureError
 from ...core.http import Response
+from . import models
 
-TYPE = "Microsoft.DBforPostgreSQL/flexibleServers/administrators"
+TYPE = models.NS + "/flexibleServers/administrators"
 PRINCIPAL_TYPES = ("Unknown", "User", "Group", "ServicePrincipal")
 
 
@@ -67,7 +68,7 @@ class Handlers:
                               "tenantId": props.get("tenantId") or self.app.identity.tenant_id, "objectId": objectId},
                "id": rid, "name": props["principalName"], "type": TYPE}
         resource.put(self.app, doc)
-        op = self.app.lro.create(req, namespace=TYPE.split("/", 1)[0], location=server["location"], duration_key="postgresql.child",
+        op = self.app.lro.create(req, namespace=models.NS, location=server["location"], duration_key="postgresql.child",
                                  resource_id=rid, result={"status": 200, "body": resource.public(doc)})
         return self.accepted(req, op)
 
@@ -77,6 +78,6 @@ class Handlers:
         if resource.get(self.app, rid) is None:
             return Response(204)
         resource.delete_tree(self.app, rid)
-        op = self.app.lro.create(req, namespace=TYPE.split("/", 1)[0], location=server["location"], duration_key="postgresql.child",
+        op = self.app.lro.create(req, namespace=models.NS, location=server["location"], duration_key="postgresql.child",
                                  resource_id=rid, result={"status": 200})
         return self.accepted(req, op)

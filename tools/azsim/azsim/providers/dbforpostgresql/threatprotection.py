@@ -13,6 +13,7 @@ an unconfigured server).
 
 from ...core.errors import AzureError
 from ...core.http import Response
+from . import models
 
 TYPE = "Microsoft.DBforPostgreSQL/flexibleServers/advancedThreatProtectionSettings"
 TABLE = "postgresql.threatProtection"
@@ -74,6 +75,6 @@ class Handlers:
         stored = {"state": state, "creationTime": previous.get("creationTime") or self.app.clock.iso()}
         self.app.store.put(TABLE, key, stored)
         doc = self._doc(server)
-        op = self.app.lro.create(req, namespace=server["type"].split("/")[0], location=server["location"], duration_key="postgresql.child",
+        op = self.app.lro.create(req, namespace=models.NS, location=server["location"], duration_key="postgresql.child",
                                  resource_id=doc["id"], result={"status": 200, "body": doc})
         return self.accepted(req, op)

@@ -3,7 +3,7 @@
 from ...core import locations, resource
 from ...core.errors import AzureError, not_found
 from ...core.http import Response
-from . import models
+from . import arm_items, models
 
 API_VERSIONS = ["2026-05-15", "2025-05-01", "2024-11-01", "2024-04-01-preview", "2023-07-01", "2023-02-01", "2022-07-01", "2021-10-01",
                 "2019-09-01", "2018-02-14", "2016-10-01"]
@@ -23,7 +23,8 @@ IN_DELETED_STATE = ("A vault with the same name already exists in deleted state.
 
 
 def register(app):
-    app.namespace(models.NAMESPACE, {"vaults": API_VERSIONS, "vaults/accessPolicies": API_VERSIONS, "deletedVaults": API_VERSIONS,
+    app.namespace(models.NAMESPACE, {"vaults": API_VERSIONS, "vaults/accessPolicies": API_VERSIONS, "vaults/secrets": API_VERSIONS,
+                                     "vaults/keys": API_VERSIONS, "deletedVaults": API_VERSIONS,
                                      "locations": API_VERSIONS, "locations/deletedVaults": API_VERSIONS, "locations/operationResults": API_VERSIONS,
                                      "checkNameAvailability": API_VERSIONS, "operations": API_VERSIONS})
     h = Handlers(app)
@@ -39,6 +40,7 @@ def register(app):
     r.add("PATCH", VAULT, h.patch)
     r.add("DELETE", VAULT, h.delete)
     r.add("PUT", VAULT + "/accessPolicies/{operationKind}", h.access_policies)
+    arm_items.register(app, VAULT, h._vault)
     app.lro.register("keyvault.vault.registered", h.finish_create)
     app.lro.register("keyvault.vault.purged", h.finish_purge)
 
