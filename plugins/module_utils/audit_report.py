@@ -84,7 +84,7 @@ def _add_rule(meta, rule, group, group_title):
     rid = str(rule["id"])
     if rule.get("group") and rule["group"] != group:  # a rule filed under another group's title keeps its own group's name
         group_title = None
-    group = rule.get("group") or group or rid.split("-")[0]
+    group = rule.get("group") or group or rid.partition("-")[0]
     anchors = rule.get("anchors") or {}
     meta[rid] = {
         "id": rid, "title": rule.get("title") or rid, "group": group,
@@ -114,7 +114,7 @@ def normalise_findings(findings, meta):
             "check": f["check"], "status": f.get("status"), "severity": f.get("severity") or rule.get("severity", "medium"),
             "resource": str(f["resource"]), "expected": f.get("expected"), "actual": f.get("actual"),
             "message": str(f.get("message") or ""), "title": f.get("title") or rule.get("title") or f["check"],
-            "group": f.get("group") or rule.get("group") or f["check"].split("-")[0],
+            "group": f.get("group") or rule.get("group") or f["check"].partition("-")[0],
         }
         if item["status"] not in STATUSES:
             raise AuditInputError("finding %s on %s: status %r is not one of %s" % (f["check"], f["resource"], item["status"], ", ".join(STATUSES)))

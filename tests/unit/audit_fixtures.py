@@ -35,7 +35,7 @@ RULES = [
 INVENTORY = {
     "format": "erpops-audit-inventory/1", "collected": "2026-12-06T23:40:00Z", "scope": [RG],
     "principal": {"object_id": "a", "tenant_id": "t"}, "calls": {"total": 12, "by_type": {}, "throttled": 0},
-    "subscriptions": [{"id": SUB, "subscription_id": SUB.split("/")[-1], "parts": {}}],
+    "subscriptions": [{"id": SUB, "subscription_id": SUB.rsplit("/", 1)[-1], "parts": {}}],
     "resources": [
         {"id": SITE, "type": "Microsoft.Web/sites", "name": "erp-prod", "properties": {"httpsOnly": False},
          "parts": {"config_web": {"properties": {"minTlsVersion": "1.2", "ftpsState": "AllAllowed"}}}},
