@@ -26,6 +26,7 @@ STATUSES = ("pass", "fail", "error", "not_applicable", "not_evaluated", "suppres
 OPEN = ("fail", "error")
 FAIL_ON = SEVERITIES + ("none",)
 SUPPRESSION_KEYS = ("check", "resource", "reason", "owner", "expires")
+GROUP_ORDER = ("IAM", "APP", "ASP", "PG", "STG", "KV", "MON", "DEF", "GOV", "DNS", "NET")  # the catalog's order
 _RANK = dict((s, len(SEVERITIES) - i) for i, s in enumerate(SEVERITIES))  # critical 5 ... info 1
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -60,19 +61,25 @@ def parse_date(value, what):
 # Rules' metadata
 
 def rules_meta(rules):
-    """``{check id: {id, title, group, group_title, severity, anchors, rationale, remediation, help_uri}}`` in file order,
-    from what ``audit_rules.load_rules`` gives: a list of group documents (``{group, title, rules: [...]}``), a list of
-    rules (each with its ``group``), or a mapping of either."""
-    if isinstance(rules, dict):
-        rules = list(rules.values()) if all(isinstance(v, dict) for v in rules.values()) else [rules]
+    """``{check id: {id, title, group, group_title, severity, anchors, rationale, remediation, help_uri}}`` in the catalog's
+    group order, from what ``audit_rules.load_rules`` gives (a rule set ``{groups: {GROUP: {title}}, rules: [...]}``), a
+    list of group documents (``{group, title, rules: [...]}``) or a list of rules (each with its ``group``)."""
+    titles = {}
+    if isinstance(rules, dict) and isinstance(rules.get("rules"), list):
+        titles = dict((g, (v or {}).get("title")) for g, v in (rules.get("groups") or {}).items())
+        rules = rules["rules"]
+    elif isinstance(rules, dict):
+        rules = list(rules.values())
     meta = {}
     for item in rules or []:
         if isinstance(item, dict) and isinstance(item.get("rules"), list):
             for rule in item["rules"]:
                 _add_rule(meta, rule, item.get("group"), item.get("title"))
         else:
-            _add_rule(meta, item, None, None)
-    return meta
+            _add_rule(meta, item, None, titles.get(item.get("group")) if isinstance(item, dict) else None)
+    order = dict((g, i) for i, g in enumerate(GROUP_ORDER))
+    ids = sorted(meta, key=lambda rid: (order.get(meta[rid]["group"], len(order)), meta[rid]["group"]))  # stable: file order within a group
+    return dict((rid, meta[rid]) for rid in ids)
 
 
 def _add_rule(meta, rule, group, group_title):
@@ -82,7 +89,7 @@ def _add_rule(meta, rule, group, group_title):
     if severity not in SEVERITIES:
         raise AuditInputError("rule %s: severity %r is not one of %s" % (rule["id"], severity, ", ".join(SEVERITIES)))
     rid = str(rule["id"])
-    if rule.get("group") and rule["group"] != group:  # a rule filed under another group's title keeps its own group's name
+    if group and rule.get("group") and rule["group"] != group:  # a rule filed under another group's title keeps its own group's name
         group_title = None
     group = rule.get("group") or group or rid.partition("-")[0]
     anchors = rule.get("anchors") or {}

@@ -54,8 +54,18 @@ def test_audit_json_keeps_the_fixed_contract():
     assert s["by_status"] == {"pass": 2, "fail": 4, "error": 1, "not_applicable": 0, "not_evaluated": 1, "suppressed": 0}
     assert s["open"] == 5 and s["open_by_severity"] == {"critical": 1, "high": 2, "medium": 1, "low": 0, "info": 1}
     assert s["by_group"]["APP"]["fail"] == 2 and s["by_group"]["PG"]["fail"] == 2 and s["by_group"]["DNS"]["pass"] == 1
-    assert list(s["by_group"]) == ["APP", "DNS", "PG"]  # the rule files' order
+    assert list(s["by_group"]) == ["APP", "PG", "DNS"]  # the catalog's group order
     assert parsed["inventory"]["collected"] == "2026-12-06T23:40:00Z" and parsed["changes"] is None
+
+
+def test_rules_metadata_comes_from_a_rule_set_in_the_catalog_order():
+    """audit_rules.load_rules gives {groups: {GROUP: {title}}, params, rules: [... each with its group]}, files in name order."""
+    ruleset = {"groups": {"APP": {"title": "Web apps"}, "IAM": {"title": "Access"}}, "params": {},
+               "rules": [{"id": "APP-001", "group": "APP", "title": "t", "severity": "high", "anchors": {"checkov": ["CKV_AZURE_14"]}},
+                         {"id": "IAM-001", "group": "IAM", "title": "o", "severity": "high", "anchors": {}}]}
+    meta = report.rules_meta(ruleset)
+    assert list(meta) == ["IAM-001", "APP-001"] and meta["APP-001"]["group_title"] == "Web apps"
+    assert meta["APP-001"]["anchors"] == {"checkov": ["CKV_AZURE_14"]} and meta["IAM-001"]["rationale"] == ""
 
 
 def test_a_finding_with_an_unknown_status_or_severity_is_an_input_error():
@@ -262,7 +272,7 @@ def test_sarif_validates_against_the_oasis_schema_and_maps_statuses():
     assert not errors, [e.message for e in errors[:5]]
     run = log["runs"][0]
     rules_ = run["tool"]["driver"]["rules"]
-    assert [r["id"] for r in rules_] == ["APP-001", "APP-013", "DNS-002", "PG-004", "PG-009"]
+    assert [r["id"] for r in rules_] == ["APP-001", "APP-013", "PG-004", "PG-009", "DNS-002"]
     app1 = rules_[0]
     assert app1["name"] == "HTTPSOnlyIsOnForTheSiteAndEverySlot" and app1["shortDescription"]["text"].startswith("HTTPS Only")
     assert "erp_web_app_https_only" in app1["help"]["text"] and app1["fullDescription"]["text"] == "Plain HTTP exposes sessions."
@@ -302,7 +312,7 @@ def test_junit_validates_against_the_xsd_with_one_case_per_check_and_resource():
     xmlschema.XMLSchema(os.path.join(SCHEMAS, "junit.xsd")).validate(xml)
     root = ET.fromstring(xml)  # noqa: S314 - the test's own output
     suites = {s.get("name"): s for s in root.findall("testsuite")}
-    assert list(suites) == ["APP", "DNS", "PG"]
+    assert list(suites) == ["APP", "PG", "DNS"]
     assert root.get("tests") == "8" and root.get("failures") == "3" and root.get("errors") == "1"
     app = suites["APP"]
     assert (app.get("tests"), app.get("failures"), app.get("errors"), app.get("skipped")) == ("5", "2", "1", "1")
@@ -323,7 +333,7 @@ def test_markdown_puts_open_findings_first_and_neutralises_markup():
     doc, meta = build(suppressions=[SUPPRESS_PG])
     text = audit_render.to_markdown(doc, meta)
     assert text.startswith("# Security audit: FAIL")
-    app = text[text.index("## APP"):text.index("## DNS")]
+    app = text[text.index("## APP"):text.index("## PG")]
     rows = [line for line in app.splitlines() if line.startswith("| ") and not line.startswith("| Status")]
     assert [r.split(" | ")[0] for r in rows] == ["| fail", "| fail", "| error", "| not_evaluated"]
     assert "<script>" not in text and "&lt;script&gt;alert(1)" in text
