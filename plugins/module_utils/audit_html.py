@@ -97,6 +97,8 @@ def severity_chart(open_by_severity, width=420):
             out.append('<rect class="bar" x="%d" y="%d" width="%.1f" height="20" fill="%s"/>' % (left, y, max(w, 3), SEVERITY_COLOR[sev]))
         tx = left + max(w, 3) + 6 if count else left + 6
         out.append('<text x="%.1f" y="%d" font-size="12" font-weight="600" fill="#111827">%d</text>' % (tx, y + 15, count))
+    if not any(open_by_severity.values()):
+        out.append('<text x="%d" y="%d" font-size="13" font-weight="600" fill="#059669">No open finding</text>' % (left + plot / 2 - 50, top + row * 2 + 15))
     out.append("</svg>")
     return "".join(out)
 
@@ -201,10 +203,26 @@ def _groups(doc, meta):
         elif not opened:
             out.append('<div class="note">Nothing open in this group.</div>')
         if rest:
+            # One line per check, not per resource: a scope of hundreds of apps keeps the page light (audit.json has each).
             out.append("<details><summary>%d passed or not applicable</summary>" % len(rest))
-            out.append(_findings_table(rest, meta, remediation=False))
-            out.append("</details>")
+            out.append('<table><tr><th>Check</th><th class="num">Passed</th><th class="num">Not applicable</th><th>Resources</th></tr>')
+            for check in _unique_checks(rest):
+                mine = [f for f in rest if f["check"] == check]
+                names = sorted({resource_label(f["resource"]) for f in mine}, key=str.lower)
+                shown = ", ".join(e(n) for n in names[:8]) + (" and %d more" % (len(names) - 8) if len(names) > 8 else "")
+                out.append('<tr><td><b>%s</b><br>%s</td><td class="num">%d</td><td class="num">%d</td><td class="detail">%s</td></tr>'
+                           % (e(check), e(mine[0]["title"]), sum(1 for f in mine if f["status"] == "pass"),
+                              sum(1 for f in mine if f["status"] == "not_applicable"), shown))
+            out.append("</table></details>")
     return "\n".join(out)
+
+
+def _unique_checks(findings):
+    seen = []
+    for f in findings:
+        if f["check"] not in seen:
+            seen.append(f["check"])
+    return sorted(seen)
 
 
 def _resources(doc):

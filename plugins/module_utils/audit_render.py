@@ -142,7 +142,8 @@ def to_sarif(doc, meta):
         "properties": {"format": doc["format"], "scope": doc["scope"],
                        "summary": {k: doc["summary"][k] for k in ("open", "by_status", "open_by_severity", "fail_on", "open_at_or_above")}},
     }
-    return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2, ensure_ascii=False, default=str) + "\n"
+    # Compact: a scope of hundreds of resources gives tens of thousands of results, read by tools, not by people.
+    return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, separators=(",", ":"), ensure_ascii=False, default=str) + "\n"
 
 
 # ----------------------------------------------------------------------------------------------------------------------
