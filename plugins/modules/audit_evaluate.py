@@ -121,6 +121,13 @@ attributes:
     description: Returns details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
 notes:
+  - C(audit.json) holds C(format), C(generated), C(scope), C(findings) (C(check), C(status), C(severity), C(resource) - the ARM id,
+    or the host name for TLS and DNS checks - C(expected), C(actual), C(message), C(title), C(group), and C(suppression) when one
+    matched), C(summary), C(suppressions) (each with its C(state) and the resources it C(matched)), C(drift), C(security_logs),
+    C(changes) (C(new), C(fixed), C(still_open), C(unverified); C(null) without a previous audit) and C(inventory) (when it was
+    collected, its ARM calls and read errors).
+  - Changes compare findings by check and resource. C(fixed) is open before and passing, not applicable or gone now;
+    C(unverified) is open before and suppressed or not evaluated now.
   - The SARIF results map the statuses to SARIF kinds - pass to C(pass), fail and suppressed to C(fail), not_applicable to
     C(notApplicable), not_evaluated to C(review), error to C(open) - and set a C(level) (from the severity) on C(fail) results only.
 """
