@@ -200,20 +200,21 @@ def apply_suppressions(findings, suppressions, today):
     for f in findings:
         if not is_open(f):
             continue
-        for s in suppressions:
-            if not _matches(s, f):
-                continue
+        matching = [s for s in suppressions if _matches(s, f)]
+        for s in matching:
             s["_matched"].append(f["resource"])
+        active = [s for s in matching if s["_expires"] >= today]
+        if active:  # a renewed suppression listed beside the expired one it replaces wins
+            attached = public_suppression(active[0])
+            attached["status_before"] = f["status"]
+            f["status"] = "suppressed"
+            f["suppression"] = attached
+        elif matching:
+            s = matching[0]
             attached = public_suppression(s)
-            if s["_expires"] >= today:
-                attached["status_before"] = f["status"]
-                f["status"] = "suppressed"
-                f["suppression"] = attached
-            else:
-                attached["expired"] = True
-                f["suppression"] = attached
-                f["message"] = ("%s (suppression expired on %s: %s, owner %s)" % (f["message"], s["expires"], s["reason"], s["owner"])).strip()
-            break
+            attached["expired"] = True
+            f["suppression"] = attached
+            f["message"] = ("%s (suppression expired on %s: %s, owner %s)" % (f["message"], s["expires"], s["reason"], s["owner"])).strip()
     for s in suppressions:
         state = "expired" if s["_expires"] < today else ("active" if s["_matched"] else "unused")
         entry = public_suppression(s)

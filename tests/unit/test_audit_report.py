@@ -127,6 +127,12 @@ def test_a_suppression_is_valid_through_its_expiry_day_then_reopens_and_is_repor
     assert "| expired | PG-004 |" in audit_render.to_markdown(doc, meta)
 
 
+def test_a_renewed_suppression_wins_over_the_expired_one_it_replaces():
+    doc, _meta = build(suppressions=[dict(SUPPRESS_PG, expires="2026-06-30"), SUPPRESS_PG])
+    assert by_key(doc)[("PG-004", DB)]["status"] == "suppressed" and by_key(doc)[("PG-004", DB)]["suppression"]["expires"] == "2027-03-31"
+    assert [(s["state"], s["matched"]) for s in doc["suppressions"]] == [("expired", [DB]), ("active", [DB])]
+
+
 def test_a_suppression_matches_the_resource_name_or_a_host_and_an_unmatched_one_is_unused():
     doc, _meta = build(suppressions=[
         {"check": "app-001", "resource": "erp-prod", "reason": "r", "owner": "o", "expires": datetime.date(2027, 1, 1)},
