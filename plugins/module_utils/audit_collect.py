@@ -73,6 +73,9 @@ AUTH_FAILED = re.compile(r"perform action '([^']+)'", re.I)
 SECRET_NAME = re.compile(r"(secret|password|passwd|pwd|key|token|connection|conn_?str|credential|sas|signature|private)", re.I)
 KV_REFERENCE = re.compile(r"^@Microsoft\.KeyVault\(", re.I)
 AUTH_SECRET_KEY = re.compile(r"secret(?!settingname)|password|certificatethumbprint$", re.I)
+# Settings whose names look secret but whose values are not: Learn, "Connection strings in Application Insights" - the
+# connection string "isn't considered a security token or key" (it only says where telemetry goes).
+NOT_SECRET = frozenset(["applicationinsights_connection_string", "appinsights_instrumentationkey", "applicationinsightsagent_extension_version"])
 GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 RG_ID = re.compile(r"^/subscriptions/([^/]+)/resourceGroups/([^/]+)/?$", re.I)
 SUB_ID = re.compile(r"^/subscriptions/([^/]+)/?$", re.I)
@@ -145,7 +148,8 @@ def classify(name, value):
     """What the inventory keeps of one app setting or connection string: never its value."""
     text = value if isinstance(value, str) else ("" if value is None else str(value))
     kind = "empty" if not text else ("keyvault_reference" if KV_REFERENCE.match(text.strip()) else "plain")
-    return {"kind": kind, "secret_like": bool(SECRET_NAME.search(name or ""))}
+    secret_like = bool(SECRET_NAME.search(name or "")) and (name or "").lower() not in NOT_SECRET
+    return {"kind": kind, "secret_like": secret_like}
 
 
 def classify_app_settings(body):
@@ -410,7 +414,13 @@ class Collector:
 
     def _subscription_tasks(self, sub):
         tasks = []
+        groups = [s for s in self.scope if s.lower().startswith(sub["id"].lower() + "/resourcegroups/")]
         for part, path, api, params in SUBSCRIPTION_PARTS:
+            if part == "budgets":
+                # Budgets are not tracked resources: a resource group's budgets are listed only at its own scope.
+                tasks.append((sub["id"], part, (lambda path=path, api=api: [b for scope in [sub["id"]] + groups
+                                                                          for b in self.list(scope + path, api)]), sub["parts"]))
+                continue
             tasks.append((sub["id"], part, (lambda path=sub["id"] + path, api=api, params=params: self.list(path, api, params)), sub["parts"]))
         return tasks
 
@@ -423,13 +433,13 @@ class Collector:
 
         specs = []
         if low in ("microsoft.web/sites", "microsoft.web/sites/slots"):
-            specs = [("config_web", lambda: (self.get(rid + "/config/web", web) or {}).get("properties")),
+            specs = [("config_web", lambda: self.get(rid + "/config/web", web)),
                      ("basic_publishing", lambda: dict((p.get("name"), (p.get("properties") or {}).get("allow"))
                                                        for p in self.list(rid + "/basicPublishingCredentialsPolicies", web))),
                      ("app_settings", lambda: classify_app_settings(self.post_list(rid + "/config/appsettings/list", web))),
                      ("connection_strings", lambda: classify_connection_strings(self.post_list(rid + "/config/connectionstrings/list", web))),
                      ("config_references", lambda: self.list(rid + "/config/configreferences/appsettings", web)),
-                     ("auth_settings_v2", lambda: strip_secrets((self.get(rid + "/config/authsettingsV2", web) or {}).get("properties"))),
+                     ("auth_settings_v2", lambda: self._auth_settings(rid)),
                      ("backup_config", lambda: self._backup_config(rid)),
                      ("diagnostic_settings", diag),
                      ("host_name_bindings", lambda: self.list(rid + "/hostNameBindings", web))]
@@ -459,6 +469,13 @@ class Collector:
                      "microsoft.cache/redis", "microsoft.cdn/profiles"):
             specs = [("diagnostic_settings", diag)]
         return [(rid, part, fn, parts) for part, fn in specs if part not in self.skip_parts]
+
+    def _auth_settings(self, rid):
+        """The authentication settings (V2) as ARM returns them, client secrets and their setting names removed."""
+        body = self.get(rid + "/config/authsettingsV2", API["web"])
+        if body is None:
+            return None
+        return dict(body, properties=strip_secrets(body.get("properties")))
 
     def _backup_config(self, rid):
         try:

@@ -15,6 +15,13 @@ CATALOGUE = {
     "require_secure_transport": ("Boolean", "on", "on,off", True, False,
                                  "Whether client connections to the server are required to use some form of secure transport.", None,
                                  "runtime-config-connection.html"),
+    # Learn "Server parameters in Azure Database for PostgreSQL flexible server" and "Networking overview - TLS/SSL": the
+    # minimum TLS protocol the server accepts, TLSv1.2 by default; the server log files' retention, 3 days by default (1-7).
+    "ssl_min_protocol_version": ("Enumeration", "TLSv1.2", "TLSv1,TLSv1.1,TLSv1.2,TLSv1.3", True, False,
+                                 "Sets the minimum SSL/TLS protocol version to use.", None, "runtime-config-connection.html"),
+    "logfiles.retention_days": ("Integer", "3", "1-7", True, False,
+                                "Sets the retention period window in days for server logs - after this time data will be deleted.", "days",
+                                None),
     "log_connections": ("Boolean", "on", "on,off", True, True, "Logs each successful connection.", None, "runtime-config-logging.html"),
     "log_disconnections": ("Boolean", "off", "on,off", True, True, "Logs end of a session, including duration.", None,
                            "runtime-config-logging.html"),
