@@ -46,29 +46,109 @@ def test_reader_alone_sees_all_but_what_needs_list_actions(stack):
     assert writes == [], writes
     assert report is not None, out[-4000:]
     assert report["format"] == "erpops-audit/1"
-    not_evaluated = {f["check"]: f["message"] for f in report["findings"] if f["status"] == "not_evaluated"}
-    assert "APP-007" in not_evaluated, sorted(not_evaluated)
-    assert re.search(r"Microsoft\.Web/sites/config/list/action", not_evaluated["APP-007"], re.I), not_evaluated["APP-007"]
-    del rc
+    not_evaluated = {(f["check"], f["resource"].rsplit("/", 1)[-1]): f["message"] for f in report["findings"] if f["status"] == "not_evaluated"}
+    # The site's settings need the sites action, the slot's the slots action: each finding names its own.
+    assert re.search(r"'Microsoft\.Web/sites/config/list/action'", not_evaluated[("APP-007", "erp-supermarket-prod")], re.I)
+    assert re.search(r"'Microsoft\.Web/sites/slots/config/list/action'", not_evaluated[("APP-007", "staging")], re.I)
+    # Reader sees the rest: the configuration, the firewall, the Defender plans, the role assignments.
+    evaluated = {f["check"] for f in report["findings"] if f["status"] in ("pass", "fail")}
+    assert {"APP-001", "APP-002", "APP-003", "APP-004", "PG-001", "PG-008", "STG-003", "IAM-008", "DEF-001", "GOV-001"} <= evaluated
+    assert rc != 0 and "open finding(s) at or above high" in out
 
 
-def test_the_demo_audits_clean_but_for_the_documented_suppressions(stack, tmp_path):
+def test_the_erp_auditor_role_sees_everything_and_writes_nothing(stack, tmp_path):
     rc, out, _writes = stack("-e", "azsim_principal=owner", "-e", "access_audit=true", playbook="playbooks/access.yml")
     assert rc == 0, out[-4000:]
     rc, out, writes, report, where = audit(stack)
     assert writes == [], writes
     assert report is not None, out[-4000:]
-    assert opened(report) == [], opened(report)
-    assert rc == 0, out[-4000:]
-    checks = {f["check"] for f in report["findings"]}
-    assert len(checks) == 111, len(checks)
-    suppressed = [f for f in report["findings"] if f["status"] == "suppressed"]
-    assert suppressed and all(f["suppression"]["reason"] and f["suppression"]["expires"] for f in suppressed)
-    not_evaluated = {f["check"] for f in report["findings"] if f["status"] == "not_evaluated"}
-    assert "APP-007" not in not_evaluated
+    # Every catalog row is reported, and nothing is hidden by a missing right: what is not evaluated needs the directory
+    # (Microsoft Graph) or what the deployment does not have.
+    assert len({f["check"] for f in report["findings"]}) == 111
+    assert not [f for f in report["findings"] if f["status"] == "not_evaluated" and "permission" in f["message"]], report["findings"]
+    assert {f["status"] for f in report["findings"] if f["check"] == "APP-007"} <= {"pass", "fail", "suppressed"}
+    # The exit status follows audit_fail_on: the job fails on the open high findings and names them.
+    high = sorted({f["check"] for f in report["findings"] if f["status"] in OPEN and f["severity"] in ("critical", "high")})
+    assert (rc != 0) == bool(high), (rc, high)
+    if high:
+        assert re.search(r"open finding\(s\) at or above high: " + ", ".join(high[:1]), " ".join(out.split())), out[-2000:]
     with open(SARIF_SCHEMA, encoding="utf-8") as f:
-        jsonschema.validate(json.load(open(os.path.join(where, "audit.sarif"), encoding="utf-8")), json.load(f))
+        schema = json.load(f)
+    with open(os.path.join(where, "audit.sarif"), encoding="utf-8") as f:
+        sarif = json.load(f)
+    jsonschema.validate(sarif, schema)
+    assert len(sarif["runs"][0]["tool"]["driver"]["rules"]) == 111
     suites = ET.parse(os.path.join(where, "audit.junit.xml")).getroot()
-    assert int(suites.get("failures", "0")) == 0
-    picture = chromium.screenshot(os.path.join(where, "audit.html"), str(tmp_path / "audit.png"))
-    assert picture.size[0] > 0
+    cases = suites.findall(".//testcase")
+    assert len(cases) == len(report["findings"])
+    assert len(suites.findall(".//failure")) == report["summary"]["by_status"]["fail"]
+    png = chromium.screenshot(os.path.join(where, "audit.html"), str(tmp_path / "audit.png"))
+    # The banner (red when a high finding is open, green otherwise) and the severity bars are drawn.
+    assert chromium.pixels_near(png, chromium.hex_rgb("#dc2626" if high else "#059669")) > 20000
+    assert chromium.pixels_near(png, chromium.hex_rgb("#d97706")) > 500  # the medium bar of the severity chart
+
+
+WEB, PG, STORAGE = "2024-11-01", "2024-08-01", "2025-06-01"
+
+
+def _misconfigure(azsim):
+    """The deployment broken the ways the issue names, as an owner would break it by hand (portal, az CLI)."""
+    s = azsim.session("direct", principal="owner")
+    rg = f"{azsim.url}/subscriptions/{azsim.sub}/resourceGroups/{RG}"
+    site = f"{rg}/providers/Microsoft.Web/sites/erp-supermarket-prod"
+    server = f"{rg}/providers/Microsoft.DBforPostgreSQL/flexibleServers/erp-postgres-prod"
+
+    def ok(r):
+        assert r.status_code in (200, 201, 202, 204), (r.request.method, r.request.url, r.status_code, r.text[:500])
+        return r
+
+    ok(s.patch(site, params={"api-version": WEB}, json={"properties": {"httpsOnly": False}}))
+    ok(s.patch(f"{site}/slots/staging/config/web", params={"api-version": WEB}, json={"properties": {"minTlsVersion": "1.0"}}))
+    ok(s.patch(f"{site}/config/web", params={"api-version": WEB}, json={"properties": {"ftpsState": "AllAllowed"}}))
+    ok(s.put(f"{site}/basicPublishingCredentialsPolicies/scm", params={"api-version": WEB}, json={"properties": {"allow": True}}))
+    ok(s.put(f"{server}/firewallRules/everyone", params={"api-version": PG},
+             json={"properties": {"startIpAddress": "0.0.0.0", "endIpAddress": "255.255.255.255"}}))
+    ok(s.put(f"{server}/configurations/require_secure_transport", params={"api-version": PG},
+             json={"properties": {"value": "off", "source": "user-override"}}))
+    ok(s.patch(f"{rg}/providers/Microsoft.Storage/storageAccounts/erpsupermarketmedia", params={"api-version": STORAGE},
+               json={"properties": {"allowBlobPublicAccess": True}}))
+    principal = ok(s.get(site, params={"api-version": WEB})).json()["identity"]["principalId"]
+    ok(s.put(f"{rg}/providers/Microsoft.Authorization/roleAssignments/{'7f1d7a52-0c2b-4f6e-9a3d-1b2c3d4e5f60'}",
+             params={"api-version": "2022-04-01"},
+             json={"properties": {"roleDefinitionId": f"/subscriptions/{azsim.sub}/providers/Microsoft.Authorization/roleDefinitions/"
+                                                      "b24988ac-6180-42a0-ab88-20f7382dd24c", "principalId": principal,
+                                  "principalType": "ServicePrincipal"}}))
+    groups = ok(s.get(f"{rg}/providers/Microsoft.Insights/actionGroups", params={"api-version": "2023-01-01"})).json()["value"]
+    for group in groups:
+        ok(s.patch(f"{azsim.url}{group['id']}", params={"api-version": "2023-01-01"}, json={"properties": {"enabled": False}}))
+    budgets = ok(s.get(f"{rg}/providers/Microsoft.Consumption/budgets", params={"api-version": "2024-08-01"})).json()["value"]
+    for budget in budgets:
+        ok(s.delete(f"{azsim.url}{budget['id']}", params={"api-version": "2024-08-01"}))
+    return [g["id"] for g in groups], [b["id"] for b in budgets]
+
+
+def test_a_misconfigured_deployment_fails_exactly_those_checks(stack):
+    _rc, out, _writes, before, _where = audit(stack)
+    assert before is not None, out[-4000:]
+    groups, budgets = _misconfigure(stack.azsim)
+    assert groups and budgets
+    rc, out, writes, after, _where = audit(stack)
+    assert writes == [], writes
+    assert rc != 0
+    new = sorted(set(opened(after)) - set(opened(before)))
+    names = sorted((check, resource.split("/providers/", 1)[-1] if "/providers/" in resource else "subscription") for check, resource in new)
+    site = "Microsoft.Web/sites/erp-supermarket-prod"
+    # Exactly the checks the breakage concerns, on exactly the resources broken. The disabled action group also leaves
+    # the plan's and Application Insights' metric alerts notifying no one (MON-008; the others were open already).
+    assert names == sorted([
+        ("APP-001", site), ("APP-002", site + "/slots/staging"), ("APP-003", site), ("APP-004", site), ("IAM-008", site),
+        ("PG-001", "Microsoft.DBforPostgreSQL/flexibleServers/erp-postgres-prod"),
+        ("PG-009", "Microsoft.DBforPostgreSQL/flexibleServers/erp-postgres-prod"),
+        ("STG-003", "Microsoft.Storage/storageAccounts/erpsupermarketmedia"),
+        ("MON-007", "Microsoft.Insights/actionGroups/erp-ops-alerts"),
+        ("MON-008", "Microsoft.Insights/components/erp-insights"), ("MON-008", "Microsoft.Web/serverfarms/erp-production-plan"),
+        ("GOV-001", "subscription"),
+    ]), names
+    # Nothing that was open got fixed by breaking things, and the report says what is new since the previous audit.
+    assert set(opened(before)) <= set(opened(after))
+    assert sorted((c["check"], c["resource"]) for c in after["changes"]["new"]) == new, after["changes"]["new"]
