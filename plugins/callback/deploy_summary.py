@@ -15,7 +15,8 @@ description:
   - At the end of a playbook, prints how many Azure resources the collection's modules created, changed, deleted and
     found already as wanted, and names the ones that moved. In check mode it says what would move.
   - A resource is C(created) when its module reported a change from nothing (an empty C(diff.before)), C(deleted) when it
-    reported a change to nothing; C(_info) modules, M(erpops.azure.operation_wait), M(erpops.azure.web_app_command) and the audit modules (they write local files only) are not counted.
+    reported a change to nothing; C(_info) modules, M(erpops.azure.operation_wait), M(erpops.azure.web_app_command) and the
+    audit modules (they write local files only) are not counted.
 author:
   - erpops.azure maintainers (@erpops)
 requirements:

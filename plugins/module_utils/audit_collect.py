@@ -418,8 +418,9 @@ class Collector:
         for part, path, api, params in SUBSCRIPTION_PARTS:
             if part == "budgets":
                 # Budgets are not tracked resources: a resource group's budgets are listed only at its own scope.
-                tasks.append((sub["id"], part, (lambda path=path, api=api: [b for scope in [sub["id"]] + groups
-                                                                          for b in self.list(scope + path, api)]), sub["parts"]))
+                def budgets(path=path, api=api):
+                    return [b for scope in [sub["id"]] + groups for b in self.list(scope + path, api)]
+                tasks.append((sub["id"], part, budgets, sub["parts"]))
                 continue
             tasks.append((sub["id"], part, (lambda path=sub["id"] + path, api=api, params=params: self.list(path, api, params)), sub["parts"]))
         return tasks

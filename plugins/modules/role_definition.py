@@ -12,8 +12,8 @@ module: role_definition
 short_description: Create, update or delete an Azure custom role
 version_added: 0.1.0
 description:
-  - Manages a custom role (C(Microsoft.Authorization/roleDefinitions) of type C(CustomRole)): its name, description, permission
-    block and assignable scopes.
+  - Manages a custom role (C(Microsoft.Authorization/roleDefinitions) of type C(CustomRole)) - its name, description,
+    permission block and assignable scopes.
   - A custom role is identified by its name, which is unique in the directory. The module looks the name up at O(scope); a new role
     gets an ID derived from the name, so two concurrent runs converge on one role.
   - Actions are compared without case and without order. Azure keeps what it is sent, so the role is rewritten only when a field
@@ -29,7 +29,7 @@ options:
     required: true
   scope:
     description:
-      - Where the role is written and looked up: a subscription ID (C(/subscriptions/<id>)) or a resource group ID.
+      - Where the role is written and looked up, a subscription ID (C(/subscriptions/<id>)) or a resource group ID.
       - Defaults to the first of O(assignable_scopes).
     type: str
   description:
