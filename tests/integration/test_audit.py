@@ -6,15 +6,17 @@ documented suppressions, and nothing is written), then the deployment misconfigu
 fail, on exactly those resources, and the report says what changed since the previous audit).
 """
 
+import importlib.util
 import json
 import os
 import re
+import sys
 import xml.etree.ElementTree as ET
 
 import jsonschema
 
 from . import chromium, maintain_stack
-from .stack import RG
+from .stack import RG, ROOT
 
 azsim, run, stack = maintain_stack.azsim, maintain_stack.run, maintain_stack.stack
 
@@ -42,7 +44,7 @@ def opened(report):
 
 
 def test_reader_alone_sees_all_but_what_needs_list_actions(stack):
-    rc, out, writes, report, _ = audit(stack)
+    rc, out, writes, report, _where = audit(stack)
     assert writes == [], writes
     assert report is not None, out[-4000:]
     assert report["format"] == "erpops-audit/1"
@@ -56,7 +58,17 @@ def test_reader_alone_sees_all_but_what_needs_list_actions(stack):
     assert rc != 0 and "open finding(s) at or above high" in out
 
 
-def test_the_erp_auditor_role_sees_everything_and_writes_nothing(stack, tmp_path):
+def _coverage_table(report, collections_path):
+    """tools/audit_coverage.py's table for this audit (the README shows the demo's)."""
+    if collections_path not in sys.path:
+        sys.path.insert(0, collections_path)
+    spec = importlib.util.spec_from_file_location("audit_coverage", os.path.join(ROOT, "tools", "audit_coverage.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.table(report)
+
+
+def test_the_erp_auditor_role_sees_everything_and_writes_nothing(stack, tmp_path, collections_path):
     rc, out, _writes = stack("-e", "azsim_principal=owner", "-e", "access_audit=true", playbook="playbooks/access.yml")
     assert rc == 0, out[-4000:]
     rc, out, writes, report, where = audit(stack)
@@ -82,6 +94,9 @@ def test_the_erp_auditor_role_sees_everything_and_writes_nothing(stack, tmp_path
     cases = suites.findall(".//testcase")
     assert len(cases) == len(report["findings"])
     assert len(suites.findall(".//failure")) == report["summary"]["by_status"]["fail"]
+    # The README's coverage table is this audit's.
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        assert _coverage_table(report, collections_path) in f.read()
     png = chromium.screenshot(os.path.join(where, "audit.html"), str(tmp_path / "audit.png"))
     # The banner (red when a high finding is open, green otherwise) and the severity bars are drawn.
     assert chromium.pixels_near(png, chromium.hex_rgb("#dc2626" if high else "#059669")) > 20000
