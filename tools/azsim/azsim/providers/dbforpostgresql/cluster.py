@@ -75,11 +75,42 @@ def storage_root(state_dir):
     return os.path.join("/var/tmp", "azsim-postgresql-" + digest)  # noqa: S108 - a fixed per-state-dir name, root-owned 0755
 
 
+OWNER = ".azsim-owner"
+SHARED_PREFIX = "azsim-postgresql-"
+
+
 def link_root(state_dir, root):
     link = os.path.join(state_dir, "postgresql")
     if os.path.realpath(link) != root and not os.path.lexists(link):
         os.makedirs(root, mode=0o755, exist_ok=True)
         os.symlink(root, link)
+        if os.path.basename(root).startswith(SHARED_PREFIX):
+            with open(os.path.join(root, OWNER), "w", encoding="utf-8") as f:
+                f.write(os.path.realpath(state_dir))
+
+
+def sweep_orphans(base="/var/tmp"):  # noqa: S108 - where storage_root puts the shared roots
+    """Remove the shared cluster roots whose state directory is gone (a test's temporary azsim, deleted by pytest's
+    retention): nothing can ever start those clusters again, and each holds hundreds of MB. A root is removed only when
+    its owner file names a directory that no longer links to it; roots without an owner file are left alone."""
+    removed = []
+    try:
+        names = os.listdir(base)
+    except OSError:
+        return removed
+    for name in names:
+        root = os.path.join(base, name)
+        if not name.startswith(SHARED_PREFIX) or os.path.islink(root):
+            continue
+        try:
+            with open(os.path.join(root, OWNER), encoding="utf-8") as f:
+                owner = f.read().strip()
+        except OSError:
+            continue
+        if owner and os.path.realpath(os.path.join(owner, "postgresql")) != os.path.realpath(root):
+            shutil.rmtree(root, ignore_errors=True)
+            removed.append(root)
+    return removed
 
 
 def _traversable(path, user):
