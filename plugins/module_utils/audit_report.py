@@ -332,12 +332,17 @@ def _part_error(errors, rid, path):
 # ----------------------------------------------------------------------------------------------------------------------
 # Changes since the previous audit
 
-def load_previous(path):
+def read_json(path, what):
+    """The JSON document at ``path``; an AuditInputError naming ``what`` when it cannot be read or parsed."""
     try:
         with open(path, "rb") as f:
-            doc = json.loads(f.read().decode("utf-8"))
+            return json.loads(f.read().decode("utf-8"))
     except (OSError, ValueError) as exc:
-        raise AuditInputError("previous audit %s cannot be read: %s" % (path, exc)) from exc
+        raise AuditInputError("%s %s cannot be read: %s" % (what, path, exc)) from exc
+
+
+def load_previous(path):
+    doc = read_json(path, "previous audit")
     if not isinstance(doc, dict) or doc.get("format") != FORMAT or not isinstance(doc.get("findings"), list):
         raise AuditInputError("previous audit %s is not an %s document (format %r)" % (path, FORMAT, doc.get("format") if isinstance(doc, dict) else None))
     doc["_path"] = path

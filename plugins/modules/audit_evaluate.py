@@ -227,7 +227,6 @@ msg:
 """
 
 import datetime
-import json
 import os
 import tempfile
 import traceback
@@ -267,12 +266,7 @@ def argument_spec():
 
 
 def read_inventory(path):
-    try:
-        with open(path, "rb") as f:
-            inventory = json.loads(f.read().decode("utf-8"))
-    except (OSError, ValueError) as exc:
-        raise report.AuditInputError("inventory %s cannot be read: %s" % (path, exc)) from exc
-    return report.check_inventory(inventory, path)
+    return report.check_inventory(report.read_json(path, "inventory"), path)
 
 
 def audit(params, rules_api, now):
