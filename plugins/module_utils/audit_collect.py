@@ -489,7 +489,7 @@ class Collector:
         props.pop("storageAccountUrl", None)  # a SAS URL: a secret
         for db in props.get("databases") or []:
             db.pop("connectionString", None)
-        return props
+        return dict(body or {}, properties=props)
 
     # -- hosts ---------------------------------------------------------------------------------------
     def _hosts(self, resources):
