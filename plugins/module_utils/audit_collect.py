@@ -43,6 +43,7 @@ TYPE_API = {
     "microsoft.cache/redis": "2024-11-01", "microsoft.cdn/profiles": "2024-09-01", "microsoft.portal/dashboards": "2026-04-01",
     "microsoft.domainregistration/domains": "2024-11-01",
 }
+DNSSEC_API = "2023-07-01-preview"
 # Subscription parts: (part, path under /subscriptions/{s}, api-version, query).
 SUBSCRIPTION_PARTS = (
     ("role_assignments", "/providers/Microsoft.Authorization/roleAssignments", "2022-04-01", None),
@@ -63,7 +64,7 @@ ACTIVITY_API = "2015-04-01"
 PART_NAMES = frozenset(["config_web", "basic_publishing", "app_settings", "connection_strings", "config_references", "auth_settings_v2",
                         "backup_config", "diagnostic_settings", "host_name_bindings", "configurations", "firewall_rules", "administrators",
                         "advanced_threat_protection", "blob_service", "containers", "management_policy", "blob_diagnostic_settings", "secrets",
-                        "keys", "record_sets"] + [p[0] for p in SUBSCRIPTION_PARTS])
+                        "keys", "record_sets", "dnssec_config"] + [p[0] for p in SUBSCRIPTION_PARTS])
 ACTIVITY_LOG_DAYS = 90
 # Microsoft Learn "Understand how Azure Resource Manager throttles requests": reads refill at 25 per second per
 # subscription and principal.  Below LOW_WATER remaining reads a worker waits for the bucket to refill that far.
@@ -465,7 +466,9 @@ class Collector:
                      ("secrets", lambda: [secret_attributes(s) for s in self.list(rid + "/secrets", kv)]),
                      ("keys", lambda: [secret_attributes(k) for k in self.list(rid + "/keys", kv)])]
         elif low == "microsoft.network/dnszones":
-            specs = [("record_sets", lambda: self.list(rid + "/recordsets", TYPE_API[low]))]
+            # DNSSEC exists only in the 2023-07-01-preview API; 404 (None) = the zone is not signed.
+            specs = [("record_sets", lambda: self.list(rid + "/recordsets", TYPE_API[low])),
+                     ("dnssec_config", lambda: self.get(rid + "/dnssecConfigs/default", DNSSEC_API))]
         elif low in ("microsoft.web/serverfarms", "microsoft.insights/components", "microsoft.operationalinsights/workspaces",
                      "microsoft.cache/redis", "microsoft.cdn/profiles"):
             specs = [("diagnostic_settings", diag)]
@@ -489,7 +492,7 @@ class Collector:
         props.pop("storageAccountUrl", None)  # a SAS URL: a secret
         for db in props.get("databases") or []:
             db.pop("connectionString", None)
-        return props
+        return dict(body or {}, properties=props)
 
     # -- hosts ---------------------------------------------------------------------------------------
     def _hosts(self, resources):

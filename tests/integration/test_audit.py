@@ -53,9 +53,10 @@ def test_reader_alone_sees_all_but_what_needs_list_actions(stack):
     assert re.search(r"'Microsoft\.Web/sites/config/list/action'", not_evaluated[("APP-007", "erp-supermarket-prod")], re.I)
     assert re.search(r"'Microsoft\.Web/sites/slots/config/list/action'", not_evaluated[("APP-007", "staging")], re.I)
     # Reader sees the rest: the configuration, the firewall, the Defender plans, the role assignments.
-    evaluated = {f["check"] for f in report["findings"] if f["status"] in ("pass", "fail")}
+    evaluated = {f["check"] for f in report["findings"] if f["status"] in ("pass", "fail", "suppressed")}
     assert {"APP-001", "APP-002", "APP-003", "APP-004", "PG-001", "PG-008", "STG-003", "IAM-008", "DEF-001", "GOV-001"} <= evaluated
-    assert rc != 0 and "open finding(s) at or above high" in out
+    # What Reader cannot see is not a finding: the demo passes with it too, the rest being the documented suppressions.
+    assert opened(report) == [] and rc == 0, (opened(report), out[-2000:])
 
 
 def _coverage_table(report, collections_path):
@@ -79,11 +80,28 @@ def test_the_erp_auditor_role_sees_everything_and_writes_nothing(stack, tmp_path
     assert len({f["check"] for f in report["findings"]}) == 111
     assert not [f for f in report["findings"] if f["status"] == "not_evaluated" and "permission" in f["message"]], report["findings"]
     assert {f["status"] for f in report["findings"] if f["check"] == "APP-007"} <= {"pass", "fail", "suppressed"}
-    # The exit status follows audit_fail_on: the job fails on the open high findings and names them.
-    high = sorted({f["check"] for f in report["findings"] if f["status"] in OPEN and f["severity"] in ("critical", "high")})
-    assert (rc != 0) == bool(high), (rc, high)
-    if high:
-        assert re.search(r"open finding\(s\) at or above high: " + ", ".join(high[:1]), " ".join(out.split())), out[-2000:]
+    # The demo audits clean: no open finding but what group_vars (the guide's choices, the gaps with a date) and the
+    # local inventory (what only azsim does) suppress, each with its reason, owner and expiry attached, none expired.
+    assert opened(report) == [], opened(report)
+    assert rc == 0, out[-4000:]
+    # group_vars/all/audit.yml reaches the audit (the inventory links it) and the demo is what it asks for: no drift.
+    assert report["drift"] == [], report["drift"]
+    suppressed = [f for f in report["findings"] if f["status"] == "suppressed"]
+    assert suppressed
+    for f in suppressed:
+        s = f["suppression"]
+        assert s["reason"].strip() and "@" in s["owner"] and re.match(r"^\d{4}-\d{2}-\d{2}$", s["expires"]), f
+        assert s["expires"] > report["generated"][:10] and not s.get("expired"), f
+    by_check = {f["check"]: f["suppression"]["reason"] for f in suppressed}
+    assert "errata 3" in by_check["PG-008"].lower() and "azsim" in by_check["IAM-001"]
+    used = [s for s in report["suppressions"] if s["matched"]]
+    assert used and all(s["state"] == "active" for s in used), report["suppressions"]
+    # What the deploy now sets itself is not suppressed but passes.
+    fixed = {(f["check"], f["resource"].rsplit("/", 1)[-1]): f["status"] for f in report["findings"]
+             if f["check"] in ("APP-011", "APP-017", "PG-007", "MON-003", "MON-006", "STG-016")
+             and (f["check"], f["resource"].rsplit("/", 1)[-1]) != ("MON-006", "erp-insights")}  # workspace-based: suppressed
+    assert set(fixed.values()) == {"pass"}, fixed
+    assert {("MON-006", "erp-production-plan"), ("STG-016", "erpsupermarketbackup"), ("APP-017", "staging")} <= set(fixed)
     with open(SARIF_SCHEMA, encoding="utf-8") as f:
         schema = json.load(f)
     with open(os.path.join(where, "audit.sarif"), encoding="utf-8") as f:
@@ -98,9 +116,10 @@ def test_the_erp_auditor_role_sees_everything_and_writes_nothing(stack, tmp_path
     with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
         assert _coverage_table(report, collections_path) in f.read()
     png = chromium.screenshot(os.path.join(where, "audit.html"), str(tmp_path / "audit.png"))
-    # The banner (red when a high finding is open, green otherwise) and the severity bars are drawn.
-    assert chromium.pixels_near(png, chromium.hex_rgb("#dc2626" if high else "#059669")) > 20000
-    assert chromium.pixels_near(png, chromium.hex_rgb("#d97706")) > 500  # the medium bar of the severity chart
+    # The banner is green (nothing open at or above high), and the severity chart says there is nothing open.
+    assert chromium.pixels_near(png, chromium.hex_rgb("#059669")) > 20000
+    with open(os.path.join(where, "audit.html"), encoding="utf-8") as f:
+        assert "No open finding" in f.read()
 
 
 WEB, PG, STORAGE = "2024-11-01", "2024-08-01", "2025-06-01"
@@ -154,7 +173,7 @@ def test_a_misconfigured_deployment_fails_exactly_those_checks(stack):
     names = sorted((check, resource.split("/providers/", 1)[-1] if "/providers/" in resource else "subscription") for check, resource in new)
     site = "Microsoft.Web/sites/erp-supermarket-prod"
     # Exactly the checks the breakage concerns, on exactly the resources broken. The disabled action group also leaves
-    # the plan's and Application Insights' metric alerts notifying no one (MON-008; the others were open already).
+    # the site's, the plan's and Application Insights' metric alerts (the guide's five) notifying no one (MON-008).
     assert names == sorted([
         ("APP-001", site), ("APP-002", site + "/slots/staging"), ("APP-003", site), ("APP-004", site), ("IAM-008", site),
         ("PG-001", "Microsoft.DBforPostgreSQL/flexibleServers/erp-postgres-prod"),
@@ -162,6 +181,7 @@ def test_a_misconfigured_deployment_fails_exactly_those_checks(stack):
         ("STG-003", "Microsoft.Storage/storageAccounts/erpsupermarketmedia"),
         ("MON-007", "Microsoft.Insights/actionGroups/erp-ops-alerts"),
         ("MON-008", "Microsoft.Insights/components/erp-insights"), ("MON-008", "Microsoft.Web/serverfarms/erp-production-plan"),
+        ("MON-008", site),
         ("GOV-001", "subscription"),
     ]), names
     # Nothing that was open got fixed by breaking things, and the report says what is new since the previous audit.

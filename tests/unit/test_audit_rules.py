@@ -227,6 +227,11 @@ def m_caa_without_digicert(inv):
     rs["properties"]["caaRecords"] = [{"flags": 0, "tag": "issue", "value": "letsencrypt.org"}]
 
 
+def m_zone_not_signed(inv):
+    # The collector's part when dnssecConfigs/default answers 404.
+    _res(inv, ZONE)["parts"]["dnssec_config"] = None
+
+
 def m_standing_uaa(inv):
     _sub(inv)["parts"]["role_assignments"].append({
         "id": RG + "/providers/Microsoft.Authorization/roleAssignments/98", "name": "98",
@@ -329,6 +334,7 @@ MUTATIONS = [
     (m_dangling_cname, {("DNS-001", ZONE)}),
     (m_wrong_asuid, {("DNS-001", HOST)}),
     (m_caa_without_digicert, {("DNS-002", ZONE)}),
+    (m_zone_not_signed, {("DNS-003", ZONE)}),
     (m_standing_uaa, {("IAM-002", SUB)}),
     (m_four_owners, {("IAM-001", SUB)}),
     (m_wildcard_role, {("IAM-003", SUB)}),

@@ -9,6 +9,9 @@ from ...core.http import Response
 from . import models
 
 API_VERSIONS = ["2023-07-01-preview", "2018-05-01", "2018-03-01-preview", "2017-10-01", "2017-09-01", "2016-04-01"]
+# DNSSEC exists only in the 2023-07-01-preview API (azure-rest-api-specs dns/resource-manager/.../preview/2023-07-01-preview/
+# dns.json: DnssecConfigs_CreateOrUpdate / _Get / _Delete / _ListByDnsZone; the only configuration is named "default").
+DNSSEC_API_VERSIONS = ["2023-07-01-preview"]
 SUB = "/subscriptions/{subscriptionId}"
 RG = SUB + "/resourceGroups/{resourceGroupName}"
 ZONES = RG + "/providers/Microsoft.Network/dnsZones"
@@ -20,6 +23,7 @@ ZONE = ZONES + "/{zoneName}"
 def register(app):
     types = {"dnszones": API_VERSIONS, "dnsOperationStatuses": API_VERSIONS, "dnsOperationResults": API_VERSIONS}
     types.update({f"dnszones/{t}": API_VERSIONS for t in (*models.RECORD_PROPS, "recordsets", "all")})
+    types["dnszones/dnssecConfigs"] = DNSSEC_API_VERSIONS
     app.namespace("Microsoft.Network", types)
     h = Handlers(app)
     r = app.router
@@ -29,6 +33,11 @@ def register(app):
     r.add("PUT", ZONE, h.put_zone)
     r.add("PATCH", ZONE, h.patch_zone)
     r.add("DELETE", ZONE, h.delete_zone)
+    # Before the record-set routes, whose {recordType} would take "dnssecConfigs".
+    r.add("GET", ZONE + "/dnssecConfigs", h.list_dnssec)
+    r.add("GET", ZONE + "/dnssecConfigs/{name}", h.get_dnssec)
+    r.add("PUT", ZONE + "/dnssecConfigs/{name}", h.put_dnssec)
+    r.add("DELETE", ZONE + "/dnssecConfigs/{name}", h.delete_dnssec)
     r.add("GET", ZONE + "/recordsets", h.list_all)
     r.add("GET", ZONE + "/all", h.list_all)
     r.add("GET", ZONE + "/{recordType}", h.list_by_type)
@@ -148,6 +157,52 @@ class Handlers:
     def finish_delete(self, op):
         models.delete_zone(self.app, op["resource_id"])
         return {"status": 200}
+
+    # -- DNSSEC --------------------------------------------------------------------------------------
+    def _dnssec_api(self, req):
+        if req.api_version not in DNSSEC_API_VERSIONS:
+            # ARM's answer for a type its manifest lacks in that api-version.
+            raise AzureError(400, "NoRegisteredProviderFound",
+                             f"No registered resource provider found for location 'global' and API version '{req.api_version}' for type "
+                             f"'dnszones/dnssecConfigs'. The supported api-versions are '{', '.join(DNSSEC_API_VERSIONS)}'.")
+
+    def _dnssec_name(self, name):
+        if name.lower() != "default":
+            # The spec's path has the literal segment "default"; any other name is not a route of the DNS RP.
+            raise AzureError(404, "NotFound", f"The DNSSEC configuration '{name}' does not exist; its name is 'default'.")  # unverified text
+
+    def list_dnssec(self, req, subscriptionId, resourceGroupName, zoneName):
+        self._dnssec_api(req)
+        doc = models.dnssec_doc(self._parent(resourceGroupName, zoneName))
+        return self.app.page(req, [doc] if doc else [])
+
+    def get_dnssec(self, req, subscriptionId, resourceGroupName, zoneName, name):
+        self._dnssec_api(req)
+        self._dnssec_name(name)
+        doc = models.dnssec_doc(self._parent(resourceGroupName, zoneName))
+        if doc is None:
+            raise not_found("Microsoft.Network/dnszones/dnssecConfigs", f"{zoneName}/default", resourceGroupName)
+        return Response(200, doc)
+
+    def put_dnssec(self, req, subscriptionId, resourceGroupName, zoneName, name):
+        """DnssecConfigs_CreateOrUpdate: no body properties; 201 when the zone gets signed, 200 when it already is (the
+        keys are kept). The signing completes at once here (Azure: a long-running operation)."""
+        self._dnssec_api(req)
+        self._dnssec_name(name)
+        zone = self._parent(resourceGroupName, zoneName)
+        existing = models.dnssec_doc(zone)
+        _precondition(req, existing, "DNSSEC configuration")
+        if existing is not None:
+            return Response(200, existing)
+        return Response(201, models.enable_dnssec(self.app, zone, resource.system_data(self.app, req)))
+
+    def delete_dnssec(self, req, subscriptionId, resourceGroupName, zoneName, name):
+        """DnssecConfigs_Delete: 200 once unsigned, 204 when the zone was not signed."""
+        self._dnssec_api(req)
+        self._dnssec_name(name)
+        zone = self._parent(resourceGroupName, zoneName)
+        _precondition(req, models.dnssec_doc(zone), "DNSSEC configuration")
+        return Response(200 if models.disable_dnssec(self.app, zone) else 204)
 
     # -- record sets ---------------------------------------------------------------------------------
     def _type(self, req, rtype):

@@ -388,3 +388,62 @@ def lookup(app, fqdn, rtype) -> list[str]:
         if not exists:
             doc = resource.peek(app, record_id(zone["id"], rtype, f"*.{parent}" if parent else "*"))
     return record_values(doc, rtype) if doc is not None else []
+
+
+# -- DNSSEC (dnsZones/{zone}/dnssecConfigs/default, api 2023-07-01-preview) ---------------------------------------------
+# Kept in the zone document (private key), so the zone's record-set listing and its deletion need no special case.
+DNSSEC_TYPE = ZONE_TYPE + "/dnssecConfigs"
+# Azure DNS signs with ECDSA P-256/SHA-256 (DNSSEC algorithm 13) and publishes one key-signing key, whose DS the owner
+# gives the parent zone (Learn "DNSSEC overview" / "How to sign your Azure Public DNS zone with DNSSEC": key signing key,
+# algorithm 13, digest type 2 = SHA-256).
+DNSSEC_ALGORITHM, DNSSEC_DIGEST_TYPE, KSK_FLAGS, DNSKEY_PROTOCOL = 13, 2, 257, 3
+
+
+def _wire_name(name):
+    out = b""
+    for label in name.rstrip(".").lower().split("."):
+        out += bytes([len(label)]) + label.encode("ascii")
+    return out + b"\x00"
+
+
+def _key_tag(rdata):
+    """RFC 4034 appendix B."""
+    acc = 0
+    for i, byte in enumerate(rdata):
+        acc += byte if i & 1 else byte << 8
+    acc += (acc >> 16) & 0xFFFF
+    return acc & 0xFFFF
+
+
+def dnssec_doc(zone):
+    doc = zone.get("_dnssec")
+    return dict(doc) if doc else None
+
+
+def enable_dnssec(app, zone, system_data=None):
+    """Sign the zone: one key-signing key and its DS record (RFC 4034 5.1.4: SHA-256 of owner name | DNSKEY RDATA)."""
+    import base64
+    import hashlib
+    import os
+    public_key = os.urandom(64)  # an ECDSA P-256 public key is 64 bytes (RFC 6605)
+    rdata = KSK_FLAGS.to_bytes(2, "big") + bytes([DNSKEY_PROTOCOL, DNSSEC_ALGORITHM]) + public_key
+    tag = _key_tag(rdata)
+    digest = hashlib.sha256(_wire_name(zone["name"]) + rdata).hexdigest().upper()
+    key = {"delegationSignerInfo": [{"digestAlgorithmType": DNSSEC_DIGEST_TYPE, "digestValue": digest,
+                                     "record": f"{tag} {DNSSEC_ALGORITHM} {DNSSEC_DIGEST_TYPE} {digest}"}],
+           "flags": KSK_FLAGS, "keyTag": tag, "protocol": DNSKEY_PROTOCOL, "publicKey": base64.b64encode(public_key).decode(),
+           "securityAlgorithmType": DNSSEC_ALGORITHM}
+    doc = {"id": zone["id"] + "/dnssecConfigs/default", "name": "default", "type": DNSSEC_TYPE, "etag": new_etag(),
+           "properties": {"provisioningState": "Succeeded", "signingKeys": [key]}}
+    if system_data:
+        doc["systemData"] = system_data
+    zone["_dnssec"] = doc
+    resource.put(app, zone)
+    return dict(doc)
+
+
+def disable_dnssec(app, zone):
+    had = zone.pop("_dnssec", None) is not None
+    if had:
+        resource.put(app, zone)
+    return had
