@@ -473,8 +473,8 @@ class Collector:
         missing = [g for g in groups if g.lower() not in found]
         for g in missing:
             scope = next(s for s in self.scope if s.lower() == ("/subscriptions/%s/resourcegroups/%s" % (sub, g)).lower())
-            self.record(scope, "resources", AzureApiError(404, "ResourceGroupNotFound", "Resource group '%s' could not be found (or is not "
-                                                                                      "readable by this principal)." % g))
+            message = "Resource group '%s' could not be found (or is not readable by this principal)." % g
+            self.record(scope, "resources", AzureApiError(404, "ResourceGroupNotFound", message))
         return missing
 
     def _graph_resources(self):

@@ -117,6 +117,9 @@ options:
         V(auth_settings_v2)), to trade coverage for calls on a large scope. The inventory lists them in C(skipped_parts);
         the rules that need them are not evaluated.
       - V(host_name_bindings) is accepted and changes nothing; that part is no longer read.
+    type: list
+    elements: str
+    default: []
   use_resource_graph:
     description:
       - Read the resources, their properties, the sites' and slots' configuration and the role assignments and
@@ -124,9 +127,6 @@ options:
       - On an error from Resource Graph, the module falls back to ARM and records the error.
     type: bool
     default: true
-    type: list
-    elements: str
-    default: []
   timeout:
     description: Seconds to wait for one TLS connection or handshake of a probe.
     type: int

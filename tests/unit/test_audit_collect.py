@@ -259,8 +259,8 @@ def test_resource_graph_gives_the_resources_config_web_and_roles_without_arm_rea
     by_id = {r["id"]: r for r in doc["resources"]}
     assert sorted(by_id) == sorted([SITE, SLOT, PG_ID])
     # Types back in the provider's casing (from the id), properties as the resources table holds them, both pages read.
-    assert [by_id[i]["type"] for i in (SITE, SLOT, PG_ID)] == ["Microsoft.Web/sites", "Microsoft.Web/sites/slots",
-                                                              "Microsoft.DBforPostgreSQL/flexibleServers"]
+    types = [by_id[i]["type"] for i in (SITE, SLOT, PG_ID)]
+    assert types == ["Microsoft.Web/sites", "Microsoft.Web/sites/slots", "Microsoft.DBforPostgreSQL/flexibleServers"]
     assert by_id[SITE]["properties"] == {"httpsOnly": True} and by_id[SITE]["identity"] == {"type": "SystemAssigned"}
     assert "kind" not in by_id[PG_ID] and by_id[SITE]["resource_group"] == "erp-rg"
     assert by_id[SITE]["parts"]["config_web"]["properties"] == {"minTlsVersion": "1.2"}
