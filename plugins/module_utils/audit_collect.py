@@ -4,9 +4,14 @@
 """The audit's collector: read a scope (resource groups and/or subscriptions) once, with bounded concurrency, into the
 inventory document ``erpops-audit-inventory/1`` (the contract the evaluator reads; see the audit design note).
 
-Reads only: GETs, and the POST list actions that change nothing (``config/appsettings/list`` ...).  One paged
-``/resources`` list per scope, one list per resource type per scope for the properties, then per resource only the
-sub-reads the inventory's parts need, run in a thread pool.  Every worker has its own ArmClient (its own HTTP session);
+Reads only: GETs, the POST list actions that change nothing (``config/appsettings/list`` ...) and Resource Graph
+queries.  Azure Resource Graph first (``use_resource_graph``): the resources of the scope with their properties (table
+``resources``), the sites' and slots' ``config/web`` (``appserviceresources``) and the role assignments and definitions
+(``authorizationresources``), a few paged queries that spend none of ARM's per-subscription read tokens.  When Resource
+Graph answers an error (403 without ``Microsoft.ResourceGraph/resources/read``, 400), the collector records it and falls
+back to ARM: one paged ``/resources`` list per scope, one list per resource type per scope for the properties, the slots
+of each site and a GET of each ``config/web``.  Then per resource only the sub-reads a rule needs (PARTS_BY_TYPE), the
+GETs and the POST list actions in two thread pools, since ARM counts them in two buckets.  Every worker has its own ArmClient (its own HTTP session);
 all share one credential.  Every raw answer passes through a hook that counts the calls and the 429s and paces the
 workers on ``x-ms-ratelimit-remaining-subscription-reads`` before ARM's bucket empties.
 A 403 records the missing action in ``errors`` and the collection goes on; so does any other failed part.
@@ -60,6 +65,35 @@ SUBSCRIPTION_PARTS = (
     ("locks", "/providers/Microsoft.Authorization/locks", "2020-05-01", None),
 )
 ACTIVITY_API = "2015-04-01"
+# Azure Resource Graph (azure-rest-api-specs resourcegraph 2021-03-01 "Resources"): POST, at most 1000 rows a page, paged
+# by $skipToken; a per-user quota of queries per window (Learn "Guidance for throttled requests in Azure Resource Graph"),
+# told in x-ms-user-quota-remaining / x-ms-user-quota-resets-after.
+ARG_PATH = "/providers/Microsoft.ResourceGraph/resources"
+ARG_API = "2021-03-01"
+ARG_TOP = 1000
+WEB_TYPES = ("microsoft.web/sites", "microsoft.web/sites/slots")
+# Resource Graph answers types in lower case, and some providers' ids are lower case too (Log Analytics workspaces): the
+# types the audit knows get back the spelling ARM lists give them; any other takes its id's.
+ARM_TYPES = dict((t.lower(), t) for t in (
+    "Microsoft.Web/sites", "Microsoft.Web/sites/slots", "Microsoft.Web/serverfarms", "Microsoft.Web/certificates",
+    "Microsoft.DBforPostgreSQL/flexibleServers", "Microsoft.Storage/storageAccounts", "Microsoft.KeyVault/vaults",
+    "Microsoft.Insights/components", "Microsoft.Insights/autoscalesettings", "Microsoft.Insights/actionGroups",
+    "Microsoft.Insights/metricAlerts", "Microsoft.Insights/activityLogAlerts", "Microsoft.Insights/webtests",
+    "Microsoft.OperationalInsights/workspaces", "Microsoft.Network/dnszones", "Microsoft.Cache/redis", "Microsoft.Cdn/profiles",
+    "Microsoft.Portal/dashboards", "Microsoft.DomainRegistration/domains", "Microsoft.Web/sites/config", "Microsoft.Web/sites/slots/config",
+    "Microsoft.Authorization/roleAssignments", "Microsoft.Authorization/roleDefinitions"))
+# The parts each type needs, from what the rules read (roles/audit/files/rules/*.yml ``needs`` and the named checks of
+# audit_checks.py): sites and slots alike config_web (APP-002/003/005, APP-011..016, APP-020), basic_publishing (APP-004),
+# app_settings and connection_strings (APP-007, APP-019), auth_settings_v2 (APP-009, APP-020's slot posture); the site
+# only backup_config (APP-024) and diagnostic_settings (APP-018, MON-006: no rule targets a slot's diagnostics).
+# config_references (APP-008) is read only for the apps with a Key Vault reference among their settings (or whose
+# settings could not be read).  host_name_bindings is no longer read: APP-021 and the TLS probes take the custom host
+# names from the site's hostNameSslStates, which lists every bound host name with its sslState.
+PARTS_BY_TYPE = {
+    "microsoft.web/sites": ("config_web", "basic_publishing", "app_settings", "connection_strings", "auth_settings_v2", "backup_config",
+                            "diagnostic_settings"),
+    "microsoft.web/sites/slots": ("config_web", "basic_publishing", "app_settings", "connection_strings", "auth_settings_v2"),
+}
 # Every part name the collector reads (resource parts, then subscription parts): what skip_parts may name.
 PART_NAMES = frozenset(["config_web", "basic_publishing", "app_settings", "connection_strings", "config_references", "auth_settings_v2",
                         "backup_config", "diagnostic_settings", "host_name_bindings", "configurations", "firewall_rules", "administrators",
@@ -70,6 +104,9 @@ ACTIVITY_LOG_DAYS = 90
 # subscription and principal.  Below LOW_WATER remaining reads a worker waits for the bucket to refill that far.
 READS_REFILL_PER_SECOND = 25.0
 LOW_WATER = 40
+# Writes (PUT, PATCH and POST, the read-only list actions included) refill at 10 per second.
+WRITES_REFILL_PER_SECOND = 10.0
+WRITES_LOW_WATER = 20
 AUTH_FAILED = re.compile(r"perform action '([^']+)'", re.I)
 SECRET_NAME = re.compile(r"(secret|password|passwd|pwd|key|token|connection|conn_?str|credential|sas|signature|private)", re.I)
 KV_REFERENCE = re.compile(r"^@Microsoft\.KeyVault\(", re.I)
@@ -217,15 +254,18 @@ class Stats:
                 self.by_owner[owner] = self.by_owner.get(owner, 0) + 1
             if status == 429:
                 self.throttled += 1
-        try:
-            remaining = int((headers or {}).get("x-ms-ratelimit-remaining-subscription-reads"))
-        except (TypeError, ValueError):
-            return
-        if remaining < self.low_water:
-            wait = (self.low_water - remaining) / READS_REFILL_PER_SECOND
-            with self.lock:
-                self.paused += wait
-            self.sleep(wait)
+        # ARM answers a GET with the reads left, a POST with the writes left (Resource Graph with neither).
+        for header, low_water, refill in (("x-ms-ratelimit-remaining-subscription-reads", self.low_water, READS_REFILL_PER_SECOND),
+                                          ("x-ms-ratelimit-remaining-subscription-writes", WRITES_LOW_WATER, WRITES_REFILL_PER_SECOND)):
+            try:
+                remaining = int((headers or {}).get(header))
+            except (TypeError, ValueError):
+                continue
+            if remaining < low_water:
+                wait = (low_water - remaining) / refill
+                with self.lock:
+                    self.paused += wait
+                self.sleep(wait)
 
 
 class Collector:
@@ -233,8 +273,11 @@ class Collector:
 
     def __init__(self, make_client, scope, concurrency=8, include_slots=True, probe_hosts=True, security_logs_days=90,
                  log_analytics_workspace=None, graph_endpoint=None, ca_path=None, timeout=10, burst_threshold=20, query=None,
-                 probe=None, clock=None, sleep=time.sleep, skip_parts=()):
+                 probe=None, clock=None, sleep=time.sleep, skip_parts=(), use_resource_graph=True):
         self.make_client = make_client
+        self.use_resource_graph = use_resource_graph
+        self.graph_log = {"enabled": bool(use_resource_graph), "queries": 0, "used_for": [], "fallbacks": []}
+        self._graph_lock = threading.Lock()
         self.skip_parts = frozenset(skip_parts or ())
         self.scope = scope
         self.concurrency = max(1, int(concurrency))
@@ -272,9 +315,11 @@ class Collector:
             self.errors["%s|%s" % (owner, part)] = error_entry(exc)
 
     def run_all(self, tasks):
-        """Run (owner, part, fn, target) tasks in the pool; each result goes to ``target[part]``; failures to errors."""
+        """Run (owner, part, fn, target[, bucket]) tasks; each result goes to ``target[part]``; failures to errors.  Tasks
+        marked ``writes`` (the POST list actions) run in a pool of their own: ARM counts them in its write bucket, paced
+        apart from the reads, and a worker waiting for write tokens must not hold up the reads."""
         def one(task):
-            owner, part, fn, target = task
+            owner, part, fn, target = task[:4]
             self.stats.local.owner = owner
             try:
                 target[part] = fn()
@@ -285,10 +330,18 @@ class Collector:
             finally:
                 self.stats.local.owner = None
 
-        if not tasks:
+        groups = [[t for t in tasks if (t[4] if len(t) > 4 else "reads") == kind] for kind in ("reads", "writes")]
+        groups = [g for g in groups if g]
+        if not groups:
             return
-        with ThreadPoolExecutor(max_workers=min(self.concurrency, len(tasks))) as pool:
-            list(pool.map(one, tasks))
+        pools = [ThreadPoolExecutor(max_workers=min(self.concurrency, len(g))) for g in groups]
+        try:
+            futures = [f for pool, g in zip(pools, groups) for f in [pool.submit(one, t) for t in g]]
+            for f in futures:
+                f.result()
+        finally:
+            for pool in pools:
+                pool.shutdown(wait=True)
 
     def get(self, path, api, params=None):
         return self.arm().get(path, api, params=params)
@@ -303,6 +356,41 @@ class Collector:
     def collect(self):
         started = time.monotonic()
         now = self.clock()
+        resources = self._graph_resources() if self.use_resource_graph else None
+        from_graph = resources is not None
+        if not from_graph:
+            resources = self._arm_resources()
+        subscriptions = self._subscriptions()
+        if not from_graph:
+            self._properties(resources)
+        tasks = []
+        for sub in subscriptions:
+            if self.use_resource_graph:
+                self._graph_roles(sub)
+            tasks.extend(t for t in self._subscription_tasks(sub) if t[1] not in self.skip_parts and t[1] not in sub["parts"])
+        if self.include_slots and not from_graph:
+            self._slots(resources)
+        if self.use_resource_graph and "config_web" not in self.skip_parts:
+            self._graph_config_web(resources)
+        for res in resources:
+            tasks.extend(self._resource_tasks(res))
+        self.run_all(tasks)
+        # Key Vault reference statuses only where the settings hold a reference (or could not be read).
+        self.run_all([t for res in resources for t in self._reference_tasks(res)])
+        hosts = self._hosts(resources) if self.probe_hosts else []
+        logs = self._security_logs(subscriptions, resources, now) if self.security_logs_days else None
+        doc = {"format": FORMAT, "collected": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "scope": list(self.scope), "principal": self.principal(),
+               "calls": None, "subscriptions": subscriptions, "resources": resources, "errors": self.errors, "hosts": hosts,
+               "security_logs": logs, "directory": self.directory(), "skipped_parts": sorted(self.skip_parts),
+               "resource_graph": self.graph_log}
+        graph = self.stats.by_type.get("POST " + ARG_PATH.split("/providers/", 1)[1], 0)
+        doc["calls"] = {"total": self.stats.total, "arm": self.stats.total - graph, "resource_graph": graph,
+                        "by_type": dict(sorted(self.stats.by_type.items())), "throttled": self.stats.throttled,
+                        "paused_seconds": round(self.stats.paused, 2)}
+        wall = time.monotonic() - started
+        return doc, wall
+
+    def _arm_resources(self):
         listed = dict((s, {}) for s in self.scope)
         self.run_all([(s, "resources", (lambda s=s: scope_resources(self.arm(), s)), listed[s]) for s in self.scope])
         missing = [s for s in self.scope if "resources" not in listed[s]]
@@ -312,25 +400,167 @@ class Collector:
         resources = self._resources(listed)
         if not self.include_slots:
             resources = [r for r in resources if (r.get("type") or "").lower() != "microsoft.web/sites/slots"]
-        subscriptions = self._subscriptions()
-        self._properties(resources)
-        tasks = []
-        for sub in subscriptions:
-            tasks.extend(t for t in self._subscription_tasks(sub) if t[1] not in self.skip_parts)
-        if self.include_slots:
-            self._slots(resources)
-        for res in resources:
-            tasks.extend(self._resource_tasks(res))
-        self.run_all(tasks)
-        hosts = self._hosts(resources) if self.probe_hosts else []
-        logs = self._security_logs(subscriptions, resources, now) if self.security_logs_days else None
-        doc = {"format": FORMAT, "collected": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "scope": list(self.scope), "principal": self.principal(),
-               "calls": None, "subscriptions": subscriptions, "resources": resources, "errors": self.errors, "hosts": hosts,
-               "security_logs": logs, "directory": self.directory(), "skipped_parts": sorted(self.skip_parts)}
-        doc["calls"] = {"total": self.stats.total, "by_type": dict(sorted(self.stats.by_type.items())), "throttled": self.stats.throttled,
-                        "paused_seconds": round(self.stats.paused, 2)}
-        wall = time.monotonic() - started
-        return doc, wall
+        return resources
+
+    # -- Azure Resource Graph ------------------------------------------------------------------------
+    def graph(self, query, subscriptions, options=None):
+        """Every row of a Resource Graph query, page after page ($skipToken), within the caller's query quota."""
+        rows, token = [], None
+        while True:
+            opts = dict(options or {})
+            opts["$top"] = ARG_TOP
+            if token:
+                opts["$skipToken"] = token
+            _status, headers, body = self.arm().request("POST", ARG_PATH, ARG_API, body={"subscriptions": subscriptions, "query": query,
+                                                                                         "options": opts}, read_only=True, expect=(200,))
+            with self._graph_lock:
+                self.graph_log["queries"] += 1
+            body = body or {}
+            rows.extend(body.get("data") or [])
+            token = body.get("$skipToken")
+            if not token and str(body.get("resultTruncated")).lower() == "true":
+                raise ValueError("Resource Graph truncated the result of %r without a $skipToken" % query)
+            if not token:
+                return rows
+            self._graph_pace(headers)
+
+    def _graph_pace(self, headers):
+        """Wait for the next quota window when the last query of this one is spent (rather than be answered 429)."""
+        try:
+            remaining = int((headers or {}).get("x-ms-user-quota-remaining"))
+        except (TypeError, ValueError):
+            return
+        if remaining > 0:
+            return
+        hms = str((headers or {}).get("x-ms-user-quota-resets-after") or "00:00:01").split(":")
+        try:
+            wait = int(hms[0]) * 3600 + int(hms[1]) * 60 + float(hms[2])
+        except (IndexError, ValueError):
+            wait = 1.0
+        with self.stats.lock:
+            self.stats.paused += wait
+        self.stats.sleep(wait)
+
+    def _graph_failed(self, owner, what, exc):
+        """Record why Resource Graph could not answer (the inventory's errors and resource_graph.fallbacks): ARM reads instead."""
+        self.record(owner, "resource_graph", exc)
+        entry = error_entry(exc)
+        entry.update(owner=owner, table=what)
+        self.graph_log["fallbacks"].append(entry)
+
+    def _graph_scopes(self):
+        """(subscription id, resource group names or None for the whole subscription) of the scope."""
+        out = {}
+        for scope in self.scope:
+            sub = scope.split("/")[2]
+            m = RG_ID.match(scope)
+            if m is None:
+                out[sub] = None
+            elif out.get(sub, []) is not None:
+                out.setdefault(sub, []).append(m.group(2))
+        return out
+
+    def _graph_query(self, table, where, project, groups):
+        query = "%s | where %s" % (table, where) if where else table
+        if groups is not None:
+            query += " | where resourceGroup in~ (%s)" % ", ".join(kql_string(g) for g in groups)
+        return query + " | project %s | order by id asc" % project
+
+    def _graph_groups_exist(self, sub, groups):
+        """The resource groups of the scope that do not exist (or that the caller cannot read), from ``resourcecontainers``:
+        the resources table alone would answer an empty list for them, where ARM answers 404."""
+        query = self._graph_query("resourcecontainers", "type =~ 'microsoft.resources/subscriptions/resourcegroups'", "id, name", groups)
+        found = {(r.get("name") or "").lower() for r in self.graph(query, [sub])}
+        missing = [g for g in groups if g.lower() not in found]
+        for g in missing:
+            scope = next(s for s in self.scope if s.lower() == ("/subscriptions/%s/resourcegroups/%s" % (sub, g)).lower())
+            message = "Resource group '%s' could not be found (or is not readable by this principal)." % g
+            self.record(scope, "resources", AzureApiError(404, "ResourceGroupNotFound", message))
+        return missing
+
+    def _graph_resources(self):
+        """The resources of the scope with their properties from the ``resources`` table, or None (recorded) on an error."""
+        out = []
+        missing = []
+        for sub, groups in self._graph_scopes().items():
+            if groups is not None:
+                try:
+                    gone = self._graph_groups_exist(sub, groups)
+                except (AzureApiError, ValueError) as exc:
+                    self._graph_failed("/subscriptions/%s" % sub, "resourcecontainers", exc)
+                    return None
+                missing.extend(gone)
+                groups = [g for g in groups if g not in gone]
+                if not groups:
+                    continue
+            where = None if self.include_slots else "type !~ 'microsoft.web/sites/slots'"
+            query = self._graph_query("resources", where, "id, name, type, kind, location, tags, sku, identity, managedBy, properties", groups)
+            try:
+                rows = self.graph(query, [sub])
+            except (AzureApiError, ValueError) as exc:
+                self._graph_failed("/subscriptions/%s" % sub, "resources", exc)
+                return None
+            for row in rows:
+                rid = row.get("id") or ""
+                rtype = arm_type(rid, row.get("type"))
+                # The resources table may hold child resources with a location (host name bindings): the inventory holds
+                # what the ARM path reads, the top-level resources and the slots.
+                if rtype.count("/") != 1 and rtype.lower() != "microsoft.web/sites/slots":
+                    continue
+                doc = {"id": rid, "type": rtype, "name": row.get("name"), "location": row.get("location"),
+                       "tags": row.get("tags") or {}}
+                for key in ("kind", "sku", "identity", "managedBy"):
+                    if row.get(key) not in (None, ""):
+                        doc[key] = row[key]
+                doc.update(resource_group=resource_group_of(rid), subscription_id=subscription_of(rid), properties=row.get("properties"),
+                           parts={})
+                out.append(doc)
+        if missing and len(missing) == len(self.scope):
+            first = self.errors.get("%s|resources" % self.scope[0]) or {}
+            raise ScopeError("could not list %s: %s %s" % (self.scope[0], first.get("code"), first.get("message")))
+        self.graph_log["used_for"].append("resources")
+        return out
+
+    def _graph_config_web(self, resources):
+        """``config/web`` of every site and slot from ``appserviceresources`` (the raw ARM GET shape the rules read)."""
+        web = dict((r["id"].lower(), r) for r in resources if (r.get("type") or "").lower() in WEB_TYPES)
+        if not web:
+            return
+        for sub, groups in self._graph_scopes().items():
+            query = self._graph_query("appserviceresources", "type in~ ('microsoft.web/sites/config/web', 'microsoft.web/sites/slots/config/web')",
+                                      "id, name, type, location, properties", groups)
+            try:
+                rows = self.graph(query, [sub])
+            except (AzureApiError, ValueError) as exc:
+                self._graph_failed("/subscriptions/%s" % sub, "appserviceresources", exc)
+                continue
+            for row in rows:
+                rid = row.get("id") or ""
+                if not rid.lower().endswith("/config/web"):
+                    continue
+                res = web.get(rid[:-len("/config/web")].lower())
+                if res is not None:
+                    res["parts"]["config_web"] = {"id": rid, "name": row.get("name"), "type": arm_type(rid, row.get("type")),
+                                                  "location": row.get("location"), "properties": row.get("properties")}
+            if "appserviceresources" not in self.graph_log["used_for"]:
+                self.graph_log["used_for"].append("appserviceresources")
+
+    def _graph_roles(self, sub):
+        """The subscription's role assignments (at, above and below it, as ARM lists them) and definitions, from
+        ``authorizationresources``; left to the ARM lists on an error."""
+        wanted = [p for p in ("role_assignments", "role_definitions") if p not in self.skip_parts]
+        for part in wanted:
+            rtype = "microsoft.authorization/roleassignments" if part == "role_assignments" else "microsoft.authorization/roledefinitions"
+            query = self._graph_query("authorizationresources", "type =~ '%s'" % rtype, "id, name, type, properties", None)
+            try:
+                rows = self.graph(query, [sub["subscription_id"]], {"authorizationScopeFilter": "AtScopeAboveAndBelow"})
+            except (AzureApiError, ValueError) as exc:
+                self._graph_failed(sub["id"], "authorizationresources", exc)
+                return
+            sub["parts"][part] = [{"id": r.get("id"), "name": r.get("name"), "type": arm_type(r.get("id"), r.get("type")),
+                                   "properties": r.get("properties")} for r in rows]
+        if wanted and "authorizationresources" not in self.graph_log["used_for"]:
+            self.graph_log["used_for"].append("authorizationresources")
 
     def principal(self):
         client = self.arm()
@@ -434,17 +664,17 @@ class Collector:
             return self.list(path + "/providers/Microsoft.Insights/diagnosticSettings", DIAG_API)
 
         specs = []
-        if low in ("microsoft.web/sites", "microsoft.web/sites/slots"):
+        if low in WEB_TYPES:
             specs = [("config_web", lambda: self.get(rid + "/config/web", web)),
                      ("basic_publishing", lambda: dict((p.get("name"), (p.get("properties") or {}).get("allow"))
                                                        for p in self.list(rid + "/basicPublishingCredentialsPolicies", web))),
-                     ("app_settings", lambda: classify_app_settings(self.post_list(rid + "/config/appsettings/list", web))),
-                     ("connection_strings", lambda: classify_connection_strings(self.post_list(rid + "/config/connectionstrings/list", web))),
-                     ("config_references", lambda: self.list(rid + "/config/configreferences/appsettings", web)),
+                     ("app_settings", lambda: classify_app_settings(self.post_list(rid + "/config/appsettings/list", web)), "writes"),
+                     ("connection_strings", lambda: classify_connection_strings(self.post_list(rid + "/config/connectionstrings/list", web)),
+                      "writes"),
                      ("auth_settings_v2", lambda: self._auth_settings(rid)),
-                     ("backup_config", lambda: self._backup_config(rid)),
-                     ("diagnostic_settings", diag),
-                     ("host_name_bindings", lambda: self.list(rid + "/hostNameBindings", web))]
+                     ("backup_config", lambda: self._backup_config(rid), "writes"),
+                     ("diagnostic_settings", diag)]
+            specs = [spec for spec in specs if spec[0] in PARTS_BY_TYPE[low]]
         elif low == "microsoft.dbforpostgresql/flexibleservers":
             pg = API["postgres"]
             specs = [("configurations", lambda: dict((c.get("name"), (c.get("properties") or {}).get("value"))
@@ -472,7 +702,19 @@ class Collector:
         elif low in ("microsoft.web/serverfarms", "microsoft.insights/components", "microsoft.operationalinsights/workspaces",
                      "microsoft.cache/redis", "microsoft.cdn/profiles"):
             specs = [("diagnostic_settings", diag)]
-        return [(rid, part, fn, parts) for part, fn in specs if part not in self.skip_parts]
+        return [(rid, spec[0], spec[1], parts) + tuple(spec[2:]) for spec in specs if spec[0] not in self.skip_parts and spec[0] not in parts]
+
+    def _reference_tasks(self, res):
+        """config_references (APP-008) for a site or slot whose app settings hold a Key Vault reference, or could not be
+        read; with settings read and no reference, ARM's list would be empty, and the part is that empty list."""
+        if (res.get("type") or "").lower() not in WEB_TYPES or "config_references" in self.skip_parts:
+            return []
+        settings = res["parts"].get("app_settings")
+        if settings is not None and not any((v or {}).get("kind") == "keyvault_reference" for v in settings.values()):
+            res["parts"]["config_references"] = []
+            return []
+        rid = res["id"]
+        return [(rid, "config_references", lambda: self.list(rid + "/config/configreferences/appsettings", API["web"]), res["parts"])]
 
     def _auth_settings(self, rid):
         """The authentication settings (V2) as ARM returns them, client secrets and their setting names removed."""
@@ -584,13 +826,38 @@ def summary(doc, wall, stats):
     for res in doc["resources"]:
         counts[res["type"]] = counts.get(res["type"], 0) + 1
         per_type[res["type"]] = per_type.get(res["type"], 0) + stats.by_owner.get(res["id"], 0)
-    total = doc["calls"]["total"]
+    total = doc["calls"].get("arm", doc["calls"]["total"])
     n = len(doc["resources"])
     actions = sorted({e["action"] for e in doc["errors"].values() if e.get("action")})
     return {"resources": n, "counts_by_type": counts, "subscriptions": len(doc["subscriptions"]), "hosts": len(doc["hosts"]),
             "calls": doc["calls"], "calls_per_resource": round(float(total) / n, 2) if n else float(total),
             "calls_by_resource_type": dict((t, round(float(per_type[t]) / counts[t], 2)) for t in counts),
             "wall_seconds": round(wall, 2), "errors": len(doc["errors"]), "missing_actions": actions}
+
+
+def type_of_id(rid):
+    """``Microsoft.Web/sites/slots``: the ARM type of a resource id, in the id's own casing (Resource Graph answers the
+    type in lower case; ARM lists and the inventory keep the provider's casing)."""
+    segs = [x for x in (rid or "").split("/") if x]
+    low = [x.lower() for x in segs]
+    if "providers" not in low:
+        return None
+    i = len(low) - 1 - low[::-1].index("providers")
+    rest = segs[i + 1:]
+    if len(rest) < 3:
+        return None
+    return "/".join([rest[0]] + rest[1::2])
+
+
+def arm_type(rid, graph_type):
+    """The ARM spelling of a Resource Graph row's (lower-case) type."""
+    low = (graph_type or type_of_id(rid) or "").lower()
+    return ARM_TYPES.get(low) or type_of_id(rid) or graph_type or ""
+
+
+def kql_string(value):
+    """A KQL string literal."""
+    return "'%s'" % str(value).replace("\\", "\\\\").replace("'", "\\'")
 
 
 def merge_listed(res, item):

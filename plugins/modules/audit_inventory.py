@@ -16,16 +16,30 @@ description:
     (C(erpops-audit-inventory/1)), to O(dest) on the machine that runs the module. C(erpops.azure.audit_evaluate) reads it.
   - Never writes to Azure. It sends GETs and the read-only POST list actions (C(config/appsettings/list),
     C(config/connectionstrings/list), C(config/backup/list)) and Log Analytics queries, nothing else.
-  - Collects first, in as few calls as the APIs allow. One paged C(/resources) list per scope entry. One list per resource
-    type and scope gives the properties. Then, per resource, only the sub-reads the inventory parts need (site configuration,
-    basic publishing credentials, classified app settings and connection strings, Key Vault reference statuses,
-    authentication settings without secrets, backup configuration, diagnostic settings, host name bindings; PostgreSQL
-    parameters, firewall rules, administrators, threat protection; storage blob service, containers, lifecycle policy;
-    Key Vault secret and key attributes; DNS record sets). Per subscription it reads role assignments and definitions,
+  - Collects first, in as few calls as the APIs allow. With O(use_resource_graph), a few paged Azure Resource Graph queries
+    give the resources of the scope with their properties (table C(resources)), the configuration (C(config/web)) of every
+    site and slot (C(appserviceresources)) and the role assignments and definitions (C(authorizationresources)). Resource
+    Graph queries spend none of ARM's per-subscription read tokens; they have a quota of their own (15 per 5 seconds by
+    default), which the module respects.
+  - When Resource Graph answers an error (403 without C(Microsoft.ResourceGraph/resources/read), 400), or with
+    O(use_resource_graph=false), the module reads ARM instead. One paged C(/resources) list per scope entry, one list per
+    resource type and scope for the properties, the slots of each site, and a GET of each C(config/web). The error is kept
+    in the inventory's C(errors) and C(resource_graph.fallbacks).
+  - Then, per resource, only the sub-reads a rule needs. Sites and slots get basic publishing credentials, classified app
+    settings and connection strings, and authentication settings without secrets. Sites also get the backup configuration
+    and diagnostic settings. Key Vault reference statuses are read only for apps whose settings hold a reference.
+    PostgreSQL servers get parameters, firewall rules, administrators, threat protection and diagnostic settings. Storage
+    accounts get the blob service, containers, lifecycle policy and diagnostic settings. Key Vaults get secret and key
+    attributes. DNS zones get their record sets. Host name bindings are not read; the sites' C(hostNameSslStates) list
+    every bound host name. Per subscription it reads role assignments and definitions,
     classic administrators, Defender pricings, security contacts, assessments and alerts, policy assignments, diagnostic
     settings, activity log alerts, budgets, locks and the activity log of the security window.
-  - The reads run in a pool of O(concurrency) threads. ARM's 429 answers are retried after their C(Retry-After). Every
-    worker slows down when C(x-ms-ratelimit-remaining-subscription-reads) falls low, before the bucket empties.
+  - The reads run in a pool of O(concurrency) threads, the POST list actions in another. ARM counts them in two buckets
+    (reads 250, refilled at 25 per second; writes, the POST list actions included, 200, refilled at 10 per second, per
+    principal and subscription). ARM's 429 answers are retried after their C(Retry-After). Every worker slows down when
+    C(x-ms-ratelimit-remaining-subscription-reads) or C(-writes) falls low, before the bucket empties.
+  - On a large scope ARM's buckets set the pace. For example, the settings of 1000 sites and slots are 2000 POSTs, over 3
+    minutes at 10 per second. O(skip_parts) trades coverage for time.
   - A read the principal may not do (403) does not fail the module. It is recorded in the inventory's C(errors) with the
     action ARM names, for example C(Microsoft.Web/sites/config/list/Action) for app settings under Reader, and the
     evaluator reports the rules that needed it as not evaluated. Other failed reads (404 of an API the cloud does not
@@ -99,12 +113,20 @@ options:
     type: str
   skip_parts:
     description:
-      - Parts not to read, by name (for example V(host_name_bindings), V(config_references), V(auth_settings_v2)), to trade
-        coverage for calls on a large scope. The inventory lists them in C(skipped_parts); the rules that need them are
-        not evaluated.
+      - Parts not to read, by name (for example V(app_settings), V(connection_strings), V(backup_config),
+        V(auth_settings_v2)), to trade coverage for calls on a large scope. The inventory lists them in C(skipped_parts);
+        the rules that need them are not evaluated.
+      - V(host_name_bindings) is accepted and changes nothing; that part is no longer read.
     type: list
     elements: str
     default: []
+  use_resource_graph:
+    description:
+      - Read the resources, their properties, the sites' and slots' configuration and the role assignments and
+        definitions with Azure Resource Graph queries rather than ARM lists and GETs.
+      - On an error from Resource Graph, the module falls back to ARM and records the error.
+    type: bool
+    default: true
   timeout:
     description: Seconds to wait for one TLS connection or handshake of a probe.
     type: int
@@ -146,7 +168,7 @@ EXAMPLES = r"""
 
 - name: Show what the collection cost
   ansible.builtin.debug:
-    msg: "{{ inventory.resources }} resources, {{ inventory.calls.total }} ARM calls ({{ inventory.calls_per_resource }} per resource)"
+    msg: "{{ inventory.resources }} resources, {{ inventory.calls.arm }} ARM calls ({{ inventory.calls_per_resource }} per resource)"
 """
 
 RETURN = r"""
@@ -176,12 +198,16 @@ hosts:
   type: int
   sample: 1
 calls:
-  description: ARM calls sent, in total, by method and resource type, and how many were answered 429.
+  description:
+    - Calls sent, in total, to ARM (C(arm)) and to Resource Graph (C(resource_graph), queries and their pages), by method
+      and resource type, and how many were answered 429.
   returned: always
   type: dict
-  sample: {"total": 71, "throttled": 0, "paused_seconds": 0.0, "by_type": {"GET Microsoft.Web/sites/config": 4, "POST Microsoft.Web/sites/config/list": 4}}
+  sample: {"total": 71, "arm": 68, "resource_graph": 3, "throttled": 0, "paused_seconds": 0.0,
+           "by_type": {"GET Microsoft.Web/sites/basicPublishingCredentialsPolicies": 4, "POST Microsoft.Web/sites/config/list": 8,
+                       "POST Microsoft.ResourceGraph/resources": 3}}
 calls_per_resource:
-  description: ARM calls divided by resources.
+  description: ARM calls (Resource Graph queries not counted) divided by resources.
   returned: always
   type: float
   sample: 5.07
@@ -271,6 +297,7 @@ def main():
         graph_endpoint=dict(type="str"),
         timeout=dict(type="int", default=10),
         skip_parts=dict(type="list", elements="str", default=[]),
+        use_resource_graph=dict(type="bool", default=True),
     ))
     p = az.params
     problems = validate(p)
@@ -295,7 +322,8 @@ def main():
             lambda: ArmClient(auth, check_mode=True), scope, concurrency=p["concurrency"], include_slots=p["include_slots"],
             probe_hosts=p["probe_hosts"], security_logs_days=p["security_logs_days"], log_analytics_workspace=p["log_analytics_workspace"],
             graph_endpoint=p["graph_endpoint"], timeout=p["timeout"], burst_threshold=p["http_burst_threshold"], query=query,
-            probe=lambda host: tls_probe.probe_host(host, ca_path=p["ca_path"], timeout=p["timeout"]), skip_parts=p["skip_parts"])
+            probe=lambda host: tls_probe.probe_host(host, ca_path=p["ca_path"], timeout=p["timeout"]), skip_parts=p["skip_parts"],
+            use_resource_graph=p["use_resource_graph"])
         try:
             doc, wall = collector.collect()
         except audit_collect.ScopeError as exc:
