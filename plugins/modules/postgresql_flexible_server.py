@@ -13,7 +13,7 @@ short_description: Create, restore, update, start, stop or delete an Azure Datab
 version_added: 0.1.0
 description:
   - Creates a PostgreSQL flexible server (C(Microsoft.DBforPostgreSQL/flexibleServers)), keeps its SKU, storage, backup
-    retention, high availability and tags as asked, starts or stops it, or deletes it.
+    retention, high availability, maintenance window and tags as asked, starts or stops it, or deletes it.
   - With O(create_mode=PointInTimeRestore) it creates the server as a point-in-time restore of another server's backups
     instead, the way the portal's Restore button does. The new server takes its SKU, storage, version, administrator and
     backup settings from the source, in the source's region; firewall rules are not restored, so add them afterwards.
@@ -66,6 +66,11 @@ options:
         A smaller value than the server has is refused before any request.
     type: int
     choices: [32, 64, 128, 256, 512, 1024, 2048, 4095, 4096, 8192, 16384, 32767]
+  storage_auto_grow:
+    description:
+      - Grow the storage by itself before it fills up (C(properties.storage.autoGrow)). Azure grows it one step when the free
+        space falls under 10 % (20 % up to 64 GiB), never shrinks it, and bills the larger size.
+    type: bool
   backup_retention_days:
     description: Days automatic backups are kept, 7 to 35.
     type: int
@@ -79,6 +84,33 @@ options:
       - High availability mode (C(properties.highAvailability.mode)). The Burstable tier does not offer it.
     type: str
     choices: [Disabled, ZoneRedundant, SameZone]
+  maintenance_window:
+    description:
+      - When Azure may patch and restart the server (C(properties.maintenanceWindow)), a one-hour window a week, in UTC. Azure
+        announces each maintenance five days ahead.
+      - Azure takes the window only from an update, never when it creates a server. For a new server the module creates it,
+        waits for the creation, then sets the window, so with O(wait=false) the creation is awaited and the window's update
+        is the RV(operation) returned.
+      - Unset leaves the window as it is.
+    type: dict
+    suboptions:
+      custom_window:
+        description: V(true) for this window; V(false) lets Azure choose one between 11 PM and 7 AM of the region's time.
+        type: bool
+        default: true
+      day_of_week:
+        description: Day the window starts, C(0) for Sunday to C(6) for Saturday.
+        type: int
+        default: 0
+        choices: [0, 1, 2, 3, 4, 5, 6]
+      start_hour:
+        description: Hour the window starts, 0 to 23, UTC.
+        type: int
+        default: 0
+      start_minute:
+        description: Minute the window starts, 0 to 59.
+        type: int
+        default: 0
   administrator_login:
     description:
       - Name of the administrator role, for example C(erpadmin). Set at creation; a different value later is refused.
@@ -107,9 +139,10 @@ options:
       - How the server is created when it does not exist (C(properties.createMode)).
       - V(Default) creates an empty server from the options of this task.
       - V(PointInTimeRestore) creates it from the backups of O(source_server) or O(source_server_resource_id), as the data
-        was at O(point_in_time_utc). Options the restored server takes from its source (O(sku), O(version),
-        O(storage_size_gb), O(backup_retention_days), O(geo_redundant_backup), O(high_availability), O(administrator_login),
-        O(administrator_login_password)) are refused; change them in a later task once the server exists.
+        was at O(point_in_time_utc). Options the restored server takes from its source or from Azure's defaults (O(sku),
+        O(version), O(storage_size_gb), O(storage_auto_grow), O(backup_retention_days), O(geo_redundant_backup),
+        O(high_availability), O(maintenance_window), O(administrator_login), O(administrator_login_password)) are refused;
+        change them in a later task once the server exists.
       - A server that already exists is never restored again. The task changes nothing and warns, because Azure does not
         say which backup an existing server came from. Delete it first (O(state=absent)) to restore afresh.
       - Azure's other create modes (C(GeoRestore), C(Replica), C(ReviveDropped)) are not supported by this module.
@@ -275,8 +308,8 @@ RESTORE = "PointInTimeRestore"
 # What a point-in-time restore takes from its source (REST spec example ServersCreatePointInTimeRestore.json sends only
 # location, createMode, sourceServerResourceId and pointInTimeUTC; Learn "Backup and restore": the new server has the
 # source's configuration, in the source's region).
-INHERITED = ("version", "sku", "storage_size_gb", "backup_retention_days", "geo_redundant_backup", "high_availability",
-             "administrator_login", "administrator_login_password")
+INHERITED = ("version", "sku", "storage_size_gb", "storage_auto_grow", "backup_retention_days", "geo_redundant_backup",
+             "high_availability", "maintenance_window", "administrator_login", "administrator_login_password")
 RESTORE_OPTIONS = ("source_server", "source_server_resource_id", "point_in_time_utc")
 SERVER_ID = re.compile(r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.DBforPostgreSQL/flexibleServers/[^/]+$", re.I)
 # The Date header has whole seconds: a point within a second of it is not "in the future".
@@ -301,6 +334,10 @@ def _validate(az, p, current):
     days = p["backup_retention_days"]
     if days is not None and not 7 <= days <= 35:
         az.fail("backup_retention_days must be between 7 and 35, got %d" % days)
+    window = p["maintenance_window"]
+    if window and not (0 <= window["start_hour"] <= 23 and 0 <= window["start_minute"] <= 59):
+        az.fail("maintenance_window must start at a time of day: start_hour 0 to 23 and start_minute 0 to 59 (UTC), got %s:%s"
+                % (window["start_hour"], window["start_minute"]))
     login = p["administrator_login"]
     if login and "@" in login:
         az.fail("administrator_login must be the plain role name (for example %s): the user@server form belonged to the retired "
@@ -401,16 +438,33 @@ def _restore_plan(az, p, source_id, point):
 def _wanted(p, current):
     """What must match: only the options the user set."""
     tags = reconcile.tags_wanted((current or {}).get("tags"), p["tags"], p["purge_tags"])
-    geo = None if p["geo_redundant_backup"] is None else ("Enabled" if p["geo_redundant_backup"] else "Disabled")
+    geo = _enabled(p["geo_redundant_backup"])
+    window = p["maintenance_window"]
     return {
         "location": p["location"], "tags": tags, "sku": dict(p["sku"]) if p["sku"] else None,
         "properties": {
             "version": p["version"], "administratorLogin": p["administrator_login"],
-            "storage": {"storageSizeGB": p["storage_size_gb"]},
+            "storage": {"storageSizeGB": p["storage_size_gb"], "autoGrow": _enabled(p["storage_auto_grow"])},
             "backup": {"backupRetentionDays": p["backup_retention_days"], "geoRedundantBackup": geo},
             "highAvailability": {"mode": p["high_availability"]},
+            "maintenanceWindow": _window(window),
         },
     }
+
+
+def _enabled(flag):
+    """Azure's Enabled/Disabled strings for a boolean option; None when unset."""
+    return None if flag is None else ("Enabled" if flag else "Disabled")
+
+
+def _window(window):
+    """The MaintenanceWindow document for the option; a system-managed window carries no schedule to compare."""
+    if window is None:
+        return None
+    if not window["custom_window"]:
+        return {"customWindow": "Disabled"}
+    return {"customWindow": "Enabled", "dayOfWeek": window["day_of_week"], "startHour": window["start_hour"],
+            "startMinute": window["start_minute"]}
 
 
 def _prune(value):
@@ -446,9 +500,15 @@ def main():
         sku=dict(type="dict", options=dict(name=dict(type="str", required=True),
                                            tier=dict(type="str", required=True, choices=["Burstable", "GeneralPurpose", "MemoryOptimized"]))),
         storage_size_gb=dict(type="int", choices=[32, 64, 128, 256, 512, 1024, 2048, 4095, 4096, 8192, 16384, 32767]),
+        storage_auto_grow=dict(type="bool"),
         backup_retention_days=dict(type="int"),
         geo_redundant_backup=dict(type="bool"),
         high_availability=dict(type="str", choices=["Disabled", "ZoneRedundant", "SameZone"]),
+        maintenance_window=dict(type="dict", options=dict(
+            custom_window=dict(type="bool", default=True),
+            day_of_week=dict(type="int", default=0, choices=[0, 1, 2, 3, 4, 5, 6]),
+            start_hour=dict(type="int", default=0),
+            start_minute=dict(type="int", default=0))),
         administrator_login=dict(type="str"),
         administrator_login_password=dict(type="str", no_log=True),
         update_password=dict(type="str", default="on_create", choices=["on_create", "always"], no_log=False),
@@ -496,9 +556,14 @@ def main():
             steps = [("PUT", path, body)]
         elif current is None:
             body = _prune(want)
+            # Azure ignores a maintenance window in a create (it keeps the system-managed one): an update sets it.
+            window = body["properties"].pop("maintenanceWindow", None)
             body["properties"].update(createMode="Default", administratorLoginPassword=p["administrator_login_password"])
             steps = [("PUT", path, body)]
             predicted = reconcile.merge({"properties": {"state": "Ready"}}, body)
+            if window:
+                steps.append(("PATCH", path, {"properties": {"maintenanceWindow": window}}))
+                predicted["properties"]["maintenanceWindow"] = window
         else:
             body = _prune(_patch(want, current, res))
             if p["update_password"] == SEND_ALWAYS and p["administrator_login_password"]:

@@ -241,3 +241,21 @@ def test_endpoints_and_lro_headers(azsim, pg):
     while s.get(r.headers["Azure-AsyncOperation"]).json()["status"] == "InProgress" and time.time() < deadline:
         time.sleep(0.1)
     assert s.get(r.headers["Azure-AsyncOperation"]).json()["status"] == "Succeeded"
+
+
+def test_maintenance_window_and_storage_auto_grow(azsim, pg):
+    """The window is set by an update only (a create keeps the system-managed one); autoGrow by either."""
+    client, rg, name, created = pg
+    assert created.maintenance_window.custom_window == "Disabled" and created.storage.auto_grow == "Disabled"
+    updated = client.servers.begin_update(rg, name, {"properties": {
+        "maintenanceWindow": {"customWindow": "Enabled", "dayOfWeek": 0, "startHour": 2, "startMinute": 30},
+        "storage": {"autoGrow": "Enabled"}}}).result()
+    assert (updated.maintenance_window.custom_window, updated.maintenance_window.day_of_week, updated.maintenance_window.start_hour,
+            updated.maintenance_window.start_minute) == ("Enabled", 0, 2, 30)
+    assert updated.storage.auto_grow == "Enabled" and updated.storage.storage_size_gb == 128
+    with pytest.raises(HttpResponseError) as exc:
+        client.servers.begin_update(rg, name, {"properties": {"maintenanceWindow": {"customWindow": "Enabled", "startHour": 24}}})
+    assert exc.value.status_code == 400 and "startHour" in exc.value.message
+    back = client.servers.begin_update(rg, name, {"properties": {"maintenanceWindow": {"customWindow": "Disabled"},
+                                                                 "storage": {"autoGrow": "Disabled"}}}).result()
+    assert back.maintenance_window.custom_window == "Disabled" and back.storage.auto_grow == "Disabled"
