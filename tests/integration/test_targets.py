@@ -22,3 +22,8 @@ def test_engine_retries_and_secrets_at_vvv(run_target):
     _report, output = run_target("engine_behaviour", extra_vars={"eb_secret": secret}, verbosity=3)
     assert "ESTABLISH LOCAL CONNECTION FOR USER" in output  # -vvv really was on
     assert secret not in output
+
+
+@pytest.mark.parametrize("mode", ["proxy", "direct"])
+def test_resource_tags(run_target, mode):
+    run_target("resource_tags", mode)

@@ -4,6 +4,7 @@ from ...core import locations, resource
 from ...core.errors import AzureError
 from ...core.http import Response
 from . import models
+from . import tags as tags_api
 
 API_VERSIONS = ["2025-04-01", "2024-11-01", "2024-07-01", "2024-03-01", "2023-07-01", "2022-12-01", "2022-09-01", "2021-04-01"]
 SUB = "/subscriptions/{subscriptionId}"
@@ -12,7 +13,7 @@ RG = SUB + "/resourcegroups/{resourceGroupName}"
 
 def register(app):
     app.namespace("Microsoft.Resources", {"resourceGroups": API_VERSIONS, "subscriptions": API_VERSIONS, "resources": API_VERSIONS,
-                                          "locations": API_VERSIONS, "tenants": API_VERSIONS})
+                                          "locations": API_VERSIONS, "tenants": API_VERSIONS, "tags": API_VERSIONS})
     r = app.router
     h = Handlers(app)
     r.add("GET", "/subscriptions", h.list_subscriptions, action="Microsoft.Resources/subscriptions/read")
@@ -29,6 +30,7 @@ def register(app):
     r.add("DELETE", RG, h.delete_group)
     r.add("GET", SUB + "/resources", h.list_sub_resources, action="Microsoft.Resources/subscriptions/resources/read")
     r.add("GET", RG + "/resources", h.list_group_resources, action="Microsoft.Resources/subscriptions/resourceGroups/resources/read")
+    tags_api.register(app)
     app.lro.register("resources.rg.deleted", h.finish_delete)
     app.lro.register("resources.rg.delete_failed", h.fail_delete)
 
@@ -45,7 +47,8 @@ class Handlers:
         return {"id": f"/subscriptions/{self.sub}", "authorizationSource": "RoleBased", "managedByTenants": [],
                 "subscriptionId": self.sub, "tenantId": self.app.identity.tenant_id, "displayName": "azsim",
                 "state": "Enabled", "subscriptionPolicies": {"locationPlacementId": "Public_2014-09-01",
-                                                             "quotaId": "PayAsYouGo_2014-09-01", "spendingLimit": "Off"}}
+                                                             "quotaId": "PayAsYouGo_2014-09-01", "spendingLimit": "Off"},
+                "tags": dict((self.app.store.get("meta", "subscription-tags") or {}).get("tags") or {})}
 
     def list_subscriptions(self, req):
         return Response(200, {"value": [self._subscription()], "count": {"type": "Total", "value": 1}})
