@@ -111,6 +111,19 @@ options:
         description: Minute the window starts, 0 to 59.
         type: int
         default: 0
+  authentication:
+    description:
+      - How clients may log in (C(properties.authConfig)). Unset leaves it as it is; a new server takes passwords only.
+      - Microsoft Entra administrators (M(erpops.azure.postgresql_flexible_server_administrator)) can be added only once
+        O(authentication.microsoft_entra=true).
+    type: dict
+    suboptions:
+      microsoft_entra:
+        description: Accept Microsoft Entra tokens (C(activeDirectoryAuth)).
+        type: bool
+      password:
+        description: Accept PostgreSQL passwords (C(passwordAuth)). At least one of the two must stay on.
+        type: bool
   administrator_login:
     description:
       - Name of the administrator role, for example C(erpadmin). Set at creation; a different value later is refused.
@@ -141,8 +154,8 @@ options:
       - V(PointInTimeRestore) creates it from the backups of O(source_server) or O(source_server_resource_id), as the data
         was at O(point_in_time_utc). Options the restored server takes from its source or from Azure's defaults (O(sku),
         O(version), O(storage_size_gb), O(storage_auto_grow), O(backup_retention_days), O(geo_redundant_backup),
-        O(high_availability), O(maintenance_window), O(administrator_login), O(administrator_login_password)) are refused;
-        change them in a later task once the server exists.
+        O(high_availability), O(maintenance_window), O(authentication), O(administrator_login), O(administrator_login_password))
+        are refused; change them in a later task once the server exists.
       - A server that already exists is never restored again. The task changes nothing and warns, because Azure does not
         say which backup an existing server came from. Delete it first (O(state=absent)) to restore afresh.
       - Azure's other create modes (C(GeoRestore), C(Replica), C(ReviveDropped)) are not supported by this module.
@@ -309,7 +322,7 @@ RESTORE = "PointInTimeRestore"
 # location, createMode, sourceServerResourceId and pointInTimeUTC; Learn "Backup and restore": the new server has the
 # source's configuration, in the source's region).
 INHERITED = ("version", "sku", "storage_size_gb", "storage_auto_grow", "backup_retention_days", "geo_redundant_backup",
-             "high_availability", "maintenance_window", "administrator_login", "administrator_login_password")
+             "high_availability", "maintenance_window", "authentication", "administrator_login", "administrator_login_password")
 RESTORE_OPTIONS = ("source_server", "source_server_resource_id", "point_in_time_utc")
 SERVER_ID = re.compile(r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.DBforPostgreSQL/flexibleServers/[^/]+$", re.I)
 # The Date header has whole seconds: a point within a second of it is not "in the future".
@@ -334,6 +347,9 @@ def _validate(az, p, current):
     days = p["backup_retention_days"]
     if days is not None and not 7 <= days <= 35:
         az.fail("backup_retention_days must be between 7 and 35, got %d" % days)
+    auth = p["authentication"]
+    if auth and auth["microsoft_entra"] is False and auth["password"] is False:
+        az.fail("authentication must leave a way in: microsoft_entra and password cannot both be false")
     window = p["maintenance_window"]
     if window and not (0 <= window["start_hour"] <= 23 and 0 <= window["start_minute"] <= 59):
         az.fail("maintenance_window must start at a time of day: start_hour 0 to 23 and start_minute 0 to 59 (UTC), got %s:%s"
@@ -448,6 +464,7 @@ def _wanted(p, current):
             "backup": {"backupRetentionDays": p["backup_retention_days"], "geoRedundantBackup": geo},
             "highAvailability": {"mode": p["high_availability"]},
             "maintenanceWindow": _window(window),
+            "authConfig": _auth(p["authentication"]),
         },
     }
 
@@ -455,6 +472,13 @@ def _wanted(p, current):
 def _enabled(flag):
     """Azure's Enabled/Disabled strings for a boolean option; None when unset."""
     return None if flag is None else ("Enabled" if flag else "Disabled")
+
+
+def _auth(auth):
+    """The AuthConfig document for the option: only the switches the user set."""
+    if auth is None:
+        return None
+    return {"activeDirectoryAuth": _enabled(auth["microsoft_entra"]), "passwordAuth": _enabled(auth["password"])}
 
 
 def _window(window):
@@ -509,6 +533,7 @@ def main():
             day_of_week=dict(type="int", default=0, choices=[0, 1, 2, 3, 4, 5, 6]),
             start_hour=dict(type="int", default=0),
             start_minute=dict(type="int", default=0))),
+        authentication=dict(type="dict", options=dict(microsoft_entra=dict(type="bool"), password=dict(type="bool"))),
         administrator_login=dict(type="str"),
         administrator_login_password=dict(type="str", no_log=True),
         update_password=dict(type="str", default="on_create", choices=["on_create", "always"], no_log=False),

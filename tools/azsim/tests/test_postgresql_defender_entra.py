@@ -72,3 +72,30 @@ def test_entra_administrators(azsim, server):
     pg.administrators_microsoft_entra.begin_delete(rg, name, oid).result()
     with pytest.raises(ResourceNotFoundError):
         pg.administrators_microsoft_entra.get(rg, name, oid)
+
+
+def test_entra_authentication_turned_on_by_an_update(azsim, resource_group):
+    """A server created with password authentication only takes an administrator once an update enables Entra; a server
+    needs one way in, so disabling both is refused."""
+    pg = azsim.client(PostgreSQLManagementClient, "direct")
+    name = f"pgauth-{uuid.uuid4().hex[:6]}"
+    made = pg.servers.begin_create_or_update(resource_group, name, BODY, polling_interval=0).result()
+    try:
+        assert made.auth_config.active_directory_auth == "Disabled" and made.auth_config.password_auth == "Enabled"
+        oid = str(uuid.uuid4())
+        with pytest.raises(HttpResponseError) as exc:
+            pg.administrators_microsoft_entra.begin_create_or_update(resource_group, name, oid, {"properties": {
+                "principalType": "Group", "principalName": "erp-dba"}}, polling_interval=0).result()
+        assert exc.value.status_code == 400
+        with pytest.raises(HttpResponseError) as exc:
+            pg.servers.begin_update(resource_group, name, {"properties": {"authConfig": {"passwordAuth": "Disabled"}}},
+                                    polling_interval=0).result()
+        assert exc.value.status_code == 400 and "At least one authentication method" in exc.value.message
+        on = pg.servers.begin_update(resource_group, name, {"properties": {"authConfig": {"activeDirectoryAuth": "Enabled"}}},
+                                     polling_interval=0).result()
+        assert on.auth_config.active_directory_auth == "Enabled" and on.auth_config.password_auth == "Enabled"
+        admin = pg.administrators_microsoft_entra.begin_create_or_update(resource_group, name, oid, {"properties": {
+            "principalType": "Group", "principalName": "erp-dba"}}, polling_interval=0).result()
+        assert admin.name == "erp-dba"
+    finally:
+        pg.servers.begin_delete(resource_group, name, polling_interval=0).result()

@@ -274,7 +274,7 @@ def _base_doc(app, req, sub, rg, name, body, sku, version):
         "tags": resource.validate_tags(body.get("tags")), "sku": sku, "systemData": resource.system_data(app, req),
         "properties": {
             "version": version, "minorVersion": "0", "state": "Provisioning", "fullyQualifiedDomainName": fqdn(name),
-            "authConfig": {"activeDirectoryAuth": "Disabled", "passwordAuth": "Enabled", **(props.get("authConfig") or {})},
+            "authConfig": _auth_config(props.get("authConfig"), {"activeDirectoryAuth": "Disabled", "passwordAuth": "Enabled"}),
             "dataEncryption": {"type": "SystemManaged"},
             "network": {"publicNetworkAccess": net.get("publicNetworkAccess") or "Enabled"},
             "availabilityZone": str(props.get("availabilityZone") or "1"),
@@ -282,6 +282,27 @@ def _base_doc(app, req, sub, rg, name, body, sku, version):
             "replicationRole": "Primary", "replicaCapacity": 5, "replica": {"role": "Primary", "capacity": 5},
         },
     }
+
+
+def _auth_config(auth, previous):
+    """AuthConfig (spec 2024-08-01: activeDirectoryAuth and passwordAuth Enabled|Disabled, tenantId; az postgres flexible-server
+    update --microsoft-entra-auth/--password-auth). A server needs one way in: both disabled is refused (Learn "Microsoft Entra
+    authentication": "PostgreSQL and Microsoft Entra authentication" or "Microsoft Entra authentication only"); texts unverified."""
+    out = dict(previous)
+    for key in ("activeDirectoryAuth", "passwordAuth"):
+        value = (auth or {}).get(key)
+        if value is None:
+            continue
+        norm = next((x for x in ("Enabled", "Disabled") if x.lower() == str(value).lower()), None)
+        if norm is None:
+            raise invalid(f"Invalid value '{value}' for authConfig {key}. Allowed values: Enabled, Disabled.")
+        out[key] = norm
+    if out["activeDirectoryAuth"] == "Disabled" and out["passwordAuth"] == "Disabled":
+        raise invalid("At least one authentication method must be enabled: Microsoft Entra or password authentication.",
+                      "InvalidAuthenticationConfiguration")
+    if (auth or {}).get("tenantId"):
+        out["tenantId"] = auth["tenantId"]
+    return out
 
 
 def _maintenance_window(window, previous):
@@ -322,6 +343,8 @@ def apply_patch(doc, body):
     p["highAvailability"] = _ha(props.get("highAvailability"), doc["sku"]["tier"], p["highAvailability"])
     if props.get("maintenanceWindow"):
         p["maintenanceWindow"] = _maintenance_window(props["maintenanceWindow"], p["maintenanceWindow"])
+    if props.get("authConfig"):
+        p["authConfig"] = _auth_config(props["authConfig"], p["authConfig"])
     if (props.get("network") or {}).get("publicNetworkAccess"):
         p["network"]["publicNetworkAccess"] = props["network"]["publicNetworkAccess"]
     password = props.get("administratorLoginPassword")
