@@ -24,8 +24,8 @@ description:
   - Compares with the previous audit (O(previous), or the newest one of the same scope under O(history_dir)) and reports what is
     new, fixed and still open.
   - It never fails on findings; it returns RV(open_findings), RV(summary) and RV(open_at_or_above) for O(fail_on) and the role
-    decides, without reading C(audit.json) back. It fails on bad input (an
-    unreadable inventory, a rule error, a malformed suppression or desired value) before anything is written.
+    decides, without reading C(audit.json) back. It fails on bad input (an unreadable inventory, a rule error, a malformed
+    suppression or desired value) before anything is written.
   - The Azure authentication options are accepted, so that C(module_defaults) for C(group/erpops.azure.azure) reach this module
     like every other of the collection, and ignored.
 author:
@@ -95,7 +95,8 @@ options:
     type: path
   history_dir:
     description:
-      - A directory of earlier audits (C(<history_dir>/<timestamp>/audit.json)); the newest one of the same scope, other than
+      - A directory of earlier audits (C(<history_dir>/<timestamp>/audit.json), C(<history_dir>/<timestamp>/<host>/audit.json) or
+        C(<history_dir>/<timestamp>/<host>/audit/audit.json)); the newest one of the same scope, other than
         O(dest_dir), is compared with. None found (the first audit) is not an error. Mutually exclusive with O(previous).
     type: path
   fail_on:
