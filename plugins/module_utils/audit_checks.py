@@ -20,6 +20,7 @@ import re
 from ansible_collections.erpops.azure.plugins.module_utils.audit_rules import (
     NotApplicable,
     NotEvaluated,
+    PerResource,
     Result,
     shorten,
 )
@@ -238,20 +239,32 @@ def iam_owner_count(ctx, sub, args):
 
 @check
 def iam_no_standing_admins(ctx, sub, args):
-    """IAM-002: no standing User Access Administrator / RBAC Administrator outside the allowed principals."""
+    """IAM-002: no standing User Access Administrator / RBAC Administrator outside the allowed principals.
+
+    One finding per such role assignment (its ARM id), so a dated suppression accepts one holder (the deployer's grant
+    on the resource group) and every other holder stays open; the subscription has a finding of its own only when
+    nobody holds either role."""
     allowed = {_low(p) for p in args.get("allowed") or []}
     defs = _role_defs(ctx, sub)
-    found = []
+    expected = ("no User Access Administrator or RBAC Administrator assignment (allowed: %s)"
+                % (", ".join(sorted(allowed)) or "none"))
+    items, found = [], []
     for a in _assignments(ctx, sub):
         p = _props(a)
         guid = _guid(p.get("roleDefinitionId"))
-        if guid in (USER_ACCESS_ADMIN, RBAC_ADMIN) and _low(p.get("principalId")) not in allowed:
-            found.append(dict(principal=p.get("principalId"), type=p.get("principalType"),
-                              role=_role_name(defs, guid), scope=p.get("scope")))
-    return _result(["%s holds %s at %s" % (f["principal"], f["role"], f["scope"]) for f in found],
-                   "no User Access Administrator or RBAC Administrator assignment (allowed: %s)"
-                   % (", ".join(sorted(allowed)) or "none"), {"assignments": shorten(found)},
-                   "no standing access administrator")
+        if guid not in (USER_ACCESS_ADMIN, RBAC_ADMIN):
+            continue
+        holder = dict(principal=p.get("principalId"), type=p.get("principalType"), role=_role_name(defs, guid), scope=p.get("scope"))
+        resource = a.get("id") or "%s/providers/Microsoft.Authorization/roleAssignments/%s" % ((p.get("scope") or "").rstrip("/"), a.get("name"))
+        says = "%s %s holds %s at %s" % (holder["type"] or "principal", holder["principal"], holder["role"], holder["scope"])
+        if _low(holder["principal"]) in allowed:
+            items.append((resource, Result(True, expected, holder, says + " (allowed by iam_admin_allowed_principals)")))
+        else:
+            found.append(holder)
+            items.append((resource, Result(False, expected, holder, says + ", a standing assignment")))
+    result = _result(["%s holds %s at %s" % (f["principal"], f["role"], f["scope"]) for f in found], expected,
+                     {"assignments": shorten(found)}, "no standing access administrator")
+    return PerResource(result.ok, result.expected, result.actual, result.message, items)
 
 
 @check

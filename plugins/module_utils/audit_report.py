@@ -354,12 +354,14 @@ def _scope_key(scope):
 
 
 def find_previous(history_dir, scope, exclude_dir=None):
-    """The newest ``audit.json`` under ``history_dir`` (``<dir>/audit.json``, ``<dir>/<run>/audit.json`` or
-    ``<dir>/<run>/<host>/audit.json``) of the same scope, other than the one in ``exclude_dir``; None when there is none."""
+    """The newest ``audit.json`` under ``history_dir`` (``<dir>/audit.json``, ``<dir>/<run>/audit.json``,
+    ``<dir>/<run>/<host>/audit.json`` or, the maintain role's quarterly routine, ``<dir>/<run>/<host>/audit/audit.json``)
+    of the same scope, other than the one in ``exclude_dir``; None when there is none."""
     best = None
     exclude = os.path.realpath(exclude_dir) if exclude_dir else None
     for path in (glob.glob(os.path.join(history_dir, "audit.json")) + glob.glob(os.path.join(history_dir, "*", "audit.json"))
-                 + glob.glob(os.path.join(history_dir, "*", "*", "audit.json"))):
+                 + glob.glob(os.path.join(history_dir, "*", "*", "audit.json"))
+                 + glob.glob(os.path.join(history_dir, "*", "*", "audit", "audit.json"))):
         if exclude and os.path.realpath(os.path.dirname(path)) == exclude:
             continue
         try:

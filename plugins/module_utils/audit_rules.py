@@ -77,6 +77,19 @@ class Result(object):
         self.message = message
 
 
+class PerResource(Result):
+    """A check's verdict split by the resources it judged (IAM-002: one finding per role assignment, so a suppression
+    can accept one holder and leave the others open). ``items`` is ``[(resource label, Result)]``: the rule reports
+    one finding per item instead of one for the target; with no item, the target's own finding (this Result). Inside
+    ``all``/``any``/``not`` it is an ordinary Result."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, ok, expected=None, actual=None, message="", items=()):
+        Result.__init__(self, ok, expected, actual, message)
+        self.items = list(items)
+
+
 # --------------------------------------------------------------------------------------------------------------------
 # Loading and validation
 # --------------------------------------------------------------------------------------------------------------------
@@ -762,9 +775,11 @@ def _finding(rule, status, resource, expected=None, actual=None, message=""):
 
 
 def evaluate_rule(rule, ctx):
-    """Findings of one rule: one per target (or one not_applicable/not_evaluated/fail for the scope)."""
+    """Findings of one rule: one per target, or one per resource a check judged (PerResource), or one
+    not_applicable/not_evaluated/fail for the scope."""
     ctx.rule = rule
     findings = []
+    seen = set()
     any_target = False
     for case in rule["cases"]:
         for kind, obj, label in _targets(ctx, case):
@@ -782,6 +797,14 @@ def evaluate_rule(rule, ctx):
                                                  "does not apply: " + r.message))
                         continue
                 r = evaluate_expression(case["expect"], obj, ctx)
+                if isinstance(r, PerResource) and r.items:
+                    for resource, item in r.items:
+                        # An assignment inherited from a management group is listed by every subscription under it.
+                        if resource.lower() not in seen:
+                            seen.add(resource.lower())
+                            findings.append(_finding(rule, "pass" if item.ok else "fail", resource, item.expected, item.actual,
+                                                     item.message))
+                    continue
                 findings.append(_finding(rule, "pass" if r.ok else "fail", label, r.expected, r.actual, r.message))
             except NotEvaluated as e:
                 findings.append(_finding(rule, "not_evaluated", label, message=str(e)))

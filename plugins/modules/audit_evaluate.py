@@ -23,8 +23,9 @@ description:
   - O(desired) compares the live state with the deploy's desired values and reports the differences as C(drift), without writing.
   - Compares with the previous audit (O(previous), or the newest one of the same scope under O(history_dir)) and reports what is
     new, fixed and still open.
-  - It never fails on findings; it returns RV(open_at_or_above) for O(fail_on) and the role decides. It fails on bad input (an
-    unreadable inventory, a rule error, a malformed suppression or desired value) before anything is written.
+  - It never fails on findings; it returns RV(open_findings), RV(summary) and RV(open_at_or_above) for O(fail_on) and the role
+    decides, without reading C(audit.json) back. It fails on bad input (an unreadable inventory, a rule error, a malformed
+    suppression or desired value) before anything is written.
   - The Azure authentication options are accepted, so that C(module_defaults) for C(group/erpops.azure.azure) reach this module
     like every other of the collection, and ignored.
 author:
@@ -94,7 +95,8 @@ options:
     type: path
   history_dir:
     description:
-      - A directory of earlier audits (C(<history_dir>/<timestamp>/audit.json)); the newest one of the same scope, other than
+      - A directory of earlier audits (C(<history_dir>/<timestamp>/audit.json), C(<history_dir>/<timestamp>/<host>/audit.json) or
+        C(<history_dir>/<timestamp>/<host>/audit/audit.json)); the newest one of the same scope, other than
         O(dest_dir), is compared with. None found (the first audit) is not an error. Mutually exclusive with O(previous).
     type: path
   fail_on:
@@ -202,6 +204,40 @@ open_at_or_above:
   returned: always
   type: int
   sample: 2
+open_findings:
+  description:
+    - Every open finding (status C(fail) or C(error), after suppressions), whatever its severity, worst severity first, then by
+      check and resource. The same findings as C(audit.json)'s, with only the keys a summary needs.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    check:
+      description: The check's id.
+      type: str
+      sample: APP-001
+    status:
+      description: V(fail) or V(error).
+      type: str
+      sample: fail
+    severity:
+      description: The check's severity.
+      type: str
+      sample: high
+    title:
+      description: The check's title.
+      type: str
+      sample: HTTPS Only is on for the site and every slot
+    resource:
+      description: The ARM id of the resource, or the host name for TLS and DNS checks.
+      type: str
+      sample: /subscriptions/0000/resourceGroups/rg-erp/providers/Microsoft.Web/sites/erp-web
+    message:
+      description: What was found.
+      type: str
+      sample: httpsOnly is false
+  sample: [{"check": "APP-001", "status": "fail", "severity": "high", "title": "HTTPS Only is on for the site and every slot",
+            "resource": "/subscriptions/0000/resourceGroups/rg-erp/providers/Microsoft.Web/sites/erp-web", "message": "httpsOnly is false"}]
 failed_checks:
   description: The checks of those findings, worst severity first.
   returned: always
@@ -318,6 +354,16 @@ def write(dest_dir, files):
             raise
 
 
+OPEN_KEYS = ("check", "status", "severity", "title", "resource", "message")
+
+
+def open_findings(findings):
+    """The open findings, worst first, with the keys a summary shows (never ``expected``/``actual``: they can be large)."""
+    hit = [f for f in findings if report.is_open(f)]
+    hit.sort(key=lambda f: (-report.severity_rank(f["severity"]), f["check"], f["resource"].lower()))
+    return [dict((k, f.get(k)) for k in OPEN_KEYS) for f in hit]
+
+
 def result(doc, dest_dir, changed):
     s = doc["summary"]
     ch = doc.get("changes")
@@ -331,7 +377,7 @@ def result(doc, dest_dir, changed):
     return dict(
         changed=changed, msg="%s; reports in %s" % (msg, dest_dir),
         files=dict((name, os.path.join(dest_dir, name)) for name in FILES),
-        summary=s, open_at_or_above=s["open_at_or_above"], failed_checks=s["failed_checks"],
+        summary=s, open_findings=open_findings(doc["findings"]), open_at_or_above=s["open_at_or_above"], failed_checks=s["failed_checks"],
         changes=None if ch is None else dict(previous=ch["previous"]["path"], new=len(ch["new"]), fixed=len(ch["fixed"]),
                                              still_open=len(ch["still_open"]), unverified=len(ch["unverified"])),
         expired_suppressions=expired,

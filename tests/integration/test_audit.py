@@ -123,6 +123,7 @@ def test_the_erp_auditor_role_sees_everything_and_writes_nothing(stack, tmp_path
 
 
 WEB, PG, STORAGE = "2024-11-01", "2024-08-01", "2025-06-01"
+UAA_GRANT = "3c9e4b1a-6d2f-4e8a-b5c7-0a1b2c3d4e5f"
 
 
 def _misconfigure(azsim):
@@ -152,6 +153,11 @@ def _misconfigure(azsim):
              json={"properties": {"roleDefinitionId": f"/subscriptions/{azsim.sub}/providers/Microsoft.Authorization/roleDefinitions/"
                                                       "b24988ac-6180-42a0-ab88-20f7382dd24c", "principalId": principal,
                                   "principalType": "ServicePrincipal"}}))
+    # A second User Access Administrator on the resource group, beside the deployer's accepted grant (IAM-002).
+    ok(s.put(f"{rg}/providers/Microsoft.Authorization/roleAssignments/{UAA_GRANT}", params={"api-version": "2022-04-01"},
+             json={"properties": {"roleDefinitionId": f"/subscriptions/{azsim.sub}/providers/Microsoft.Authorization/roleDefinitions/"
+                                                      "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
+                                  "principalId": azsim.principal("auditor")["object_id"], "principalType": "ServicePrincipal"}}))
     groups = ok(s.get(f"{rg}/providers/Microsoft.Insights/actionGroups", params={"api-version": "2023-01-01"})).json()["value"]
     for group in groups:
         ok(s.patch(f"{azsim.url}{group['id']}", params={"api-version": "2023-01-01"}, json={"properties": {"enabled": False}}))
@@ -183,7 +189,11 @@ def test_a_misconfigured_deployment_fails_exactly_those_checks(stack):
         ("MON-008", "Microsoft.Insights/components/erp-insights"), ("MON-008", "Microsoft.Web/serverfarms/erp-production-plan"),
         ("MON-008", site),
         ("GOV-001", "subscription"),
+        ("IAM-002", f"Microsoft.Authorization/roleAssignments/{UAA_GRANT}"),
     ]), names
+    # The deployer's grant stays accepted by its dated suppression: one holder suppressed, the other open.
+    uaa = {f["resource"].rsplit("/", 1)[-1]: f["status"] for f in after["findings"] if f["check"] == "IAM-002"}
+    assert uaa[UAA_GRANT] == "fail" and sorted(uaa.values()) == ["fail", "suppressed"], uaa
     # Nothing that was open got fixed by breaking things, and the report says what is new since the previous audit.
     assert set(opened(before)) <= set(opened(after))
     assert sorted((c["check"], c["resource"]) for c in after["changes"]["new"]) == new, after["changes"]["new"]

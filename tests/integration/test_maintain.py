@@ -183,6 +183,48 @@ def test_weekly_routine_on_the_fresh_stack_as_the_auditor(stack, azsim):
     assert any(p.endswith("/config/backup/list") and r["status"] == 403 for (h, m, p), r in zip(hosts_paths, seen, strict=True))
 
 
+# -- Quarterly: the security audit -------------------------------------------------------------------------------------
+# The archive, the cost review and the rotation are tested in test_maintain_acting.py; here the quarterly routine runs only
+# its audit part, on the fresh stack, as its AWX job template runs it: as the deployer (the archive and the rotation write).
+RESOURCE_GRAPH = re.compile(r"/providers/Microsoft\.ResourceGraph/resources$", re.IGNORECASE)
+AUDIT_FILES = ["audit.html", "audit.json", "audit.junit.xml", "audit.md", "audit.sarif", "inventory.json"]
+
+
+def test_quarterly_routine_audits_the_erp_beside_its_report(stack, azsim):
+    """The guide's quarterly "Vérifier les accès, les certificats SSL, les règles de pare-feu, analyser les logs de
+    sécurité" is the audit: its five reports are written next to the maintenance report (<report>/audit/), the report's
+    section "Security audit" summarises them (nothing open on the demo but the documented suppressions, among them the
+    deployer's own User Access Administrator grant and no other), and nothing is written to Azure."""
+    rc, out, writes, report = maintain(stack, "quarterly", "-e", '{"maintain_skip": ["archive", "cost_review", "rotation"]}')
+    assert rc == 0 and report, out[-4000:]
+    assert [w for w in writes if not RESOURCE_GRAPH.search(w["path"])] == [], writes
+    audit_rows = {c["id"]: c for c in report["checks"] if c["section"] == "Security audit"}
+    assert list(audit_rows) == ["audit"], audit_rows
+    row = audit_rows["audit"]
+    assert row["verdict"] == "pass" and row["measured"].startswith("0 open (critical 0, high 0, medium 0, low 0, info 0), "), row
+    assert row["target"] == "no open finding at or above high" and row["link"] == "audit/audit.html", row
+    assert {c["section"] for c in report["checks"]} == {"Security audit"}, report["checks"]
+    assert report["figures"]["audit_open"] == 0 and report["figures"]["audit_suppressed"] > 0, report["figures"]
+    where = re.findall(r"report: (\S+)/report\.html", " ".join(out.split()))[-1]
+    assert row["detail"] == f"report: {where}/audit/audit.html", row
+    assert sorted(os.listdir(os.path.join(where, "audit"))) == AUDIT_FILES
+    with open(os.path.join(where, "audit", "audit.json"), encoding="utf-8") as f:
+        audit = json.load(f)
+    assert audit["format"] == "erpops-audit/1" and len({f["check"] for f in audit["findings"]}) == 111
+    assert audit["summary"]["open"] == 0, [f for f in audit["findings"] if f["status"] in ("fail", "error")]
+    # As the deployer (a Contributor) the audit reads what the ERP Auditor role reads: no check lacks a permission.
+    assert not [f for f in audit["findings"] if f["status"] == "not_evaluated" and "permission" in f["message"]]
+    # IAM-002, one finding per assignment: the deployer's grant on the resource group (playbooks/access.yml) is the one
+    # suppressed, by its ARM id.
+    deployer = azsim.principal("deployer")["object_id"]
+    uaa = [f for f in audit["findings"] if f["check"] == "IAM-002"]
+    assert [(f["status"], f["actual"]["principal"], f["actual"]["scope"].rsplit("/", 1)[-1]) for f in uaa] == \
+        [("suppressed", deployer, RG)], uaa
+    assert uaa[0]["resource"].lower() == uaa[0]["suppression"]["resource"].lower(), uaa
+    with open(os.path.join(where, "report.html"), encoding="utf-8") as f:
+        assert '<a href="audit/audit.html">' in f.read()
+
+
 def test_weekly_backups_with_and_without_the_rights_reader_lacks_and_when_the_schedule_stops(stack, azsim):
     """A day after the deploy the first scheduled app backup is there. As a plain Reader the routine sees it, and names the
     rights it lacks for the schedule and the blobs; with those two rights every backup check passes. Then someone turns

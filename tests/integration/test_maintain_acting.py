@@ -256,7 +256,7 @@ FQDN = "erp-postgres-prod.postgres.database.azure.com"
 BACKUP_ACCOUNT = "erpsupermarketbackup"
 ARCHIVE_PREFIX = "erp-postgres-prod/erp/"
 # A short retention and a longer lock: archives older than 25 days may go once their 60 days (+1 of margin) have passed.
-ARCHIVE_ARGS = ("-e", '{"maintain_skip": ["cost_review", "rotation"], "maintain_archive_retention_days": 25, '
+ARCHIVE_ARGS = ("-e", '{"maintain_skip": ["cost_review", "audit", "rotation"], "maintain_archive_retention_days": 25, '
                 '"maintain_archive_immutability_days": 60}')
 BLOB_DATA_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"
 BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
@@ -430,7 +430,7 @@ def test_quarterly_archive_with_the_least_rights(archive_rights, azsim):
         "permissions": [{"actions": ARCHIVE_ACTIONS}], "assignable_scopes": [f"/subscriptions/{azsim.sub}/resourceGroups/{RG}"]})
     grants = [_grant(azsim, account, "auditor", role.name), _grant(azsim, account, "auditor", BLOB_DATA_CONTRIBUTOR)]
     try:
-        least = ('{"maintain_skip": ["cost_review", "rotation"], "maintain_archive_container": "sql-archive-least", '
+        least = ('{"maintain_skip": ["cost_review", "audit", "rotation"], "maintain_archive_container": "sql-archive-least", '
                  '"maintain_archive_immutability_days": 1}')
         rc, out, writes, report, _html = _maintain(archive_rights, "quarterly", "-e", least, principal="auditor")
         assert rc == 0, out[-4000:]
@@ -470,7 +470,7 @@ def test_quarterly_cost_review_reads_and_suggests(stack, azsim, monkeypatch):
     azsim.admin("POST", "load", {"resource": plan, "metric": "CpuPercentage", "value": 85, "at": since})
     try:
         with clock_moved(azsim, 40 * DAY):
-            rc, out, writes, report, html = _maintain(stack, "quarterly", "-e", '{"maintain_skip": ["archive", "rotation"]}',
+            rc, out, writes, report, html = _maintain(stack, "quarterly", "-e", '{"maintain_skip": ["archive", "audit", "rotation"]}',
                                                       principal="auditor", clock="+40d")
     finally:
         azsim.admin("POST", "load", {"resource": plan, "metric": "CpuPercentage", "value": 10, "at": since})
@@ -607,7 +607,7 @@ def test_rotation_loses_no_request_and_refuses_the_previous_password(stack, azsi
     idle_cookie = idle.cookies.get("sessionid")
     with Prober(azsim) as prober:
         assert prober.get("/api/products/").status_code == 200
-        rc, out, writes, report = maintain(stack, "quarterly", "-e", '{"maintain_skip": ["archive", "cost_review"]}')
+        rc, out, writes, report = maintain(stack, "quarterly", "-e", '{"maintain_skip": ["archive", "cost_review", "audit"]}')
         time.sleep(2)
     assert rc == 0, out[-5000:]
     assert prober.count > 100 and prober.failures == [], (prober.count, prober.failures[:10])
@@ -682,7 +682,7 @@ def test_rotation_with_key_vault_as_the_principal_with_only_its_rights(stack, az
     with open(f"{azsim.state_dir}/secrets/postgresql-admin", encoding="utf-8") as f:
         previous = "Pg1-" + f.read().strip()
     with Prober(azsim) as prober:
-        rc, out, writes, report = maintain(stack, "quarterly", *kv, "-e", '{"maintain_skip": ["archive", "cost_review"]}', principal="auditor")
+        rc, out, writes, report = maintain(stack, "quarterly", *kv, "-e", '{"maintain_skip": ["archive", "cost_review", "audit"]}', principal="auditor")
         time.sleep(2)
     assert rc == 0, out[-5000:]
     assert prober.count > 100 and prober.failures == [], (prober.count, prober.failures[:10])

@@ -11,7 +11,7 @@ from unittest import mock
 import pytest
 from ansible.module_utils import basic
 from ansible_collections.erpops.azure.plugins.modules import audit_evaluate
-from audit_fixtures import DB, RG, findings, inventory, rules
+from audit_fixtures import DB, EVIL, RG, SITE, findings, inventory, rules
 
 FILES = ["audit.html", "audit.json", "audit.junit.xml", "audit.md", "audit.sarif"]
 
@@ -73,9 +73,33 @@ def test_it_writes_the_five_reports_and_never_fails_on_findings(paths):
     assert result["changes"] is None and result["expired_suppressions"] == []
 
 
+def test_it_returns_every_open_finding_worst_first_whatever_fail_on(paths):
+    result = run(dict(paths, fail_on="critical"))
+    assert [(f["check"], f["status"], f["severity"], f["resource"]) for f in result["open_findings"]] == [
+        ("PG-004", "fail", "critical", DB),
+        ("APP-001", "fail", "high", EVIL),
+        ("APP-001", "fail", "high", SITE),
+        ("APP-013", "error", "medium", EVIL),
+        ("PG-009", "fail", "info", DB),
+    ]
+    assert result["open_findings"][0] == {"check": "PG-004", "status": "fail", "severity": "critical", "resource": DB,
+                                          "title": "No firewall rule opens the server to all Azure services",
+                                          "message": "the server admits every Azure service"}
+    assert len(result["open_findings"]) == result["summary"]["open"] == 5
+    doc = json.loads(open(result["files"]["audit.json"], encoding="utf-8").read())
+    assert sorted((f["check"], f["resource"]) for f in doc["findings"] if f["status"] in ("fail", "error")) == \
+        sorted((f["check"], f["resource"]) for f in result["open_findings"])
+
+
+def test_a_suppressed_finding_is_not_returned_as_open(paths):
+    active = {"check": "PG-004", "resource": "*erp-db", "reason": "errata 3", "owner": "lead", "expires": "2027-03-31"}
+    result = run(dict(paths, suppressions=[active]))
+    assert "PG-004" not in [f["check"] for f in result["open_findings"]] and result["summary"]["by_status"]["suppressed"] == 1
+
+
 def test_check_mode_computes_everything_and_writes_nothing(paths):
     result = run(paths, check_mode=True)
-    assert result["changed"] is True and result["open_at_or_above"] == 3
+    assert result["changed"] is True and result["open_at_or_above"] == 3 and len(result["open_findings"]) == 5
     assert not pathlib.Path(paths["dest_dir"]).exists()
 
 

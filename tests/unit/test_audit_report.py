@@ -256,6 +256,16 @@ def test_the_newest_previous_audit_of_the_same_scope_is_found_in_the_history(tmp
     assert report.find_previous(str(tmp_path), [RG + "-nothing"]) is None
 
 
+def test_the_quarterly_maintenance_audits_are_a_history_too(tmp_path):
+    """The maintain role writes the audit to <cadence dir>/<run>/<host>/audit/: the next quarter compares with it."""
+    for run, generated in (("20260901T000000Z", "2026-09-01T00:00:00Z"), ("20261206T234500Z", "2026-12-06T23:45:00Z")):
+        d = tmp_path / run / "erp-prod" / "audit"
+        d.mkdir(parents=True)
+        (d / "audit.json").write_text(json.dumps({"format": "erpops-audit/1", "generated": generated, "scope": [RG], "findings": []}))
+    found = report.find_previous(str(tmp_path), [RG], exclude_dir=str(tmp_path / "20261206T234500Z" / "erp-prod" / "audit"))
+    assert found["generated"] == "2026-09-01T00:00:00Z"
+
+
 def test_a_previous_file_that_is_not_an_audit_is_an_input_error(tmp_path):
     path = tmp_path / "audit.json"
     path.write_text(json.dumps({"format": "erpops-audit-inventory/1", "findings": []}))

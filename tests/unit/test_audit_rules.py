@@ -12,7 +12,7 @@ import json
 import os
 
 import pytest
-from ansible_collections.erpops.azure.plugins.module_utils import audit_checks, audit_rules
+from ansible_collections.erpops.azure.plugins.module_utils import audit_checks, audit_report, audit_rules
 from ansible_collections.erpops.azure.plugins.module_utils.audit_rules import RuleError
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -335,7 +335,7 @@ MUTATIONS = [
     (m_wrong_asuid, {("DNS-001", HOST)}),
     (m_caa_without_digicert, {("DNS-002", ZONE)}),
     (m_zone_not_signed, {("DNS-003", ZONE)}),
-    (m_standing_uaa, {("IAM-002", SUB)}),
+    (m_standing_uaa, {("IAM-002", RG + "/providers/Microsoft.Authorization/roleAssignments/98")}),
     (m_four_owners, {("IAM-001", SUB)}),
     (m_wildcard_role, {("IAM-003", SUB)}),
     (m_slot_scm_open, {("APP-020", SLOT)}),
@@ -364,6 +364,62 @@ def test_a_misconfiguration_fails_exactly_its_rows_on_exactly_its_resources(rule
     changed = {k for k in after if after[k] != baseline.get(k)}
     assert changed == expected
     assert all(after[k] == "fail" for k in expected)
+
+
+def _uaa(inv, name, principal, scope, sub=None):
+    (sub or _sub(inv))["parts"]["role_assignments"].append({
+        "id": scope + "/providers/Microsoft.Authorization/roleAssignments/" + name, "name": name,
+        "properties": {"roleDefinitionId": SUB + "/providers/Microsoft.Authorization/roleDefinitions/" + UAA,
+                       "principalId": principal, "principalType": "ServicePrincipal", "scope": scope}})
+    return scope + "/providers/Microsoft.Authorization/roleAssignments/" + name
+
+
+def test_each_access_administrator_is_a_finding_of_its_own(ruleset, inventory):
+    assert _find(audit_rules.evaluate(inventory, ruleset), "IAM-002", SUB)["status"] == "pass"
+    deployer = _uaa(inventory, "d1", "deployer-sp", RG)
+    other = _uaa(inventory, "x1", "someone-else", SUB)
+    iam002 = [f for f in audit_rules.evaluate(inventory, ruleset) if f["check"] == "IAM-002"]
+    assert sorted((f["resource"], f["status"]) for f in iam002) == sorted([(deployer, "fail"), (other, "fail")])
+    by_resource = {f["resource"]: f for f in iam002}
+    assert by_resource[deployer]["actual"]["principal"] == "deployer-sp" and by_resource[deployer]["actual"]["scope"] == RG
+    assert "ServicePrincipal someone-else holds User Access Administrator at " + SUB in by_resource[other]["message"]
+
+
+def test_a_suppression_of_the_deployers_grant_leaves_another_holder_open(ruleset, inventory):
+    deployer = _uaa(inventory, "d1", "deployer-sp", RG)
+    other = _uaa(inventory, "x1", "someone-else", RG)
+    rules = audit_rules.load_rules(RULES_DIR)
+    meta = audit_report.rules_meta(rules)
+    suppression = audit_report.parse_suppressions([{
+        "check": "IAM-002", "resource": "/subscriptions/*/resourceGroups/erp-supermarket-production-rg/providers/"
+        "Microsoft.Authorization/roleAssignments/d1", "reason": "deploy.yml's role assignments", "owner": "lead",
+        "expires": "2027-03-31"}], list(meta))
+    doc = audit_report.build(meta, audit_rules.evaluate(inventory, rules), [RG], "2026-12-06T23:45:00Z",
+                             audit_report.parse_date("2026-12-06", "today"), suppressions=suppression)
+    status = {f["resource"]: f["status"] for f in doc["findings"] if f["check"] == "IAM-002"}
+    assert status == {deployer: "suppressed", other: "fail"}
+    assert doc["summary"]["failed_checks"] == ["IAM-002"] and doc["suppressions"][0]["matched"] == [deployer]
+
+
+def test_an_allowed_access_administrator_passes_on_its_own_assignment(ruleset, inventory):
+    allowed = _uaa(inventory, "d1", "deployer-sp", RG)
+    other = _uaa(inventory, "x1", "someone-else", RG)
+    findings = audit_rules.evaluate(inventory, ruleset, {"iam_admin_allowed_principals": ["DEPLOYER-SP"]})
+    assert _find(findings, "IAM-002", allowed)["status"] == "pass"
+    assert "allowed by iam_admin_allowed_principals" in _find(findings, "IAM-002", allowed)["message"]
+    assert _find(findings, "IAM-002", other)["status"] == "fail"
+    assert not [f for f in findings if f["check"] == "IAM-002" and f["resource"] == SUB]
+
+
+def test_an_inherited_assignment_listed_by_two_subscriptions_is_one_finding(ruleset, inventory):
+    second = json.loads(json.dumps(_sub(inventory)))
+    second.update(id="/subscriptions/other", subscription_id="other")
+    inventory["subscriptions"].append(second)
+    mg = "/providers/Microsoft.Management/managementGroups/corp"
+    for sub in inventory["subscriptions"]:
+        inherited = _uaa(inventory, "mg1", "platform-team", mg, sub=sub)
+    findings = [f for f in audit_rules.evaluate(inventory, ruleset) if f["check"] == "IAM-002"]
+    assert [f["resource"] for f in findings if f["status"] == "fail"] == [inherited]
 
 
 def test_a_failure_says_what_was_expected_and_found(ruleset, inventory):
