@@ -117,6 +117,33 @@ def test_blob_service_and_containers(azsim, mode, resource_group, unique, storag
         storage.blob_containers.get(resource_group, name, "worm")
 
 
+def test_key_and_sas_policies_and_auth_flags(azsim, mode, resource_group, unique, storage):
+    """keyPolicy, sasPolicy, allowCrossTenantReplication and defaultToOAuthAuthentication round-trip through create and update;
+    a malformed period, an unknown action or a missing field is refused with 400 (swagger KeyPolicy / SasPolicy)."""
+    name = f"po{unique}"
+    acct = _create(storage, resource_group, name, allowCrossTenantReplication=False, defaultToOAuthAuthentication=True,
+                   keyPolicy={"keyExpirationPeriodInDays": 90}, sasPolicy={"sasExpirationPeriod": "1.00:00:00", "expirationAction": "Log"})
+    assert acct.allow_cross_tenant_replication is False and acct.default_to_o_auth_authentication is True
+    assert acct.key_policy.key_expiration_period_in_days == 90
+    assert (acct.sas_policy.sas_expiration_period, acct.sas_policy.expiration_action) == ("1.00:00:00", "Log")
+    upd = storage.storage_accounts.update(resource_group, name, {"properties": {
+        "keyPolicy": {"keyExpirationPeriodInDays": 30}, "sasPolicy": {"sasExpirationPeriod": "0.12:30:00", "expirationAction": "Block"}}})
+    assert upd.key_policy.key_expiration_period_in_days == 30 and upd.sas_policy.expiration_action == "Block"
+    assert upd.default_to_o_auth_authentication is True  # untouched by a PATCH that omits it
+    for bad in ({"sasPolicy": {"sasExpirationPeriod": "1 day", "expirationAction": "Log"}},
+                {"sasPolicy": {"sasExpirationPeriod": "1.25:00:00", "expirationAction": "Log"}},
+                {"sasPolicy": {"sasExpirationPeriod": "0.00:00:00", "expirationAction": "Log"}},
+                {"sasPolicy": {"sasExpirationPeriod": "1.00:00:00", "expirationAction": "Warn"}},
+                {"sasPolicy": {"sasExpirationPeriod": "1.00:00:00"}},
+                {"keyPolicy": {}},
+                {"keyPolicy": {"keyExpirationPeriodInDays": 0}}):
+        with pytest.raises(HttpResponseError) as err:
+            storage.storage_accounts.update(resource_group, name, {"properties": bad})
+        assert err.value.status_code == 400, bad
+    got = storage.storage_accounts.get_properties(resource_group, name)
+    assert got.sas_policy.sas_expiration_period == "0.12:30:00" and got.key_policy.key_expiration_period_in_days == 30
+
+
 def test_resource_group_delete_removes_account(azsim, mode, resource_client, unique, storage):
     rg = f"rg-st-{unique}"
     resource_client.resource_groups.create_or_update(rg, {"location": "westeurope"})

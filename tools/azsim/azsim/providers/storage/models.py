@@ -143,7 +143,44 @@ def network_acls(value, previous=None):
 
 MUTABLE = ("accessTier", "minimumTlsVersion", "allowBlobPublicAccess", "supportsHttpsTrafficOnly", "allowSharedKeyAccess",
            "networkAcls", "encryption", "publicNetworkAccess", "isHnsEnabled", "largeFileSharesState", "dnsEndpointType",
-           "defaultToOAuthAuthentication", "allowCrossTenantReplication")
+           "defaultToOAuthAuthentication", "allowCrossTenantReplication", "keyPolicy", "sasPolicy")
+# Swagger SasPolicy (2025-06-01): sasExpirationPeriod "The SAS expiration period, DD.HH:MM:SS" and expirationAction
+# Log | Block, both required. The days part is a .NET TimeSpan's (digits, no fixed width); the range checks are unverified.
+_SAS_PERIOD = re.compile(r"^(\d+)\.(\d{1,2}):(\d{2}):(\d{2})$")
+
+
+def _invalid(field):
+    # Unverified text: the RP refuses a malformed value with 400, like an enum outside the swagger.
+    return AzureError(400, "InvalidValuesForRequestParameters", f"Values for request parameters are invalid: {field}.")
+
+
+def _required(field):
+    return AzureError(400, "InvalidRequestContent",
+                      f"The request content was invalid and could not be deserialized: 'Required property '{field}' not found in JSON.'.")
+
+
+def key_policy(value):
+    """``keyPolicy`` (swagger KeyPolicy): keyExpirationPeriodInDays, an int, required; 1 or more (lower bound unverified)."""
+    if not isinstance(value, dict) or "keyExpirationPeriodInDays" not in value:
+        raise _required("keyExpirationPeriodInDays")
+    days = value["keyExpirationPeriodInDays"]
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise _invalid("keyPolicy.keyExpirationPeriodInDays")
+    return {"keyExpirationPeriodInDays": days}
+
+
+def sas_policy(value):
+    """``sasPolicy`` (swagger SasPolicy): a DD.HH:MM:SS period and the action on a SAS that exceeds it."""
+    if not isinstance(value, dict):
+        raise _required("sasExpirationPeriod")
+    for field in ("sasExpirationPeriod", "expirationAction"):
+        if value.get(field) in (None, ""):
+            raise _required(field)
+    m = _SAS_PERIOD.match(value["sasExpirationPeriod"]) if isinstance(value["sasExpirationPeriod"], str) else None
+    if not m or int(m.group(2)) > 23 or int(m.group(3)) > 59 or int(m.group(4)) > 59 or not any(int(g) for g in m.groups()):
+        raise _invalid("sasPolicy.sasExpirationPeriod")
+    action = _enum(value["expirationAction"], ("Log", "Block"), "sasPolicy.expirationAction")
+    return {"sasExpirationPeriod": value["sasExpirationPeriod"], "expirationAction": action}
 
 
 def apply_properties(doc, props, creating):
@@ -163,6 +200,10 @@ def apply_properties(doc, props, creating):
         p["publicNetworkAccess"] = _enum(props["publicNetworkAccess"], ("Enabled", "Disabled", "SecuredByPerimeter"), "publicNetworkAccess")
     if props.get("networkAcls") is not None:
         p["networkAcls"] = network_acls(props["networkAcls"], p.get("networkAcls"))
+    if props.get("keyPolicy") is not None:
+        p["keyPolicy"] = key_policy(props["keyPolicy"])
+    if props.get("sasPolicy") is not None:
+        p["sasPolicy"] = sas_policy(props["sasPolicy"])
     if props.get("encryption") is not None:
         enc = props["encryption"]
         source = enc.get("keySource", "Microsoft.Storage") if isinstance(enc, dict) else None
