@@ -12,9 +12,9 @@ module: monitor_activity_log_alert
 short_description: Create, update or delete an Azure Monitor activity log alert rule
 version_added: 0.1.0
 description:
-  - Creates an activity log alert rule (C(Microsoft.Insights/activityLogAlerts), location C(Global)): it notifies action groups
-    when an activity log event under its O(scopes) matches every item of O(condition) - a Service Health incident in a region,
-    an administrative operation such as C(Microsoft.Network/networkSecurityGroups/write); keeps it as asked, or deletes it.
+  - Creates an activity log alert rule (C(Microsoft.Insights/activityLogAlerts), location C(Global)), which notifies action
+    groups when an activity log event under its O(scopes) matches every item of O(condition) - a Service Health incident in a
+    region, an administrative operation such as C(Microsoft.Network/networkSecurityGroups/write); keeps it as asked, or deletes it.
   - The rule is a resource of O(resource_group), but it watches the events of its O(scopes), the subscription when not set.
   - Only the options you set are compared, so a second run with the same options changes nothing.
 author:
@@ -128,7 +128,7 @@ EXAMPLES = r"""
       - any_of:
           - {field: properties.incidentType, equals: Incident}
           - {field: properties.incidentType, equals: Maintenance}
-      - {field: properties.impactedServices[*].ImpactedRegions[*].RegionName, contains_any: [West Europe]}
+      - {field: "properties.impactedServices[*].ImpactedRegions[*].RegionName", contains_any: [West Europe]}
     action_groups:
       - action_group_id: "{{ ops.action_group.id }}"
 
