@@ -192,7 +192,8 @@ def test_a_misconfigured_deployment_fails_exactly_those_checks(stack):
     names = sorted((check, resource.split("/providers/", 1)[-1] if "/providers/" in resource else "subscription") for check, resource in new)
     site = "Microsoft.Web/sites/erp-supermarket-prod"
     # Exactly the checks the breakage concerns, on exactly the resources broken. The disabled action group also leaves
-    # the site's, the plan's and Application Insights' metric alerts (the guide's five) notifying no one (MON-008).
+    # the site's, the plan's and Application Insights' metric alerts (the guide's five) notifying no one (MON-008), and the
+    # subscription's activity log alerts, Service Health's (MON-009) and the security operations' (MON-010), too.
     assert names == sorted([
         ("APP-001", site), ("APP-002", site + "/slots/staging"), ("APP-003", site), ("APP-004", site), ("IAM-008", site),
         ("PG-001", "Microsoft.DBforPostgreSQL/flexibleServers/erp-postgres-prod"),
@@ -201,6 +202,7 @@ def test_a_misconfigured_deployment_fails_exactly_those_checks(stack):
         ("MON-007", "Microsoft.Insights/actionGroups/erp-ops-alerts"),
         ("MON-008", "Microsoft.Insights/components/erp-insights"), ("MON-008", "Microsoft.Web/serverfarms/erp-production-plan"),
         ("MON-008", site),
+        ("MON-009", "subscription"), ("MON-010", "subscription"),
         ("GOV-001", "subscription"),
         ("IAM-002", f"Microsoft.Authorization/roleAssignments/{UAA_GRANT}"),
     ]), names

@@ -195,6 +195,21 @@ def test_the_deployment_is_the_guides(azsim):
     alerts = s.get(f"{base}/Microsoft.Insights/metricAlerts", params={"api-version": "2018-03-01"}).json()["value"]
     assert len(alerts) >= 4
 
+    # The subscription's activity log alerts (audit MON-009, MON-010) and Defender's security contact (DEF-008).
+    from azure.mgmt.monitor import MonitorManagementClient
+    from azure.mgmt.security import SecurityCenter
+
+    rules = {r.name: r for r in azsim.client(MonitorManagementClient, "direct").activity_log_alerts.list_by_resource_group(RG)}
+    health = rules["erp-supermarket-prod-service-health"]
+    assert health.scopes == [f"/subscriptions/{azsim.sub}"] and health.enabled
+    assert (health.condition.all_of[0].field, health.condition.all_of[0].equals) == ("category", "ServiceHealth")
+    operations = {r.condition.all_of[1].equals for r in rules.values() if r.condition.all_of[0].equals == "Administrative"}
+    assert len(operations) == 10 and "Microsoft.DBforPostgreSQL/flexibleServers/firewallRules/write" in operations
+    assert {a.action_group_id.lower() for r in rules.values() for a in r.actions.action_groups} == {
+        f"/subscriptions/{azsim.sub}/resourcegroups/{RG}/providers/microsoft.insights/actiongroups/erp-ops-alerts".lower()}
+    contact = azsim.client(SecurityCenter, "direct").security_contacts.get("default")
+    assert contact.emails and contact.alert_notifications.minimal_severity == "High" and contact.notifications_by_role.roles == ["Owner"]
+
     from azure.mgmt.portal import Portal
 
     dashboards = list(azsim.client(Portal, "direct").dashboards.list_by_resource_group(RG))

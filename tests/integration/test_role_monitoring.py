@@ -5,7 +5,8 @@ import pytest
 
 # A role target whose behaviour tests/integration/test_deploy.py also covers end to end: `make test-slow` runs it,
 # `make test` leaves it out to stay within CI's time budget.
-pytestmark = pytest.mark.slow
+# The role ends with eleven subscription-wide activity log alerts, each run three times (check mode, real, second run).
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 # The target runs each refused run inside a block/rescue: these are the only failures it may report, each with the
 # task that failed and what its message must name.
@@ -14,6 +15,7 @@ EXPECTED_FAILURES = [
     ("erpops.azure.monitoring : Check that each alert window covers its evaluation frequency",
      "monitoring_alert_window_size (5) must be at least monitoring_alert_evaluation_frequency (15)"),
     ("erpops.azure.monitoring : Validating arguments against arg spec 'alerts'", "monitoring_alert_severity must be one of: 0, 1, 2, 3, 4"),
+    ("erpops.azure.monitoring : Check the activity log alerts and the security contact", "monitoring_security_contact_emails is empty"),
 ]
 CHECK, FIRST, SECOND = "Run the role in check mode, before anything exists", "Run the role", "Run the foundation entry point again"
 
