@@ -28,7 +28,7 @@ PYTEST_MARK ?= not slow
 PIP_NOISE := is ignored: it is neither a file nor a directory
 
 .PHONY: help bootstrap venv node postgres system-tools collection-link lint ruff ansible-lint sanity pytest test bench-azsim \
-	azsim-up demo release maintain audit demo-down bench-deploy bench-audit molecule test-slow clean
+	azsim-up demo release maintain audit demo-down bench-deploy bench-audit chaos chaos-input molecule test-slow clean
 
 help:
 	@echo "make demo         start azsim (the local Azure) and deploy the whole ERP stack on it, with a summary"
@@ -43,6 +43,8 @@ help:
 	@echo "make test-slow    the role targets make test leaves out (test_deploy.py covers them end to end)"
 	@echo "make molecule     run the Molecule scenarios (default: converge, idempotence, verify; check)"
 	@echo "make bench-deploy time deploy.yml on azsim (time scale 0 and default, critical path, API calls, no-op re-run)"
+	@echo "make chaos        the reliability suite (for now its bad-input part, make chaos-input)"
+	@echo "make chaos-input  deploy.yml with each of tests/chaos/bad_input.yml's invalid variable sets: fails before any write"
 	@echo "make bench-audit  time the audit of 500 web apps + slots and 100 PostgreSQL servers on azsim (ARM calls, 429s)"
 	@echo "make clean        remove the venv, node_modules and test output"
 
@@ -188,6 +190,13 @@ molecule: bootstrap
 
 bench-deploy: bootstrap
 	@$(VENV_ENV) $(PY) tests/bench/bench_deploy.py
+
+# The reliability suite (issue 14), benchmark-style, not part of `make test` (which runs the quick bad-input sets in
+# tests/integration/test_bad_input.py). BAD_INPUT_WORKERS=2 runs two deploys at a time against the one azsim.
+chaos: chaos-input
+
+chaos-input: bootstrap
+	@$(VENV_ENV) $(PY) tests/chaos/bad_input.py
 
 # Not part of `make test`: it fills azsim with 1100 sites, slots and servers (100 real PostgreSQL clusters) first.
 bench-audit: bootstrap

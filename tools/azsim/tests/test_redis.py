@@ -87,3 +87,13 @@ def test_create_is_slow_and_polled_on_provisioning_state(azsim, mode, resource_g
         time.sleep(0.2)
     doc = s.get(url).json()
     assert len(doc["properties"]["instances"]) == 2 and "accessKeys" in doc["properties"]
+
+
+def test_new_cache_refuses_retired_tls(redis, resource_group, unique):
+    # Learn, cache-tls-configuration.md: TLS 1.0/1.1 retired (no new cache takes them since March 2024).
+    for version in ("1.0", "1.1"):
+        with pytest.raises(HttpResponseError) as e:
+            redis.redis.begin_create(resource_group, f"tls-{unique}", basic(minimum_tls_version=version)).result()
+        assert e.value.status_code == 400 and "minimumTlsVersion" in str(e.value)
+    with pytest.raises(ResourceNotFoundError):
+        redis.redis.get(resource_group, f"tls-{unique}")

@@ -107,6 +107,25 @@ def test_missing_plan_and_linux_runtime_rules(web, resource_group, unique, plan,
         make_site(web, resource_group, f"wfx-{unique}", win.id, siteConfig={"linuxFxVersion": "PYTHON|3.12"})
 
 
+def test_unknown_code_runtime_refused_on_site_config_and_slot(web, resource_group, unique, plan):
+    # PYTHON|3.1 is what an unquoted YAML 3.10 becomes: App Service has no such runtime (az webapp list-runtimes).
+    with pytest.raises(HttpResponseError) as exc:
+        make_site(web, resource_group, f"py31-{unique}", plan.id, siteConfig={"linuxFxVersion": "PYTHON|3.1"})
+    assert exc.value.status_code == 400 and "The parameter LinuxFxVersion has an invalid value." in str(exc.value)
+    site = make_site(web, resource_group, f"py-{unique}", plan.id, siteConfig={"linuxFxVersion": "PYTHON|3.10"})
+    with pytest.raises(HttpResponseError) as exc:
+        web.web_apps.update_configuration(resource_group, site.name, {"properties": {"linuxFxVersion": "NODE|4-lts"}})
+    assert exc.value.status_code == 400
+    web.web_apps.begin_create_or_update_slot(resource_group, site.name, "staging", {"location": "westeurope", "properties": {}}).result()
+    with pytest.raises(HttpResponseError) as exc:
+        web.web_apps.update_configuration_slot(resource_group, site.name, "staging", {"properties": {"linuxFxVersion": "PYTHON|3.1"}})
+    assert exc.value.status_code == 400
+    # A custom container is the image's business; retired code runtimes are still listed and accepted.
+    web.web_apps.update_configuration_slot(resource_group, site.name, "staging", {"properties": {"linuxFxVersion": "DOCKER|nginx:1.27"}})
+    web.web_apps.update_configuration(resource_group, site.name, {"properties": {"linuxFxVersion": "PYTHON|3.8"}})
+    assert web.web_apps.get_configuration(resource_group, site.name).linux_fx_version == "PYTHON|3.8"
+
+
 def test_always_on_refused_on_free(web, resource_group, unique):
     free = make_plan(web, resource_group, f"free-{unique}", sku="F1")
     with pytest.raises(ResourceExistsError) as exc:

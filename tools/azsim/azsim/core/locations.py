@@ -1,6 +1,9 @@
 """Azure regions: ARM accepts the short name or the display name in any case and spacing
 (``West Europe``, ``westeurope``, ``WestEurope``); Microsoft.Web answers with the display
-name, most other providers with the short name (GET /subscriptions/{id}/locations)."""
+name, most other providers with the short name (GET /subscriptions/{id}/locations).
+
+REGIONS is Azure's public physical regions as ``az account list-locations`` lists them; the collection keeps the same table
+in plugins/module_utils/catalog.py (tests/unit/test_catalog.py compares the two)."""
 
 REGIONS = {
     "eastus": "East US", "eastus2": "East US 2", "southcentralus": "South Central US", "westus2": "West US 2",
@@ -20,6 +23,9 @@ REGIONS = {
     "canadaeast": "Canada East", "francesouth": "France South", "germanynorth": "Germany North",
     "norwaywest": "Norway West", "switzerlandwest": "Switzerland West", "ukwest": "UK West",
     "uaecentral": "UAE Central", "brazilsoutheast": "Brazil Southeast", "newzealandnorth": "New Zealand North",
+    "australiacentral2": "Australia Central 2", "jioindiawest": "Jio India West", "jioindiacentral": "Jio India Central",
+    "swedensouth": "Sweden South", "indonesiacentral": "Indonesia Central", "malaysiawest": "Malaysia West",
+    "chilecentral": "Chile Central",
 }
 
 _BY_KEY = {name: name for name in REGIONS}

@@ -81,11 +81,22 @@ def resolve_sku(sku, previous=None):
     return {"name": name, "family": family, "capacity": cap}
 
 
-def _tls(value):
+# TLS 1.0/1.1: a new cache takes only 1.2 as its minimum since March 2024, and TLS 1.0/1.1 are retired on every cache
+# since 2024-11-01 (Learn "What are the configuration settings for TLS?", MicrosoftDocs/azure-docs articles/
+# azure-cache-for-redis/cache-tls-configuration.md: "Starting November 01, 2024, TLS 1.0 and 1.1 will no longer be
+# supported"; PSRule Azure.Redis.MinTLS: "It is not possible to set the properties.minimumTlsVersion [below 1.2] on new
+# cache deployments from March 2024"). The error's code and text are unverified.
+RETIRED_TLS = ("1.0", "1.1")
+
+
+def _tls(value, new=False):
     if value is None:
         return "1.2"  # swagger: "default: 1.2" since 2023 API versions (unverified); TLS 1.0/1.1 retirement under way
     if value not in TLS:
         raise AzureError(400, "InvalidRequestBody", f"The value '{value}' is not valid for minimumTlsVersion. Valid values are 1.0, 1.1, 1.2.")
+    if new and value in RETIRED_TLS:
+        raise AzureError(400, "BadRequest", f"minimumTlsVersion '{value}' is no longer supported: TLS 1.0 and 1.1 are retired, "
+                         "new caches take 1.2.")
     return value
 
 
@@ -137,7 +148,7 @@ def new_cache(app, req, sub, rg, name, body, now_iso):
         "systemData": resource.system_data(app, req),
         "properties": {
             "provisioningState": "Creating", "redisVersion": VERSIONS[version], "sku": sku,
-            "enableNonSslPort": bool(props.get("enableNonSslPort", False)), "minimumTlsVersion": _tls(props.get("minimumTlsVersion")),
+            "enableNonSslPort": bool(props.get("enableNonSslPort", False)), "minimumTlsVersion": _tls(props.get("minimumTlsVersion"), new=True),
             "publicNetworkAccess": props.get("publicNetworkAccess") or "Enabled", "redisConfiguration": conf,
             "hostName": name.lower() + HOST_SUFFIX, "port": 6379, "sslPort": 6380, "accessKeys": None,
             "replicasPerMaster": 1 if sku["name"] != "Basic" else 0, "replicasPerPrimary": 1 if sku["name"] != "Basic" else 0,

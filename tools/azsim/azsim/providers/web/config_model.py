@@ -10,7 +10,7 @@ import copy
 import re
 
 from ...core.errors import AzureError, WebError
-from . import common
+from . import common, stacks
 
 # Defaults of a new site (spec example CreateOrUpdateWebAppSlot.json, 2025-05-01); Linux sites get
 # the same record with linuxFxVersion set and no Windows-only frameworks meaningful.
@@ -56,6 +56,14 @@ CONNECTION_TYPES = ("MySql", "SQLServer", "SQLAzure", "Custom", "NotificationHub
 # RUNTIME|VERSION (PYTHON|3.12, NODE|20-lts, DOTNETCORE|8.0, DOCKER|image:tag, COMPOSE|base64...) - arm-web.md §4.1.
 LINUX_FX = re.compile(r"^[A-Za-z][A-Za-z0-9]*\|\S+$")
 WRITE_ONLY_COLLECTIONS = ("appSettings", "connectionStrings", "metadata")
+# The code runtimes whose versions the webAppStacks table lists (stacks.py); retired versions stay listed and accepted.
+CODE_RUNTIMES = ("PYTHON", "NODE", "PHP", "DOTNETCORE")
+
+
+def linux_runtimes():
+    return {minor["stackSettings"]["linuxRuntimeSettings"]["runtimeVersion"].upper()
+            for stack in stacks.STACKS for major in stack["majorVersions"] for minor in major["minorVersions"]
+            if minor["stackSettings"].get("linuxRuntimeSettings", {}).get("runtimeVersion")}
 
 
 def invalid_parameter(name):
@@ -91,6 +99,12 @@ def validate(values, plan):
     fx = values.get("linuxFxVersion")
     if fx:
         if not LINUX_FX.match(fx):
+            raise invalid_parameter("LinuxFxVersion")
+        if fx.split("|", 1)[0].upper() in CODE_RUNTIMES and fx.upper() not in linux_runtimes():
+            # A built-in (code) runtime App Service does not have, such as PYTHON|3.1 (an unquoted YAML 3.10): refused
+            # (learn.microsoft.com "Configure a Linux Python app": the runtime must be one `az webapp list-runtimes --os
+            # linux` lists). Same 400 as an ill-formed value; that App Service answers exactly this for an unknown
+            # version is unverified. Custom containers (DOCKER|, COMPOSE|) and Java's forms are not checked.
             raise invalid_parameter("LinuxFxVersion")
         if plan is not None and not plan["properties"].get("reserved"):
             # A Linux runtime on a Windows plan (arm-web.md §3.4 [MEM]; same text as above, unverified).
