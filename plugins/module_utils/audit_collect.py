@@ -30,7 +30,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
-from ansible_collections.erpops.azure.plugins.module_utils import audit_logs
+from ansible_collections.erpops.azure.plugins.module_utils import audit_logs, timestamps
 from ansible_collections.erpops.azure.plugins.module_utils.errors import AzureApiError
 from ansible_collections.erpops.azure.plugins.module_utils.inventory import API, custom_host_names, resource_group_of, scope_resources, subscription_of
 
@@ -243,11 +243,15 @@ class Stats:
         self.sleep = sleep
         self.low_water = low_water
         self.local = threading.local()
+        self.service_date = None  # the Date header of the latest answer: ARM's clock, for windows it checks itself
 
     def hook(self, method, url, status, headers):
         kind = call_type(method, url)
         owner = getattr(self.local, "owner", None)
+        date = (headers or {}).get("date")
         with self.lock:
+            if date:
+                self.service_date = date
             self.total += 1
             self.by_type[kind] = self.by_type.get(kind, 0) + 1
             if owner:
@@ -769,8 +773,10 @@ class Collector:
                "role_assignment_changes": [], "firewall_rule_changes": [], "errors": {}}
         events = {}
         # The activity log keeps 90 days and refuses a start further back ("The start time cannot be more than 90 days
-        # in the past."): its part of the window is clamped, with a margin for the clocks of this machine and of ARM.
-        kept = max(start, now - timedelta(days=ACTIVITY_LOG_DAYS) + timedelta(minutes=10))
+        # in the past."), by ARM's clock: its part of the window is clamped on the Date of ARM's latest answer (this
+        # machine's clock may lag), with a margin.
+        arm_now = timestamps.service_now({"date": self.stats.service_date}) if self.stats.service_date else now
+        kept = max(start, max(now, arm_now) - timedelta(days=ACTIVITY_LOG_DAYS) + timedelta(minutes=10))
         window["activity_log_from"] = kept.strftime("%Y-%m-%dT%H:%M:%SZ")
         flt = "eventTimestamp ge '%s' and eventTimestamp le '%s'" % (window["activity_log_from"], window["to"])
         self.run_all([(sub["id"], "activity_log", (lambda sub=sub: self.list(

@@ -4,6 +4,7 @@ summaries, and the TLS verdicts (with a fake handshake)."""
 import base64
 import json
 import ssl
+from datetime import UTC, datetime
 
 import pytest
 from ansible_collections.erpops.azure.plugins.module_utils import audit_collect as ac
@@ -329,3 +330,22 @@ def test_reads_and_list_actions_pace_on_their_own_bucket_headers():
     stats.hook("POST", "https://management.azure.com/x/config/appsettings/list", 200, {"x-ms-ratelimit-remaining-subscription-writes": "10"})
     stats.hook("GET", "https://management.azure.com/x/config/web", 200, {"x-ms-ratelimit-remaining-subscription-reads": "30"})
     assert waits == [1.0, 0.4]
+
+
+def test_the_activity_log_window_is_clamped_on_arms_clock_not_this_machines():
+    """The activity log refuses a start more than 90 days before ARM's now: a machine whose clock lags ARM's (by 3 h here)
+    must clamp on the Date of ARM's answers, or the whole quarter's log is refused."""
+    seen = []
+
+    class Arm(FakeArm):
+        def list(self, path, api_version, params=None):
+            seen.append((path, params))
+            return []
+
+    collector = ac.Collector(lambda: Arm([]), [RG_ID], concurrency=1, probe_hosts=False, security_logs_days=92, sleep=lambda s: None)
+    now = datetime(2026, 12, 7, 4, 0, tzinfo=UTC)
+    collector.stats.hook("GET", "https://management.azure.com/subscriptions/x", 200, {"date": "Mon, 07 Dec 2026 07:00:00 GMT"})
+    out = collector._security_logs([{"id": f"/subscriptions/{SUB}", "parts": {}}], [], now)
+    assert out["window"]["activity_log_from"] == "2026-09-08T07:10:00Z"
+    assert [p for p, _q in seen] == [f"/subscriptions/{SUB}/providers/Microsoft.Insights/eventtypes/management/values"]
+    assert "eventTimestamp ge '2026-09-08T07:10:00Z'" in seen[0][1]["$filter"]
