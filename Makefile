@@ -22,13 +22,11 @@ GET_PIP_CACHE := $(HOME)/.ansible/test/cache/get_pip_24_2.py
 PYTEST_PATHS = $(wildcard tools/azsim/tests tests/unit tests/integration)
 # Two workers (one azsim each), a test file's tests kept together (they share module-scoped resources).
 PYTEST_ARGS ?= -n 2 --dist loadfile
-# `make test` leaves out the role targets that test_deploy.py covers end to end (CI's 30-minute budget); make test-slow runs them.
-PYTEST_MARK ?= not slow
 # pip's index configuration on these machines warns about a missing local mirror on every call.
 PIP_NOISE := is ignored: it is neither a file nor a directory
 
 .PHONY: help bootstrap venv node postgres system-tools collection-link lint ruff ansible-lint sanity pytest test bench-azsim \
-	azsim-up demo release maintain audit demo-down bench-deploy bench-audit chaos chaos-input molecule test-slow clean
+	azsim-up demo release maintain audit demo-down bench-deploy bench-audit chaos chaos-input molecule clean
 
 help:
 	@echo "make demo         start azsim (the local Azure) and deploy the whole ERP stack on it, with a summary"
@@ -40,7 +38,6 @@ help:
 	@echo "make lint         ruff, ansible-lint --profile production, ansible-test sanity"
 	@echo "make test         bootstrap, lint, then pytest (tools/azsim/tests, tests/unit)"
 	@echo "make bench-azsim  run the azsim benchmark"
-	@echo "make test-slow    the role targets make test leaves out (test_deploy.py covers them end to end)"
 	@echo "make molecule     run the Molecule scenarios (default: converge, idempotence, verify; check)"
 	@echo "make bench-deploy time deploy.yml on azsim (time scale 0 and default, critical path, API calls, no-op re-run)"
 	@echo "make chaos        the reliability suite (for now its bad-input part, make chaos-input)"
@@ -134,10 +131,7 @@ sanity: venv
 # pytest exits 5 when it collects no test: that fails the run on purpose.
 pytest: venv
 	@echo "==> pytest $(PYTEST_PATHS)"
-	@$(PY) -m pytest $(PYTEST_PATHS) -q $(PYTEST_ARGS) -m "$(PYTEST_MARK)"
-
-test-slow: bootstrap
-	@$(MAKE) pytest PYTEST_MARK=slow
+	@$(PY) -m pytest $(PYTEST_PATHS) -q $(PYTEST_ARGS)
 
 test: bootstrap
 	@$(MAKE) -k lint

@@ -1,11 +1,5 @@
 """The app_service_plan role against azsim (see conftest.py and targets/role_app_service_plan)."""
 
-import pytest
-
-# A role target whose behaviour tests/integration/test_deploy.py also covers end to end: `make test-slow` runs it,
-# `make test` leaves it out to stay within CI's time budget.
-pytestmark = pytest.mark.slow
-
 # The target runs each refused run inside a block/rescue: these are the only failures it may report, each with the
 # task that failed and what its message must name.
 EXPECTED_FAILURES = [

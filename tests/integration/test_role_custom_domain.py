@@ -2,10 +2,6 @@
 
 import pytest
 
-# A role target whose behaviour tests/integration/test_deploy.py also covers end to end: `make test-slow` runs it,
-# `make test` leaves it out to stay within CI's time budget.
-pytestmark = pytest.mark.slow
-
 # The target refuses a wildcard host name inside a block/rescue: the only failure it may report.
 EXPECTED_FAILURES = [
     ("erpops.azure.custom_domain : Check custom_domain_hostnames", "no wildcard"),

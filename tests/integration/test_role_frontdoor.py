@@ -1,11 +1,5 @@
 """The frontdoor role against azsim: check mode, creation, idempotence, bad variables (see conftest.py)."""
 
-import pytest
-
-# A role target whose behaviour tests/integration/test_deploy.py also covers end to end: `make test-slow` runs it,
-# `make test` leaves it out to stay within CI's time budget.
-pytestmark = pytest.mark.slow
-
 # The target runs each refused variable inside a block/rescue: these are the only failures it may report, each with the
 # task that failed and the variable its message must name.
 EXPECTED_FAILURES = [

@@ -3,10 +3,8 @@ the real run, a second run without writes or changes, bad variables refused befo
 
 import pytest
 
-# A role target whose behaviour tests/integration/test_deploy.py also covers end to end: `make test-slow` runs it,
-# `make test` leaves it out to stay within CI's time budget.
 # The role ends with eleven subscription-wide activity log alerts, each run three times (check mode, real, second run).
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
+pytestmark = pytest.mark.timeout(900)
 
 # The target runs each refused run inside a block/rescue: these are the only failures it may report, each with the
 # task that failed and what its message must name.

@@ -3,12 +3,6 @@
 The target runs as azsim's Owner: the grant entry point writes a role assignment, which a Contributor cannot.
 """
 
-import pytest
-
-# A role target whose behaviour tests/integration/test_deploy.py also covers end to end: `make test-slow` runs it,
-# `make test` leaves it out to stay within CI's time budget.
-pytestmark = pytest.mark.slow
-
 # The target runs each refused variable inside a block/rescue: these are the only failures it may report, each
 # with the task that failed and the variable its message must name.
 EXPECTED_FAILURES = [
