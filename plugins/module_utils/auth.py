@@ -25,7 +25,6 @@ import hashlib
 import json
 import os
 import stat
-import tempfile
 import time
 
 try:
@@ -310,6 +309,8 @@ class TokenCache:
         path = self.path(key)
         if not path:
             return
+        import tempfile  # only on a miss: a hit need not pay for it
+
         fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".%s." % key[:12], suffix=".tmp")  # created 0600
         try:
             with os.fdopen(fd, "w") as f:
