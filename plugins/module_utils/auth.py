@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import stat
+import threading
 import time
 
 try:
@@ -354,6 +355,7 @@ class CachedCredential:
     def __init__(self, factory, identity, cache):
         self._factory = factory
         self._inner = None
+        self._inner_lock = threading.Lock()  # the audit's collectors ask for tokens from several threads
         self._identity = identity
         self.cache = cache
         self.fetched = 0  # token requests this credential made (the cache's misses)
@@ -361,8 +363,9 @@ class CachedCredential:
 
     @property
     def inner(self):
-        if self._inner is None:
-            self._inner = self._factory()
+        with self._inner_lock:
+            if self._inner is None:
+                self._inner = self._factory()
         return self._inner
 
     def key(self, scopes, tenant_id=None, enable_cae=False):
