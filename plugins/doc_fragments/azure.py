@@ -68,6 +68,22 @@ options:
       - A custom Entra ID authority host. Instance discovery is turned off for hosts Microsoft does not know.
       - Defaults to the environment variable E(AZURE_AUTHORITY_HOST).
     type: str
+  token_cache:
+    description:
+      - Share access tokens between the tasks of a run, so that a playbook asks Entra ID for one token per principal and
+        audience instead of one per task.
+      - Each token is kept in an owner-only file (mode C(0600)) of an owner-only directory (mode C(0700)) in the
+        controller's temporary directory, C($TMPDIR/erpops-azure-tokens-<uid>/) (C(/tmp) without E(TMPDIR)). The file
+        is named by a hash of the authority, tenant, client ID, a hash of the secret (never the secret) or the
+        credential source, and the scope. Tokens never appear in module output.
+      - A cached token is used only while it has more than five minutes left. A token the service refuses with HTTP
+        401 (revoked, or the secret rotated) is dropped and the request is sent once more with a new token.
+      - Every credential source is cached; the Azure CLI's only while it is signed in, and per signed-in account
+        (a new C(az login) or C(az account set) starts a new entry).
+      - V(false) asks Entra ID for a token in every task, as azure-identity alone does.
+      - Defaults to the environment variable E(ANSIBLE_AZURE_TOKEN_CACHE) (C(off) or C(false) turns the cache off).
+    type: bool
+    default: true
 requirements:
   - python >= 3.8
   - azure-identity >= 1.25.0

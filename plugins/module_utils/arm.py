@@ -20,6 +20,7 @@ import json
 import threading
 import time
 
+from ansible_collections.erpops.azure.plugins.module_utils.auth import bearer_policy
 from ansible_collections.erpops.azure.plugins.module_utils.errors import AzureApiError, from_response
 
 BUSY_CODES = ("ServerBusy", "AnotherOperationInProgress", "OperationNotAllowed", "Conflict")
@@ -51,6 +52,7 @@ class ArmClient:
         # fn(method, url, status, headers).  Readers use it to count throttling and to pace themselves.
         self.response_hook = None
         self._init_lock = threading.Lock()
+        self.transport = None  # an azure-core HttpTransport to use instead of requests (tests)
 
     @property
     def base(self):
@@ -76,7 +78,7 @@ class ArmClient:
         if self._client is None:
             from azure.core.pipeline import policies
             from azure.mgmt.core import ARMPipelineClient
-            from azure.mgmt.core.policies import ARMAutoResourceProviderRegistrationPolicy, ARMChallengeAuthenticationPolicy, ARMHttpLoggingPolicy
+            from azure.mgmt.core.policies import ARMAutoResourceProviderRegistrationPolicy, ARMHttpLoggingPolicy
 
             pipeline_policies = [
                 policies.RequestIdPolicy(),
@@ -87,12 +89,14 @@ class ArmClient:
                 ARMAutoResourceProviderRegistrationPolicy(),
                 policies.RedirectPolicy(),
                 policies.RetryPolicy(retry_total=6, retry_backoff_factor=0.8, retry_backoff_max=MAX_RETRY_AFTER),
-                ARMChallengeAuthenticationPolicy(self.auth.credential(), self.auth.scope),
+                # ARM's challenge policy; a 401 to a token from the shared cache drops it and retries once with a new one.
+                bearer_policy(self.auth.credential(), self.auth.scope, arm=True),
                 policies.CustomHookPolicy(raw_response_hook=self._raw_response),
                 policies.NetworkTraceLoggingPolicy(),
                 ARMHttpLoggingPolicy(),
             ]
-            self._client = ARMPipelineClient(base_url=self.base, policies=pipeline_policies)
+            extra = {"transport": self.transport} if self.transport is not None else {}
+            self._client = ARMPipelineClient(base_url=self.base, policies=pipeline_policies, **extra)
         return self._client
 
     # -- requests ----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.erpops.azure.plugins.module_utils.arm import USER_AGENT
+from ansible_collections.erpops.azure.plugins.module_utils.auth import bearer_policy
 
 
 def pipeline_client(base_url, credential, scope, retry_policy, decode_and_redirect=False, http_logging=False):
@@ -26,7 +27,7 @@ def pipeline_client(base_url, credential, scope, retry_policy, decode_and_redire
     chain = [policies.RequestIdPolicy(), policies.HeadersPolicy(), policies.UserAgentPolicy(sdk_moniker=USER_AGENT), policies.ProxyPolicy()]
     if decode_and_redirect:
         chain += [policies.ContentDecodePolicy(), policies.RedirectPolicy()]
-    chain += [retry_policy, policies.BearerTokenCredentialPolicy(credential, scope)]
+    chain += [retry_policy, bearer_policy(credential, scope)]
     if http_logging:
         chain += [policies.NetworkTraceLoggingPolicy(), policies.HttpLoggingPolicy()]
     return PipelineClient(base_url=base_url, policies=chain)

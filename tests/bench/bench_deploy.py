@@ -28,16 +28,22 @@ def playbook(sim, name, *args):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "HTTPS_PROXY", "https_proxy"))}
     env.update({"AZSIM_STATE_DIR": sim.state_dir, "ANSIBLE_CONFIG": os.path.join(ROOT, "ansible.cfg"), "ANSIBLE_NOCOLOR": "1"})
     mark = sim.last_seq()
-    t0 = time.monotonic()
-    proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), name, *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, check=False)
-    wall = time.monotonic() - t0
+    with tempfile.TemporaryDirectory(prefix="bench-deploy-tmp-") as tmp:
+        # Each run starts with an empty token cache, as a run on a fresh controller would: its token requests are its own.
+        env["TMPDIR"] = tmp
+        t0 = time.monotonic()
+        proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), name, *args], cwd=ROOT, env=env,
+                              capture_output=True, text=True, check=False)
+        wall = time.monotonic() - t0
     if proc.returncode:
         sys.exit(f"{name} failed (rc {proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-2000:]}")
     rows = sim.requests_since(mark)
+    tokens = collections.Counter(f"{r['principal']} {r['audience']}" for r in rows
+                                 if r["method"] == "POST" and r["path"].endswith(("/oauth2/v2.0/token", "/oauth2/token")))
     # The deployed app's own telemetry is not the playbook's traffic.
-    return wall, collections.Counter(r["method"] for r in rows if r["method"] != "CONNECT" and not r["host"].startswith("login.")
-                                     and ".applicationinsights.azure.com" not in r["host"])
+    calls = collections.Counter(r["method"] for r in rows if r["method"] != "CONNECT" and not r["host"].startswith("login.")
+                                and ".applicationinsights.azure.com" not in r["host"])
+    return wall, calls, tokens
 
 
 def critical_path(ops):
@@ -61,9 +67,9 @@ def main():
             sim = Azsim(state, time_scale=scale, page_size=10).start()
             try:
                 playbook(sim, "playbooks/access.yml", "-e", "azsim_principal=owner")
-                first, calls = playbook(sim, "playbooks/deploy.yml")
+                first, calls, tokens = playbook(sim, "playbooks/deploy.yml")
                 ops = [o for o in sim.admin("GET", "operations") if o["duration_key"]]
-                noop, noop_calls = playbook(sim, "playbooks/deploy.yml")
+                noop, noop_calls, noop_tokens = playbook(sim, "playbooks/deploy.yml")
             finally:
                 sim.stop()
         total = sum(o["azure_seconds"] for o in ops)
@@ -71,6 +77,8 @@ def main():
         print(f"\n== time scale {scale:g}")
         print(f"deploy.yml           {first:7.1f} s wall   API calls {sum(calls.values()):4d}  {json.dumps(dict(sorted(calls.items())))}")
         print(f"no-op re-run         {noop:7.1f} s wall   API calls {sum(noop_calls.values()):4d}  {json.dumps(dict(sorted(noop_calls.items())))}")
+        print(f"token requests       deploy {sum(tokens.values())} {json.dumps(dict(sorted(tokens.items())))}; "
+              f"no-op {sum(noop_tokens.values())} {json.dumps(dict(sorted(noop_tokens.items())))}")
         print(f"long operations      {len(ops)}, {total} s of Azure time in all")
         if scale:
             # At scale 0 every operation ends as it starts, so each looks as if it waited for all the earlier ones.

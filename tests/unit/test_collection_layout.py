@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,13 +13,12 @@ from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# Required SDKs of the collection (see README "Requirements").
-RUNTIME_SDKS = {
-    "azure-core", "azure-mgmt-core", "azure-identity", "azure-mgmt-resource", "azure-mgmt-web", "azure-mgmt-dns",
-    "azure-mgmt-authorization", "azure-mgmt-domainregistration", "azure-mgmt-monitor", "azure-mgmt-postgresqlflexibleservers",
-    "azure-mgmt-storage", "azure-storage-blob", "azure-mgmt-loganalytics", "azure-mgmt-applicationinsights",
-    "azure-mgmt-keyvault", "azure-keyvault-secrets", "azure-mgmt-consumption",
-}
+# Required SDKs of the collection (see README "Requirements"): the distributions of what plugins/ imports, nothing more.
+RUNTIME_SDKS = {"azure-core", "azure-mgmt-core", "azure-identity"}
+# Import name -> distribution, for the third-party packages plugins/ may import. PyYAML, cryptography and packaging come
+# with ansible-core (its own requirements), so requirements.txt does not repeat them.
+DISTRIBUTIONS = {"azure.core": "azure-core", "azure.mgmt.core": "azure-mgmt-core", "azure.identity": "azure-identity"}
+WITH_ANSIBLE_CORE = {"yaml", "cryptography", "packaging"}
 # Deprecated: msrestazure pulls adal (replaced by MSAL) and msrest; azure-core/azure-identity do their job.
 FORBIDDEN = {"msrestazure", "adal", "msrest"}
 MINIMUM_LINE = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(\[[A-Za-z0-9_,-]+\])?>=(?P<version>[0-9]+(\.[0-9]+)*)$")
@@ -74,6 +75,36 @@ def test_runtime_requirements_list_the_sdks_and_no_deprecated_ones():
     names = {MINIMUM_LINE.match(line).group("name").lower() for line in _requirement_lines("requirements.txt")}
     assert names == RUNTIME_SDKS
     assert not names & FORBIDDEN
+
+
+def _third_party_imports():
+    found = set()
+    for path in (ROOT / "plugins").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found.add(node.module)
+    return {name for name in found if name.split(".")[0] not in sys.stdlib_module_names | {"ansible", "ansible_collections"}}
+
+
+def test_runtime_requirements_are_what_the_plugins_import():
+    needed = set()
+    for name in _third_party_imports():
+        if name.split(".")[0] in WITH_ANSIBLE_CORE:
+            continue
+        dist = next((d for prefix, d in DISTRIBUTIONS.items() if name == prefix or name.startswith(prefix + ".")), None)
+        assert dist, f"plugins import {name}: add its distribution to requirements.txt (and DISTRIBUTIONS here)"
+        needed.add(dist)
+    assert needed == RUNTIME_SDKS
+
+
+def test_dev_requirements_include_the_runtime_ones_and_the_test_sdks():
+    lines = _requirement_lines("requirements-dev.txt")
+    assert "-r requirements.txt" in lines
+    names = {MINIMUM_LINE.match(line).group("name").lower() for line in lines if MINIMUM_LINE.match(line)}
+    assert {"azure-mgmt-resource", "azure-mgmt-web", "azure-storage-blob", "azure-keyvault-secrets"} <= names
+    assert not names & RUNTIME_SDKS  # listed once, in requirements.txt
 
 
 def test_changelog_fragments_use_configured_sections():

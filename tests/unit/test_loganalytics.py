@@ -122,12 +122,12 @@ def test_data_plane_pipelines_keep_kudu_and_key_vault_policies():
 
     cred = object()
     kudu = pipeline_client("https://app.scm.azurewebsites.net", cred, "https://management.azure.com/.default", policies.RetryPolicy(retry_total=4))
-    assert _chain(kudu) == ["RequestIdPolicy", "HeadersPolicy", "UserAgentPolicy", "ProxyPolicy", "RetryPolicy", "BearerTokenCredentialPolicy"]
+    assert _chain(kudu) == ["RequestIdPolicy", "HeadersPolicy", "UserAgentPolicy", "ProxyPolicy", "RetryPolicy", "CachedBearerTokenCredentialPolicy"]
     vault = pipeline_client("https://kv.vault.azure.net", cred, "https://vault.azure.net/.default", policies.RetryPolicy(retry_total=6),
                             decode_and_redirect=True, http_logging=True)
     assert _chain(vault) == ["RequestIdPolicy", "HeadersPolicy", "UserAgentPolicy", "ProxyPolicy", "ContentDecodePolicy", "RedirectPolicy",
-                             "RetryPolicy", "BearerTokenCredentialPolicy", "NetworkTraceLoggingPolicy", "HttpLoggingPolicy"]
+                             "RetryPolicy", "CachedBearerTokenCredentialPolicy", "NetworkTraceLoggingPolicy", "HttpLoggingPolicy"]
     ua = next(p for p in _policies(vault) if type(p).__name__ == "UserAgentPolicy")
     assert ua.user_agent.startswith("azsdk-python-erpops-azure/0.1 ")
-    bearer = next(p for p in _policies(vault) if type(p).__name__ == "BearerTokenCredentialPolicy")
+    bearer = next(p for p in _policies(vault) if type(p).__name__ == "CachedBearerTokenCredentialPolicy")
     assert bearer._scopes == ("https://vault.azure.net/.default",)

@@ -10,7 +10,7 @@ import requests
 from azsim.testing import Azsim
 
 API = {"api-version": "2025-04-01"}
-ROW_KEYS = {"seq", "time", "method", "host", "path", "query", "status", "principal", "duration_ms"}
+ROW_KEYS = {"seq", "time", "method", "host", "path", "query", "status", "principal", "duration_ms", "audience"}
 
 
 def test_healthz(azsim):
@@ -39,7 +39,11 @@ def test_request_log_shape_and_since(azsim, mode, resource_group):
     assert isinstance(get_ok["duration_ms"], float) and get_ok["duration_ms"] >= 0
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z", get_ok["time"])
     assert azsim.requests_since(get_missing["seq"]) == [r for r in azsim.requests_since(seq) if r["seq"] > get_missing["seq"]]
-    # Token requests are logged too (no principal yet), admin calls are not.
+    assert get_ok["audience"] is None
+    # Token requests are logged too, naming the principal and the audience of the token issued; admin calls are not.
+    tokens = [r for r in rows if r["path"].endswith("/oauth2/v2.0/token")]
+    audience = azsim.url if mode == "direct" else "https://management.azure.com"
+    assert [(r["principal"], r["audience"], r["status"]) for r in tokens] == [("deployer", audience, 200)]
     assert not any(r["path"].startswith("/_azsim") for r in rows)
 
 

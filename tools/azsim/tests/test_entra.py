@@ -81,6 +81,20 @@ def test_client_secret_token_and_claims(azsim, mode):
     assert abs(tok.expires_on - claims["exp"]) <= 5
 
 
+def test_token_requests_are_logged_with_principal_and_audience(azsim, mode):
+    """azsim's request log (not an Azure behaviour): what the collection's token-cache test counts, per principal and audience."""
+    p = azsim.principal("deployer")
+    seq = azsim.last_seq()
+    cred = _cred(azsim, mode, p["client_id"], p["client_secret"])
+    cred.get_token(ARM_SCOPE)
+    cred.get_token("https://vault.azure.net/.default")
+    with pytest.raises(ClientAuthenticationError):
+        _cred(azsim, mode, p["client_id"], "wrong").get_token(ARM_SCOPE)
+    rows = [r for r in azsim.requests_since(seq) if r["path"].endswith("/oauth2/v2.0/token")]
+    assert [(r["principal"], r["audience"], r["status"]) for r in rows] == [
+        ("deployer", "https://management.azure.com", 200), ("deployer", "https://vault.azure.net", 200), (None, None, 401)]
+
+
 def test_bad_secret(azsim, mode):
     with pytest.raises(ClientAuthenticationError) as exc:
         _cred(azsim, mode, azsim.principal()["client_id"], "not-the-secret").get_token(ARM_SCOPE)

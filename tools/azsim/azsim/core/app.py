@@ -157,7 +157,7 @@ class App:
         if not admin:
             p = req.principal
             self.log.add(self.clock.iso(), req.method, req.host, req.path, req.query_string, 0 if resp.drop else resp.status,
-                         p["name"] if p else None, (time.perf_counter() - start) * 1000.0)
+                         p["name"] if p else None, (time.perf_counter() - start) * 1000.0, audience=req.context.get("audience"))
         return resp
 
     def _common_headers(self, req, resp):

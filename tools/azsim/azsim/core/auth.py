@@ -314,6 +314,9 @@ class Identity:
                            "application has not been installed by the administrator of the tenant or consented to by any user in the tenant. "
                            "You might have sent your authentication request to the wrong tenant.")
         token, claims = self.mint(p, resource)
+        # For the request log: who got a token for which audience (tests count token requests per principal and audience).
+        req.principal = p
+        req.context["audience"] = resource
         body = {"token_type": "Bearer", "expires_in": TOKEN_LIFETIME, "ext_expires_in": TOKEN_LIFETIME, "access_token": token}
         if not v2:
             body.update({"expires_on": str(claims["exp"]), "not_before": str(claims["nbf"]), "resource": resource})

@@ -10,11 +10,14 @@ class RequestLog:
         self._seq = 0
         self._rows = collections.deque(maxlen=maxlen)
 
-    def add(self, time_iso, method, host, path, query, status, principal, duration_ms):
+    def add(self, time_iso, method, host, path, query, status, principal, duration_ms, audience=None):
+        """``principal``: the caller's name once authenticated (on a token request: the principal the token was issued
+        to); ``audience``: on a token request, the resource the token was issued for (None on every other request)."""
         with self._lock:
             self._seq += 1
             self._rows.append({"seq": self._seq, "time": time_iso, "method": method, "host": host, "path": path,
-                               "query": query, "status": status, "principal": principal, "duration_ms": round(duration_ms, 3)})
+                               "query": query, "status": status, "principal": principal, "duration_ms": round(duration_ms, 3),
+                               "audience": audience})
 
     def since(self, seq=0):
         with self._lock:
