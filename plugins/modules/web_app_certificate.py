@@ -223,8 +223,8 @@ def main():
         site = az.arm.get(site_path, API_VERSION)
         site_name = p["web_app"] + ("(%s)" % p["slot"] if p["slot"] else "")
         if site is None:
-            az.parent_missing("web app %s%s not found in resource group %s" % (p["web_app"], " slot %s" % p["slot"] if p["slot"] else "",
-                                                                              p["resource_group"]))
+            what = p["web_app"] + (" slot %s" % p["slot"] if p["slot"] else "")
+            az.parent_missing("web app %s not found in resource group %s" % (what, p["resource_group"]))
             # Check mode: the app is only planned (its host name binding too); the certificate goes in its region, on its plan.
             site = {"planned": True, "location": az.resource_group_location(p["resource_group"]),
                     "properties": {"serverFarmId": KNOWN_AFTER_CREATE}}

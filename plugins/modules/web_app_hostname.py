@@ -159,8 +159,8 @@ def main():
         path = "%s/hostNameBindings/%s" % (site_path, host)
         site = az.arm.get(site_path, API_VERSION)
         if site is None:
-            az.parent_missing("web app %s%s not found in resource group %s" % (p["web_app"], " slot %s" % p["slot"] if p["slot"] else "",
-                                                                              p["resource_group"]))
+            what = p["web_app"] + (" slot %s" % p["slot"] if p["slot"] else "")
+            az.parent_missing("web app %s not found in resource group %s" % (what, p["resource_group"]))
             # Check mode: the app is only planned. Azure names its host <app>.azurewebsites.net (<app>-<slot> for a slot);
             # its verification id and inbound address are only known once it exists.
             site = {"planned": True, "properties": {
