@@ -15,6 +15,7 @@ EXPECTED_FAILURES = {
     "Validating arguments against arg spec main - Create the ERP's Key Vault and store the app's secrets in it": "keyvault_sku",
     "Check the secrets have valid, distinct names and a value": "keyvault_secrets",
     "Check the web app's identity is known": "keyvault_web_app_principal_id",
+    "Check the staging slot's identity is known": "keyvault_staging_principal_id",
 }
 
 
@@ -23,7 +24,7 @@ def test_role_keyvault(run_target, azsim):
     report, output = run_target("role_keyvault", expect_failure=True, verbosity=3, extra_vars={
         "secret_key": SECRET_KEY, "db_password": DB_PASSWORD, "deployer_object_id": deployer["object_id"],
         # azsim's directory does not hold web apps' managed identities (see the role's README): a principal it knows stands in.
-        "web_app_principal_id": azsim.principal("auditor")["object_id"],
+        "web_app_principal_id": azsim.principal("auditor")["object_id"], "staging_principal_id": azsim.principal("owner")["object_id"],
         "owner_client_id": owner["client_id"], "owner_secret": owner["client_secret"]})
     # At -vvv a role's task names carry the role ("erpops.azure.keyvault : ...") and the entry point is quoted.
     failed = {t["name"].split(" : ", 1)[-1].replace("'main'", "main"): t["msg"] for t in report if t["status"] == "failed" and not t["ignore_errors"]}
