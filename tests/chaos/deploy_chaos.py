@@ -60,7 +60,7 @@ def fault_rules(rate, seed):
     return rules
 
 
-def run_playbook(sim, collections_path, kill_after_writes=None):
+def run_playbook(sim, collections_path, kill_after_writes=None, playbook="playbooks/deploy.yml", args=()):
     """deploy.yml from the checkout against ``sim``: (rc, output, writes, seconds); killed with SIGKILL (process group) once
     azsim logged ``kill_after_writes`` writes of this run."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "HTTPS_PROXY", "https_proxy", "ANSIBLE_", "REQUESTS_CA_BUNDLE"))}
@@ -69,7 +69,7 @@ def run_playbook(sim, collections_path, kill_after_writes=None):
     mark = sim.last_seq()
     t0 = time.monotonic()
     with tempfile.TemporaryFile("w+") as out:
-        proc = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "playbooks/deploy.yml"],  # noqa: S603
+        proc = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), playbook, *args],  # noqa: S603
                                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, text=True, start_new_session=True)
         if kill_after_writes:
             while proc.poll() is None and time.monotonic() - t0 < TIMEOUT:
@@ -115,19 +115,27 @@ def failure(output):
 
 
 class Sim:
-    def __init__(self, label):
+    """A fresh azsim with `make demo`'s grants (playbooks/access.yml as the owner, before any fault)."""
+
+    def __init__(self, label, collections_path):
         self.dir = tempfile.mkdtemp(prefix=f"azsim-chaos-{label}-")
         self.sim = Azsim(self.dir, time_scale=0.0, page_size=5)
+        self.collections_path = collections_path
 
     def __enter__(self):
-        return self.sim.start()
+        self.sim.start()
+        rc, out, _writes, _s, _rows = run_playbook(self.sim, self.collections_path, playbook="playbooks/access.yml", args=("-e", "azsim_principal=owner"))
+        if rc != 0:
+            self.sim.stop()
+            raise RuntimeError(f"access.yml failed (rc {rc}): {failure(out)}")
+        return self.sim
 
     def __exit__(self, *exc):
         self.sim.stop()
 
 
 def reference(collections_path):
-    with Sim("clean") as sim:
+    with Sim("clean", collections_path) as sim:
         rc, out, writes, seconds, _rows = run_playbook(sim, collections_path)
         if rc != 0:
             raise SystemExit(f"the clean deploy failed (rc {rc}): {failure(out)}")
@@ -136,7 +144,7 @@ def reference(collections_path):
 
 def fault_run(seed, ref, collections_path, rate):
     r = {"seed": seed, "problems": [], "reruns": 0, "first_failure": None}
-    with Sim(f"faults{seed}") as sim:
+    with Sim(f"faults{seed}", collections_path) as sim:
         sim.admin("POST", "faults", fault_rules(rate, seed))
         rc, out, _writes, seconds, rows = run_playbook(sim, collections_path)
         arm = [x for x in rows if x["host"] == "management.azure.com"]
@@ -168,7 +176,7 @@ def kill_run(index, seed, ref, collections_path):
     rng = random.Random(seed * 1000 + index)  # noqa: S311 - the chaos, not crypto
     at = rng.randint(1, max(ref["writes"] - 1, 1))
     r = {"index": index, "kill_at": at, "problems": []}
-    with Sim(f"kill{index}") as sim:
+    with Sim(f"kill{index}", collections_path) as sim:
         rc, out, writes, seconds, _rows = run_playbook(sim, collections_path, kill_after_writes=at)
         r.update(killed_rc=rc, killed_writes=len(writes), killed_seconds=seconds)
         if rc != -signal.SIGKILL:
@@ -216,7 +224,7 @@ def main(parts):
                              f"({sum(r['faults'] for r in results)} faults in {sum(r['arm_requests'] for r in results)} ARM requests; "
                              f"{sum(r['reruns'] for r in results)} needed their one re-run), clean re-runs "
                              f"{sum(r['clean_writes'] for r in results)} writes, resource sets equal to a clean deploy's "
-                             f"({sum(ref['resources'].values())} resources) in {sum(1 for r in results if not any('resource set' in p for p in r['problems']))}")
+                             f"({sum(ref['resources'].values())} resources) in {sum(not any('resource set' in p for p in r['problems']) for r in results)}")
         if kill_jobs:
             results = [j.result() for j in kill_jobs]
             for r in results:
