@@ -13,7 +13,7 @@ kill    For each of CHAOS_KILLS (default 3) seeded moments, a fresh azsim and de
 
 Both parts first deploy once without faults (the reference resource set and write count).  CHAOS_WORKERS (default 2) runs
 that many azsims at once.  Prints a line per run and one summary line per part; exits 1 when a run fails.
-Usage: deploy_chaos.py faults|kill|both
+Usage: deploy_chaos.py faults|kill|both|all (all: both, then the bad-input part, tests/chaos/bad_input.py: `make chaos`)
 """
 
 import collections
@@ -242,8 +242,26 @@ def main(parts):
     return summaries, (1 if failed else 0)
 
 
+def main_all():
+    """`make chaos`: the three parts, a summary line each, and one exit code."""
+    summaries, rc = main({"faults", "kill"})
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import bad_input as bad_input_part  # noqa: PLC0415 - tests/chaos/bad_input.py, the third part
+
+    print("\n--- bad input", flush=True)
+    summary, input_rc = bad_input_part.run()
+    print("\n=== reliability suite")
+    for line in [*summaries, summary]:
+        print(line)
+    rc = rc or input_rc
+    print(f"chaos: {'PASS' if rc == 0 else 'FAIL'} (exit {rc})")
+    return rc
+
+
 if __name__ == "__main__":
     which = sys.argv[1] if len(sys.argv) > 1 else "both"
-    if which not in ("faults", "kill", "both"):
+    if which not in ("faults", "kill", "both", "all"):
         raise SystemExit(__doc__)
+    if which == "all":
+        sys.exit(main_all())
     sys.exit(main({"faults", "kill"} if which == "both" else {which})[1])
