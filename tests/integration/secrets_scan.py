@@ -98,7 +98,9 @@ class Secrets:
         if isinstance(value, str) and len(value.strip()) >= MIN_LENGTH:
             self.known.setdefault(value.strip(), name)
 
-    def refresh(self):
+    def refresh(self, state=True):
+        """Collect again; ``state=False`` leaves out azsim's state (keys, Key Vault values: what a role target may read and
+        assert on by design), keeping the principals' client secrets and the state directory's secrets."""
         for name, p in (self.azsim.info.get("principals") or {}).items():
             self.add(f"client secret of azsim principal {name!r}", p.get("client_secret"))
         for path in sorted(glob.glob(os.path.join(self.azsim.state_dir, "secrets", "*"))):
@@ -107,8 +109,9 @@ class Secrets:
                     # ansible's password lookup may store "value salt=..." when asked to encrypt; the value is the first word.
                     content = f.read().strip()
                 self.add(f"{os.path.basename(path)} (state dir secrets/)", content.split(" salt=")[0])
-        for name, value in from_state(self.azsim.admin("GET", "state")):
-            self.add(name, value)
+        if state:
+            for name, value in from_state(self.azsim.admin("GET", "state")):
+                self.add(name, value)
         return self
 
     def scan(self, text, where):
