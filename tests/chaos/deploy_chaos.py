@@ -88,11 +88,16 @@ def run_playbook(sim, collections_path, kill_after_writes=None, playbook="playbo
     return proc.returncode, output, requestlog.writes(rows, WRITE_EXEMPT), time.monotonic() - t0, rows
 
 
+# What Azure creates on its own schedule, not the deployment: a flexible server's automatic backups (named after the time
+# they were taken, e.g. daily_20261207t054957), which differ between any two deployments.
+SERVICE_MADE = re.compile(r"/microsoft\.dbforpostgresql/flexibleservers/[^/]+/backups/[^/]+$")
+
+
 def resource_set(sim):
-    """Every ARM resource azsim holds (its state's resources table), ids lower-cased, generated GUID names masked (a role
-    assignment's name is new in each deployment): a multiset, so a duplicate shows."""
+    """Every ARM resource azsim holds (its state's resources table) but what the service made itself, ids lower-cased,
+    generated GUID names masked (a role assignment's name is new in each deployment): a multiset, so a duplicate shows."""
     ids = sim.admin("GET", "state").get("resources", {})
-    return collections.Counter(GUID.sub("<guid>", rid.lower()) for rid in ids)
+    return collections.Counter(GUID.sub("<guid>", rid.lower()) for rid in ids if not SERVICE_MADE.search(rid.lower()))
 
 
 def set_difference(got, want):
@@ -110,8 +115,9 @@ def failure(output):
     m = re.search(r"^TASK \[([^\]]+)\][^\n]*\n(?:(?!^TASK ).*\n)*?^(fatal|failed): (.*)$", output, re.M)
     if not m:
         return output[-600:].replace("\n", " | ")
-    msg = re.search(r'"msg": "((?:[^"\\]|\\.){0,400})', output[m.start():])
-    return f"{m.group(1)}: {msg.group(1) if msg else m.group(3)[:400]}"
+    rest = output[m.start():]
+    msg = re.search(r'"msg": "((?:[^"\\]|\\.){0,400})', rest) or re.search(r"^\s*(?:module_stderr|msg): [|>-]*\s*\n?\s*(.{0,400})", rest, re.M)
+    return f"{m.group(1)}: {msg.group(1).strip() if msg else m.group(3)[:400]}"
 
 
 class Sim:
