@@ -26,7 +26,7 @@ PYTEST_ARGS ?= -n 2 --dist loadfile
 PIP_NOISE := is ignored: it is neither a file nor a directory
 
 .PHONY: help bootstrap venv node postgres system-tools collection-link lint ruff ansible-lint sanity pytest test bench-azsim \
-	azsim-up demo release maintain audit demo-down bench-deploy bench-audit chaos chaos-input molecule clean
+	azsim-up demo release maintain audit demo-down bench-deploy bench-audit chaos chaos-faults chaos-kill chaos-input molecule clean
 
 help:
 	@echo "make demo         start azsim (the local Azure) and deploy the whole ERP stack on it, with a summary"
@@ -40,7 +40,9 @@ help:
 	@echo "make bench-azsim  run the azsim benchmark"
 	@echo "make molecule     run the Molecule scenarios (default: converge, idempotence, verify; check)"
 	@echo "make bench-deploy time deploy.yml on azsim (time scale 0 and default, critical path, API calls, no-op re-run)"
-	@echo "make chaos        the reliability suite (for now its bad-input part, make chaos-input)"
+	@echo "make chaos        the reliability suite: chaos-faults, chaos-kill, chaos-input; a summary line each, one exit code"
+	@echo "make chaos-faults deploy.yml under 10 % injected ARM faults, CHAOS_SEEDS seeds (3): converges, clean re-run 0 writes"
+	@echo "make chaos-kill   deploy.yml SIGKILLed at CHAOS_KILLS (3) seeded moments: the re-run converges, the next 0 writes"
 	@echo "make chaos-input  deploy.yml with each of tests/chaos/bad_input.yml's invalid variable sets: fails before any write"
 	@echo "make bench-audit  time the audit of 500 web apps + slots and 100 PostgreSQL servers on azsim (ARM calls, 429s)"
 	@echo "make clean        remove the venv, node_modules and test output"
@@ -187,7 +189,15 @@ bench-deploy: bootstrap
 
 # The reliability suite (issue 14), benchmark-style, not part of `make test` (which runs the quick bad-input sets in
 # tests/integration/test_bad_input.py). BAD_INPUT_WORKERS=2 runs two deploys at a time against the one azsim.
-chaos: chaos-input
+# Benchmark-style, not part of `make test`. CHAOS_SEED (1) picks the seeds, CHAOS_WORKERS (2) the azsims run at once.
+chaos: bootstrap
+	@$(VENV_ENV) $(PY) tests/chaos/deploy_chaos.py all
+
+chaos-faults: bootstrap
+	@$(VENV_ENV) $(PY) tests/chaos/deploy_chaos.py faults
+
+chaos-kill: bootstrap
+	@$(VENV_ENV) $(PY) tests/chaos/deploy_chaos.py kill
 
 chaos-input: bootstrap
 	@$(VENV_ENV) $(PY) tests/chaos/bad_input.py

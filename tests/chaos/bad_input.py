@@ -19,7 +19,8 @@ from integration import bad_input  # noqa: E402
 from integration.stack import started_azsim  # noqa: E402
 
 
-def main():
+def run():
+    """Runs the sets and prints a line per set; returns (summary line, exit code)."""
     sets = bad_input.load_sets()
     only = [s for s in os.environ.get("BAD_INPUT_ONLY", "").split(",") if s]
     if only:
@@ -37,10 +38,16 @@ def main():
     for r in (results if os.environ.get("BAD_INPUT_VERBOSE") else failed):
         print(f"\n--- {r['id']}:\n{r['message']}")
     total_writes = sum(r["writes"] for r in results)
-    print(f"\nbad input: {len(results) - len(failed)}/{len(results)} sets refused before any write, naming the variable; "
-          f"{total_writes} writes; {wall:.0f} s wall with {workers} workers "
-          f"({sum(r['seconds'] for r in results) / max(len(results), 1):.1f} s per run)")
-    return 1 if failed else 0
+    summary = (f"bad input: {len(results) - len(failed)}/{len(results)} sets refused before any write, naming the variable; "
+               f"{total_writes} writes; {wall:.0f} s wall with {workers} workers "
+               f"({sum(r['seconds'] for r in results) / max(len(results), 1):.1f} s per run)")
+    return summary, (1 if failed else 0)
+
+
+def main():
+    summary, rc = run()
+    print("\n" + summary)
+    return rc
 
 
 if __name__ == "__main__":

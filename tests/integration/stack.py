@@ -11,7 +11,7 @@ import time
 
 from azsim.testing import Azsim
 
-from . import requestlog
+from . import requestlog, secrets_scan
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -41,14 +41,21 @@ def playbook_runner(azsim, collections_path):
 
     ``kill_after_write`` kills the run (SIGKILL, like a lost runner) right after azsim received a write whose path matches
     it; ``clock`` ("+172d") runs the controller in the future too, with libfaketime.
-    """
 
-    def run(*args, playbook="playbooks/deploy.yml", kill_after_write=None, timeout=900, clock=None):
+    Every run goes with ``-vvv`` (``verbose=False`` leaves it out), and its output and the report files it wrote under
+    ``<azsim state>/reports`` (maintenance and audit reports) are scanned for every secret the run knows
+    (tests/integration/secrets_scan.py): a secret found fails the run's caller, naming the secret, never printing it.
+    """
+    secrets = secrets_scan.Secrets(azsim)
+
+    def run(*args, playbook="playbooks/deploy.yml", kill_after_write=None, timeout=900, clock=None, verbose=True):
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "HTTPS_PROXY", "https_proxy", "ANSIBLE_"))}
         env.update({"AZSIM_STATE_DIR": azsim.state_dir, "ANSIBLE_CONFIG": os.path.join(ROOT, "ansible.cfg"),
                     "ANSIBLE_COLLECTIONS_PATH": collections_path, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0"})
         mark = azsim.last_seq()
-        argv = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), playbook, *args]
+        secrets.refresh()  # what the run may replace (a rotation) is known before it does
+        started = time.time()
+        argv = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), playbook, *(["-vvv"] if verbose else []), *args]
         if clock:  # the controller's clock moved too (libfaketime, e.g. "+172d": wall and monotonic clocks shift alike)
             argv = ["faketime", "-f", clock, *argv]
         proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,  # noqa: S603
@@ -61,9 +68,15 @@ def playbook_runner(azsim, collections_path):
                     break
                 time.sleep(0.05)
         out = proc.communicate(timeout=timeout)[0]
-        return proc.returncode, out, requestlog.writes(azsim.requests_since(mark), WRITE_EXEMPT)
+        writes = requestlog.writes(azsim.requests_since(mark), WRITE_EXEMPT)
+        secrets.refresh()
+        findings = secrets.scan(out, f"the output of {playbook}{' -vvv' if verbose else ''} {' '.join(args)}".rstrip())
+        findings += secrets.scan_reports(os.path.join(azsim.state_dir, "reports"), since=started - 1)
+        assert not findings, f"secrets leaked ({len(secrets.known)} known; names only): " + "; ".join(findings)
+        return proc.returncode, out, writes
 
     run.azsim = azsim
+    run.secrets = secrets
     return run
 
 

@@ -7,6 +7,7 @@ that has lived months ahead keeps only the backups of those months, so no earlie
 """
 
 import datetime
+import glob
 import hashlib
 import json
 import os
@@ -18,7 +19,7 @@ import uuid
 import pytest
 from azure.mgmt.web import WebSiteManagementClient
 
-from . import maintain_stack
+from . import maintain_stack, secrets_scan
 from .maintain_stack import maintain, verdicts
 from .stack import RG, browser, clock_moved
 
@@ -704,3 +705,28 @@ def test_rotation_with_key_vault_as_the_principal_with_only_its_rights(stack, az
                         refs["DB_PASSWORD_FALLBACKS"]), refs["DB_PASSWORD_FALLBACKS"]
     assert refs["SECRET_KEY"] == "@Microsoft.KeyVault(VaultName=erp-supermarket-kv;SecretName=django-secret-key)"
     assert refs["DB_PASSWORD_FALLBACKS"].split("SecretVersion=")[1][:-1] not in versions
+
+
+# -- Secrets (issue 14): the runner scans every playbook's -vvv output and the reports it wrote; this one last looks again ---
+
+
+def test_no_report_holds_a_secret_the_run_knows(stack, azsim):
+    """Every report this module's routines wrote (maintenance report.json/md/html, the quarterly audit's json/sarif/junit/
+    md/html) against every secret the stack knows, the storage keys read again through ARM's listKeys (official SDK)."""
+    reports = os.path.join(azsim.state_dir, "reports")
+    if not glob.glob(os.path.join(reports, "**", "report.json"), recursive=True):  # this test alone: one routine first
+        rc, out, _writes, _report = maintain(stack, "daily")
+        assert rc == 0, out[-4000:]
+    secrets = stack.secrets.refresh()
+    official = secrets_scan.official_keys(azsim)
+    assert len(official) >= 2 and all(len(keys) == 2 for keys in official.values()), sorted(official)
+    # What ARM's listKeys answers is what the scan looks for (azsim's state is where it collects them from).
+    assert all(value in secrets.known for keys in official.values() for value in keys.values())
+    for value in (p["client_secret"] for p in azsim.info["principals"].values()):
+        assert value in secrets.known
+    for name in ("postgresql-admin", "django-secret-key", "django-superuser"):
+        with open(os.path.join(azsim.state_dir, "secrets", name), encoding="utf-8") as f:
+            assert f.read().strip() in secrets.known, name
+    files = [f for f in glob.glob(os.path.join(reports, "**", "*"), recursive=True) if f.endswith(secrets_scan.REPORT_SUFFIXES)]
+    assert any(f.endswith("report.html") for f in files) and any(f.endswith("report.json") for f in files), files
+    assert secrets.scan_reports(reports) == []

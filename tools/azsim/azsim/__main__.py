@@ -101,6 +101,7 @@ def start(args):
     if running:
         print(f"azsim: already running (pid {running}); settings in {info_path}")
         return 0
+    _reap(state_dir, postgres=False)  # a killed azsim's Azurite; its PostgreSQL clusters the new azsim takes over
     argv = [sys.executable, "-m", "azsim", "serve", "--state-dir", state_dir, "--host", args.host, "--port", str(args.port),
             "--proxy-port", str(args.proxy_port), "--time-scale", str(args.time_scale), "--page-size", str(args.page_size)]
     log_path = os.path.join(state_dir, "azsim.log")
@@ -146,22 +147,36 @@ def stop(args):
             pid = int(f.read().strip())
     except (OSError, ValueError):
         print(f"azsim: not running (no {pid_path})", file=sys.stderr)
+        _reap(args.state_dir)
         return 0
     try:
         os.kill(pid, signal.SIGTERM)
     except ProcessLookupError:
         os.unlink(pid_path)
         print("azsim: was not running (stale pid file removed)")
+        _reap(args.state_dir)
         return 0
     deadline = time.time() + args.timeout
     while time.time() < deadline:
         if not _alive(pid):
             print(f"azsim: stopped (pid {pid})")
+            _reap(args.state_dir)
             return 0
         time.sleep(0.05)
     os.kill(pid, signal.SIGKILL)
     print(f"azsim: killed (pid {pid}) after {args.timeout}s")
+    _reap(args.state_dir)
     return 0
+
+
+def _reap(state_dir, postgres=True):
+    """What a killed azsim left running for the state directory (Azurite, PostgreSQL clusters), stopped and said."""
+    from .core import children  # noqa: PLC0415 - only start and stop need it
+
+    stopped = children.reap(os.path.abspath(state_dir), postgres=postgres)
+    for what, items in stopped.items():
+        if items:
+            print(f"azsim: stopped {len(items)} {what} process(es) a killed azsim had left running")
 
 
 def _alive(pid):

@@ -118,6 +118,43 @@ def test_fault_probability(azsim, resource_group, faults):
     assert [r["hits"] for r in rules] == [0, codes.count(500)]
 
 
+def test_fault_seed_replays_the_same_faults(azsim, mode, resource_group, faults):
+    """A rule's ``seed`` makes its draws repeatable: the official SDK (no retries) meets the same failures in the same
+    places on each run with that seed, the ones ``random.Random(seed)`` predicts, and others with another seed."""
+    import random
+
+    c = azsim.client(ResourceManagementClient, mode, retry_total=0)
+
+    def run(seed):
+        azsim.admin("DELETE", "faults")
+        faults({"method": "GET", "path": f"/resourcegroups/{resource_group}$", "status": 500, "probability": 0.3, "seed": seed})
+        pattern = []
+        for _unused in range(40):
+            try:
+                c.resource_groups.get(resource_group)
+                pattern.append(0)
+            except HttpResponseError as exc:
+                assert exc.status_code == 500
+                pattern.append(1)
+        rule = azsim.admin("GET", "faults")["rules"][0]
+        assert rule["seed"] == seed and rule["hits"] == sum(pattern)
+        return pattern
+
+    first = run(1234)
+    assert run(1234) == first
+    rng = random.Random(1234)  # noqa: S311 - the documented generator
+    assert first == [int(rng.random() < 0.3) for _unused in range(40)]
+    assert 0 < sum(first) < 40
+    assert run(99) != first
+
+
+def test_fault_seed_must_be_an_integer(azsim, faults):
+    for bad in ("12", 1.5, True):
+        r = requests.post(f"{azsim.url}/_azsim/faults", json={"path": "x", "probability": 0.5, "seed": bad}, verify=azsim.ca, timeout=10)
+        assert r.status_code == 400 and "seed" in r.text
+    assert azsim.admin("GET", "faults")["rules"] == []
+
+
 def test_fault_latency(azsim, mode, resource_group, faults):
     faults({"method": "GET", "path": f"/resourcegroups/{resource_group}$", "latency_ms": 400, "action": "respond", "status": 500, "count": 1,
             "probability": 1.0})

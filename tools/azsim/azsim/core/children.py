@@ -72,3 +72,77 @@ def stop_previous(pid_file, marker, grace=20.0):
 def record(pid_file, pid):
     with open(pid_file, "w", encoding="ascii") as f:
         f.write(str(pid))
+
+
+def _pids():
+    try:
+        return [int(p) for p in os.listdir("/proc") if p.isdigit()]
+    except OSError:
+        return []
+
+
+def _wait_gone(pids, seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and any(_cmdline(p) is not None for p in pids):
+        time.sleep(0.1)
+    return [p for p in pids if _cmdline(p) is not None]
+
+
+def _signal_all(pids, sig):
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, sig)
+
+
+def postmasters(state_dir):
+    """{pid: data directory} of the PostgreSQL clusters of ``state_dir`` that run (their postmaster.pid names a live
+    postmaster whose command line holds the data directory; a recycled pid is not counted)."""
+    root = os.path.realpath(os.path.join(state_dir, "postgresql"))
+    found = {}
+    try:
+        names = os.listdir(root)
+    except OSError:
+        return found
+    for name in names:
+        data = os.path.join(root, name, "data")
+        try:
+            with open(os.path.join(data, "postmaster.pid"), encoding="ascii") as f:
+                pid = int(f.readline().strip())
+        except (OSError, ValueError):
+            continue
+        line = _cmdline(pid)
+        if line is not None and data in line:
+            found[pid] = data
+    return found
+
+
+def azurites(state_dir):
+    """Pids of the Azurite processes (and their supervisors) that serve ``state_dir``'s blob data."""
+    marker = "--location " + os.path.join(os.path.abspath(state_dir), "azurite") + " "
+    return [p for p in _pids() if p != os.getpid() and "azurite" in (_cmdline(p) or "") and marker in (_cmdline(p) or "") + " "]
+
+
+def reap(state_dir, postgres=True, grace=20.0):
+    """Stop what an azsim that is gone (killed with SIGKILL) left running for ``state_dir``: its Azurite, and with
+    ``postgres`` its PostgreSQL clusters.  PostgreSQL's postmaster does not die with its parent (pg_ctl detaches it, and
+    PR_SET_PDEATHSIG cannot follow a daemon), and an Azurite whose supervisor was itself killed outright is nobody's child.
+
+    Azurite first gets the time to save its metadata (the kernel's parent-death SIGTERM is already on its way to it; a
+    second SIGTERM would kill Node on the spot), then SIGTERM, then SIGKILL.  Postmasters get SIGINT, PostgreSQL's fast
+    shutdown (a checkpoint, then exit: what ``pg_ctl stop -m fast`` sends), then SIGQUIT.  Returns what was stopped."""
+    stopped = {"azurite": [], "postgres": []}
+    stop_previous(os.path.join(state_dir, "azurite.pid"), os.path.join(os.path.abspath(state_dir), "azurite"), grace=grace)
+    left = azurites(state_dir)
+    if left:
+        stopped["azurite"] = list(left)
+        left = _wait_gone(left, min(grace, 5.0))
+        _signal_all(left, signal.SIGTERM)
+        _signal_all(_wait_gone(left, grace), signal.SIGKILL)
+    if postgres:
+        clusters = postmasters(state_dir)
+        stopped["postgres"] = sorted(clusters.values())
+        _signal_all(clusters, signal.SIGINT)
+        left = _wait_gone(list(clusters), 60.0)
+        _signal_all(left, signal.SIGQUIT)
+        _wait_gone(left, 10.0)
+    return stopped

@@ -1,5 +1,9 @@
 """Fault injection rules (``POST /_azsim/faults``): throttling, server errors, busy conflicts,
-dropped connections and long-running operations that end Failed."""
+dropped connections and long-running operations that end Failed.
+
+A rule with a ``probability`` below 1 draws from its own random generator; ``seed`` (an integer) makes that generator's
+sequence repeatable, so a chaos run can be replayed: the n-th request the rule matches faults or not alike in every run
+with the same seed (which request is the n-th still depends on the order the clients send them in)."""
 
 import random
 import re
@@ -16,7 +20,7 @@ class FaultRule:
     def __init__(self, spec, rule_id):
         if not isinstance(spec, dict):
             raise ValueError("a fault rule is a JSON object")
-        unknown = set(spec) - {"method", "path", "host", "status", "count", "probability", "latency_ms", "retry_after", "action", "code", "message"}
+        unknown = set(spec) - {"method", "path", "host", "status", "count", "probability", "latency_ms", "retry_after", "action", "code", "message", "seed"}
         if unknown:
             raise ValueError(f"unknown fault rule fields: {sorted(unknown)}")
         self.id = rule_id
@@ -41,6 +45,10 @@ class FaultRule:
         self.probability = float(spec.get("probability", 1.0))
         if not 0.0 <= self.probability <= 1.0:
             raise ValueError("probability must be between 0 and 1")
+        self.seed = spec.get("seed")
+        if self.seed is not None and (isinstance(self.seed, bool) or not isinstance(self.seed, int)):
+            raise ValueError("seed must be an integer")
+        self._random = random.Random(self.seed)  # noqa: S311 - fault injection, not crypto
         self.latency_ms = float(spec.get("latency_ms", 0))
         self.retry_after = spec.get("retry_after")
         self.code = spec.get("code")
@@ -50,7 +58,7 @@ class FaultRule:
     def describe(self):
         return {"id": self.id, "method": self.method, "path": self.path_text, "host": self.host, "action": self.action,
                 "status": self.status, "count": self.count, "probability": self.probability, "latency_ms": self.latency_ms,
-                "retry_after": self.retry_after, "hits": self.hits}
+                "retry_after": self.retry_after, "seed": self.seed, "hits": self.hits}
 
     def error(self, req, subscription):
         """The error this rule answers with, in the shape the addressed service uses."""
@@ -129,7 +137,7 @@ class Faults:
                     continue
                 if not rule.path.search(req.path):
                     continue
-                if rule.probability < 1.0 and random.random() >= rule.probability:  # noqa: S311 - not crypto
+                if rule.probability < 1.0 and rule._random.random() >= rule.probability:
                     continue
                 rule.hits += 1
                 if rule.count is not None:
