@@ -36,6 +36,10 @@ TERMINAL = ("succeeded", "failed", "canceled", "cancelled")
 USER_AGENT = "erpops-azure/0.1"
 
 
+class AzureConnectionError(Exception):
+    """No answer from Azure after the retries: the connection failed or was dropped."""
+
+
 class CheckModeWrite(Exception):
     """A write was attempted while Ansible runs in check mode: a bug in the module, never sent."""
 
@@ -113,6 +117,7 @@ class ArmClient:
         method = method.upper()
         if self.check_mode and method not in ("GET", "HEAD") and not read_only:
             raise CheckModeWrite("%s %s attempted in check mode" % (method, path))
+        from azure.core.exceptions import ServiceRequestError, ServiceResponseError
         from azure.core.rest import HttpRequest
 
         query = dict(params or {})
@@ -123,7 +128,18 @@ class ArmClient:
         while True:
             req = HttpRequest(method, self.url(path), params=query, headers=dict(headers or {}),
                               json=body if body is not None else None)
-            resp = self._pipeline().send_request(req)
+            try:
+                resp = self._pipeline().send_request(req)
+            except (ServiceRequestError, ServiceResponseError) as exc:
+                # azure-core's RetryPolicy has already retried what it may: a connection that failed (any method) and a
+                # dropped answer to GET, HEAD, PUT, DELETE, OPTIONS or TRACE (RetryPolicy._is_method_retryable). ARM's PATCH
+                # sends the same body again to the same effect, and a read-only or safe POST may be repeated, so a dropped
+                # answer to those is retried here.
+                if isinstance(exc, ServiceResponseError) and method in ("PATCH", "POST") and retry_busy and attempt < MAX_SAFE_RETRIES:
+                    attempt += 1
+                    self._sleep(min(2 ** attempt, MAX_RETRY_AFTER))
+                    continue
+                raise AzureConnectionError("%s %s: %s" % (method, path.split("?", 1)[0], exc))  # noqa: B904 (module_utils keep Python 2 syntax)
             status = resp.status_code
             raw = resp.read()
             self.calls.append((method, path.split("?", 1)[0], status))

@@ -12,7 +12,7 @@ import importlib.util
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.erpops.azure.plugins.module_utils import reconcile
-from ansible_collections.erpops.azure.plugins.module_utils.arm import ArmClient, CheckModeWrite
+from ansible_collections.erpops.azure.plugins.module_utils.arm import ArmClient, AzureConnectionError, CheckModeWrite
 from ansible_collections.erpops.azure.plugins.module_utils.auth import AuthError, auth_argument_spec, resolve
 from ansible_collections.erpops.azure.plugins.module_utils.errors import AzureApiError
 
@@ -101,6 +101,9 @@ class AzureModule:
             result = fn()
         except AzureApiError as exc:
             self.module.fail_json(msg=exc.describe(), status=exc.status, error_code=exc.code, request_id=exc.request_id)
+        except AzureConnectionError as exc:
+            self.module.fail_json(msg="no answer from Azure (connection failed or dropped, after retries): %s; "
+                                      "re-run the play: every task converges from where Azure is" % exc)
         except CheckModeWrite as exc:
             self.module.fail_json(msg="internal error: %s (nothing was sent)" % exc)
         except TimeoutError as exc:
