@@ -115,18 +115,19 @@ component:
         /providers/Microsoft.OperationalInsights/workspaces/erp-supermarket-prod-logs"
 instrumentation_key:
   description: The instrumentation key (a GUID); prefer RV(connection_string), as key-only ingestion ended on 31 March 2025.
-  returned: when the component exists (not in check mode before it is created)
+  returned: when the component exists; in check mode before it is created, C((known after creation))
   type: str
   sample: 0c3a5f1e-7d2b-4e8a-b6c9-1f4d2e7a9b03
 connection_string:
   description: The connection string the application's SDK needs. Secret-like; see the notes.
-  returned: when the component exists (not in check mode before it is created)
+  returned: when the component exists; in check mode before it is created, C((known after creation)) (Azure draws the key then)
   type: str
   sample: "InstrumentationKey=0c3a5f1e-...;IngestionEndpoint=https://westeurope-0.in.applicationinsights.azure.com/;..."
 """
 
 from ansible_collections.erpops.azure.plugins.module_utils import reconcile
 from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource
+from ansible_collections.erpops.azure.plugins.module_utils.plan import KNOWN_AFTER_CREATION, parent_missing, planned
 
 API_VERSION = "2020-02-02"
 SECRET_KEYS = ("InstrumentationKey", "ConnectionString")
@@ -180,8 +181,9 @@ def main():
                 az.fail("location is required to create Application Insights component %s" % p["name"])
         if current is not None and p["location"] and reconcile.norm_location(p["location"]) != reconcile.norm_location(current["location"]):
             az.fail("component %s is in %s; a component cannot move to %s" % (p["name"], current["location"], p["location"]))
-        if workspace and current is None and az.arm.get(workspace, "2025-07-01") is None:
-            az.fail("Log Analytics workspace %s does not exist; create it first (erpops.azure.log_analytics_workspace)" % workspace)
+        # A workspace only planned (check mode before the first deployment) is fine: the component is predicted with it.
+        if workspace and current is None:
+            parent_missing(az, workspace, "2025-07-01", "Log Analytics workspace %s (create it first with erpops.azure.log_analytics_workspace)" % workspace)
         cur = (current or {}).get("properties") or {}
         tags = reconcile.tags_wanted((current or {}).get("tags"), p["tags"], p["purge_tags"])
         if tags is not None:
@@ -199,10 +201,14 @@ def main():
         body = {"location": p["location"] or current["location"], "kind": p["application_type"] or (current or {}).get("kind") or app_type,
                 "properties": props, "tags": desired["tags"] if desired["tags"] is not None else (current or {}).get("tags") or {}}
         changed, doc, diff, _op = comp.ensure_present(desired, body=body)
+        doc, diff = planned(az, comp.path, changed, doc, diff)
         out = dict(changed=changed, component=comp.redacted(doc), diff=diff)
         doc_props = (doc or {}).get("properties") or {}
         if doc_props.get("ConnectionString"):
             out.update(connection_string=doc_props["ConnectionString"], instrumentation_key=doc_props.get("InstrumentationKey"))
+        elif az.check_mode and current is None:
+            # Azure draws the instrumentation key (a GUID) at creation: a new component's connection string is not known yet.
+            out.update(connection_string=KNOWN_AFTER_CREATION, instrumentation_key=KNOWN_AFTER_CREATION)
         return out
 
     az.run(run)

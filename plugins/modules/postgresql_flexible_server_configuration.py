@@ -89,6 +89,7 @@ operation:
 """
 
 from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource
+from ansible_collections.erpops.azure.plugins.module_utils.plan import identity, parent_missing
 
 API_VERSION = "2024-08-01"
 
@@ -108,6 +109,13 @@ def main():
             az.subscription_id, p["resource_group"], p["server_name"], p["name"])
         conf = Resource(az, path, API_VERSION, ci_paths=("properties.value",))
         current = conf.get()
+        server = path.rsplit("/configurations/", 1)[0]
+        if current is None and parent_missing(az, server, API_VERSION, "server %s in resource group %s" % (p["server_name"], p["resource_group"])):
+            # Check mode, the server only planned: its parameters exist once it does, with Azure's defaults (unknown here).
+            if p["state"] == "absent":
+                return dict(changed=False, configuration={}, restart_required=False, diff={"before": {}, "after": {}})
+            after = dict(identity(path), properties={"value": p["value"], "source": "user-override"})
+            return dict(changed=True, configuration=after, restart_required=False, diff={"before": {}, "after": after})
         if current is None:
             az.fail("server %s has no parameter named %s (check the name in the portal's Server parameters, or that the server exists)"
                     % (p["server_name"], p["name"]))

@@ -79,6 +79,7 @@ operation:
 """
 
 from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource
+from ansible_collections.erpops.azure.plugins.module_utils.plan import parent_missing, planned
 
 API_VERSION = "2024-08-01"
 
@@ -119,7 +120,10 @@ def main():
                             "the data to change it" % (option, p["name"], option, have.get(key), p[option]))
             return dict(changed=False, database=current, diff={"before": current, "after": current})
         body = {"properties": dict((k, v) for k, v in (("charset", p["charset"]), ("collation", p["collation"])) if v)}
+        if current is None:  # a new one: its server must exist, or be planned in check mode
+            parent_missing(az, path.rsplit("/databases/", 1)[0], API_VERSION, "server %s in resource group %s" % (p["server_name"], p["resource_group"]))
         changed, doc, diff, op = db.ensure_present(body, body=body, wait=p["wait"], wait_timeout=p["wait_timeout"])
+        doc, diff = planned(az, path, changed, doc, diff)
         return dict(changed=changed, database=doc, diff=diff, **({"operation": op} if op else {}))
 
     az.run(run)

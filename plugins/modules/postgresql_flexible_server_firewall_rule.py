@@ -92,6 +92,7 @@ import re
 
 from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource
+from ansible_collections.erpops.azure.plugins.module_utils.plan import parent_missing, planned
 
 API_VERSION = "2024-08-01"
 NAME_RE = re.compile(r"^[a-zA-Z0-9][-_a-zA-Z0-9]{0,79}$")
@@ -131,7 +132,10 @@ def main():
         if start > end:
             az.fail("start_ip_address %s comes after end_ip_address %s; give the lower address first" % (start, end))
         desired = {"properties": {"startIpAddress": str(start), "endIpAddress": str(end)}}
+        if rule.get() is None:  # a new one: its server must exist, or be planned in check mode
+            parent_missing(az, path.rsplit("/firewallRules/", 1)[0], API_VERSION, "server %s in resource group %s" % (p["server_name"], p["resource_group"]))
         changed, doc, diff, op = rule.ensure_present(desired, body=desired, wait=p["wait"], wait_timeout=p["wait_timeout"])
+        doc, diff = planned(az, path, changed, doc, diff)
         return dict(changed=changed, firewall_rule=doc, diff=diff, **({"operation": op} if op else {}))
 
     az.run(run)
