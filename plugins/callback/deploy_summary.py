@@ -16,7 +16,7 @@ description:
     found already as wanted, and names the ones that moved. In check mode it says what would move.
   - A resource is C(created) when its module reported a change from nothing (an empty C(diff.before)), C(deleted) when it
     reported a change to nothing; C(_info) modules, M(erpops.azure.operation_wait), M(erpops.azure.web_app_command) and the
-    audit modules (they write local files only) are not counted.
+    audit modules (they write local files only) are not counted, nor tasks written with C(check_mode=true) (reads).
   - A resource that several tasks touch (a storage account created, then read by another role; a domain started, then
     finished) is counted once, by its resource ID (else its module and name), with the most telling outcome (created, then
     deleted, then changed, then unchanged).
@@ -66,6 +66,12 @@ def _resource_id(result):
             if isinstance(doc, dict) and isinstance(doc.get("id"), str) and doc["id"].startswith("/"):
                 return doc["id"]
     return None
+
+
+def _forced_check_mode(task):
+    """A task written with check_mode: true never writes: it reads a resource (its state, or a secret under no_log)."""
+    ds = getattr(task, "_ds", None)
+    return isinstance(ds, dict) and ds.get("check_mode") is True
 
 
 class CallbackModule(CallbackBase):
@@ -123,7 +129,7 @@ class CallbackModule(CallbackBase):
         if not action.startswith(PREFIX):
             return
         module = action[len(PREFIX):]
-        if module.endswith("_info") or module in NOT_RESOURCES:
+        if module.endswith("_info") or module in NOT_RESOURCES or _forced_check_mode(task):
             return
         res = result._result
         for item in res.get("results", [res]) if "results" in res else [res]:

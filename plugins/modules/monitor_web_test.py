@@ -19,6 +19,9 @@ description:
     tests are managed.
   - Only the options you set are compared, so a second run with the same options changes nothing. Values described
     as defaults are used when the test is created.
+  - Check mode is a plan. When the Application Insights component does not exist yet (a run in check mode before it is created), the module
+    predicts the resource it would create, with its resource ID and properties, and sends nothing. Outside check mode
+    a missing Application Insights component is an error before any write.
 author:
   - erpops.azure maintainers (@erpops)
 options:

@@ -19,6 +19,9 @@ description:
     O(erpops.azure.postgresql_flexible_server#module:authentication.microsoft_entra=true)); Azure refuses the administrator
     otherwise.
   - A group is the usual choice (the database administrators' team), so people come and go without touching the server.
+  - Check mode is a plan. When the server does not exist yet (a run in check mode before it is created), the module
+    predicts the resource it would create, with its resource ID and properties, and sends nothing. Outside check mode
+    a missing server is an error before any write.
 author:
   - erpops.azure maintainers (@erpops)
 options:

@@ -16,6 +16,9 @@ description:
     to a value of your own (C(source=user-override)), or with O(state=absent) puts it back to Azure's default.
   - Some parameters only take effect after a restart. The module then reports RV(restart_required) and leaves the restart to you.
   - Booleans and enumerations are compared without case, as Azure does (C(ON) equals C(on)).
+  - Check mode is a plan. When the server does not exist yet (a run in check mode before it is created), the module
+    predicts the resource it would create, with its resource ID and properties, and sends nothing. Outside check mode
+    a missing server is an error before any write.
 author:
   - erpops.azure maintainers (@erpops)
 options:

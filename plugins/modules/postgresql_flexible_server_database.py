@@ -15,6 +15,9 @@ description:
   - Creates a database through Azure Resource Manager (C(flexibleServers/databases)), or drops it with all its data.
   - Character set and collation are fixed when a database is created. A different value for an existing database
     is refused before any request.
+  - Check mode is a plan. When the server does not exist yet (a run in check mode before it is created), the module
+    predicts the resource it would create, with its resource ID and properties, and sends nothing. Outside check mode
+    a missing server is an error before any write.
 author:
   - erpops.azure maintainers (@erpops)
 options:

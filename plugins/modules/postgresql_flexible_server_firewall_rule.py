@@ -16,6 +16,9 @@ description:
   - The addresses are checked before any request. Both must be IPv4 addresses, and the start must not come after the end.
   - The range V(0.0.0.0)-V(0.0.0.0) is Azure's "allow public access from any Azure service" rule. It admits every
     Azure service of B(any) customer, not only yours, so prefer the outbound addresses of your App Service.
+  - Check mode is a plan. When the server does not exist yet (a run in check mode before it is created), the module
+    predicts the resource it would create, with its resource ID and properties, and sends nothing. Outside check mode
+    a missing server is an error before any write.
 author:
   - erpops.azure maintainers (@erpops)
 options:

@@ -14,6 +14,9 @@ version_added: 0.1.0
 description:
   - Creates a blob container through Resource Manager, keeps its public access level and metadata as asked, or deletes it.
   - Only the options you set are compared, so a second run with the same options changes nothing.
+  - Check mode is a plan. When the storage account does not exist yet (a run in check mode before it is created), the module
+    predicts the resource it would create, with its resource ID and properties, and sends nothing. Outside check mode
+    a missing storage account is an error before any write.
 author:
   - erpops.azure maintainers (@erpops)
 options:

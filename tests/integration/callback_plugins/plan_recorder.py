@@ -20,7 +20,7 @@ short_description: Record what each erpops.azure module task would do (or did), 
 description:
   - Appends to the file named by E(PLAN_RECORD) one JSON object per module result of an C(erpops.azure.*) task (each loop
     item apart), with the task's name, the module, C(changed), the resource's C(id) (from the result's resource, else from
-    C(diff.after) or C(diff.before)) and the C(diff).
+    C(diff.after) or C(diff.before)) and the C(diff); C(read) is true for a task written with C(check_mode=true) (it never writes).
   - A task whose result Ansible hid (C(no_log)) is recorded with C(censored) true and no diff.
 requirements: []
 """
@@ -65,7 +65,9 @@ class CallbackModule(CallbackBase):
                 diff = item.get("diff")
                 if isinstance(diff, list):
                     diff = diff[0] if diff else None
-                row = {"task": task.get_name(), "module": action[len(PREFIX):], "status": status, "changed": bool(item.get("changed")),
+                ds = getattr(task, "_ds", None)
+                row = {"task": task.get_name(), "read": isinstance(ds, dict) and ds.get("check_mode") is True, "module": action[len(PREFIX):],
+                       "status": status, "changed": bool(item.get("changed")),
                        "censored": "censored" in item, "id": _resource_id(item), "diff": diff, "msg": item.get("msg") if status == "failed" else None}
                 f.write(json.dumps(row, default=str) + "\n")
 
