@@ -8,8 +8,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-# Where a value Azure assigns at creation (a GUID, a key, a connection string) stands in a prediction.
-KNOWN_AFTER_CREATION = "(known after creation)"
+# Where a value Azure assigns at creation (a GUID, a key, a connection string) stands in a prediction (the same words as
+# the web modules' KNOWN_AFTER_CREATE).
+KNOWN_AFTER_CREATION = "(known after create)"
 
 
 def identity(path):

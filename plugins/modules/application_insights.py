@@ -125,12 +125,12 @@ component:
         /providers/Microsoft.OperationalInsights/workspaces/erp-supermarket-prod-logs"
 instrumentation_key:
   description: The instrumentation key (a GUID); prefer RV(connection_string), as key-only ingestion ended on 31 March 2025.
-  returned: when the component exists and O(return_connection_string=true); in check mode before it is created, C((known after creation))
+  returned: when the component exists and O(return_connection_string=true); in check mode before it is created, C((known after create))
   type: str
   sample: 0c3a5f1e-7d2b-4e8a-b6c9-1f4d2e7a9b03
 connection_string:
   description: The connection string the application's SDK needs. Secret-like; see the notes.
-  returned: when the component exists and O(return_connection_string=true); in check mode before it is created, C((known after creation))
+  returned: when the component exists and O(return_connection_string=true); in check mode before it is created, C((known after create))
   type: str
   sample: "InstrumentationKey=0c3a5f1e-...;IngestionEndpoint=https://westeurope-0.in.applicationinsights.azure.com/;..."
 """
