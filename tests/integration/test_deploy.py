@@ -169,7 +169,8 @@ def test_the_plan_is_what_the_deploy_created(azsim, plan):
     real deploy (the killed run and its re-run) then wrote: the successful ARM PUTs and PATCHes in azsim's request log."""
     assert plan["rows"] is not None, "the check-mode test did not run first"
     written = {arm_resource(r["path"]) for r in azsim.requests_since(plan["mark"])
-               if r["method"] in ("PUT", "PATCH") and 200 <= int(r["status"]) < 300 and r["host"].startswith("management.")}
+               if r["method"] in ("PUT", "PATCH") and 200 <= int(r["status"]) < 300 and r["path"].lower().startswith("/subscriptions/")
+               and (r["host"].startswith("management.") or r["host"].split(":")[0] in ("127.0.0.1", "localhost"))}
     changed = [r for r in plan["rows"] if r["changed"] and r["status"] == "ok" and not r["read"] and r["module"] not in ACTIONS]
     unnamed = sorted({f'{r["module"]} ({r["task"]})' for r in changed if not r["id"]})
     planned = {arm_resource(r["id"]) for r in changed if r["id"]}
