@@ -118,8 +118,10 @@ class CallbackModule(CallbackBase):
         out = []
         for label, outcome, ident in self.resources.values():
             if counts[label] > 1 and ident and "/providers/" in ident:
-                owner = ident.rsplit("/providers/", 1)[0].rstrip("/").rsplit("/", 1)[-1]
-                label = "%s (on %s)" % (label, owner)
+                owner = ident.rsplit("/providers/", 1)[0]
+                # The owner's names (type/name pairs after its namespace): erp-supermarket-prod, erpsupermarketmedia/default.
+                names = owner.split("/providers/")[-1].split("/")[1:][1::2] if "/providers/" in owner else [owner.rsplit("/", 1)[-1]]
+                label = "%s (on %s)" % (label, "/".join(names))
             out.append((outcome, label))
         return out
 
