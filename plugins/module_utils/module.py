@@ -29,6 +29,10 @@ except ImportError:
 
 READ_ONLY_KEYS = ("id", "name", "type", "etag", "systemData")
 
+# What a prediction shows for a value Azure only assigns when it creates the resource (an address, a principal id, a
+# thumbprint) and that no public rule lets us compute.
+KNOWN_AFTER_CREATE = "(known after create)"
+
 
 def wait_argument_spec():
     return dict(wait=dict(type="bool", default=True), wait_timeout=dict(type="int", default=1800))
@@ -67,6 +71,21 @@ class AzureModule:
 
     def fail(self, msg, **kwargs):
         self.module.fail_json(msg=msg, **kwargs)
+
+    def parent_missing(self, msg):
+        """A resource this one needs (resource group, plan, site, slot, zone...) answered 404.
+
+        Outside check mode that is an error, reported before any write. In check mode the parent may be one an earlier
+        task only predicted (a plan on an empty subscription): this returns, and the caller predicts what it would create
+        against the planned parent, writing nothing.
+        """
+        if not self.check_mode:
+            self.fail(msg)
+
+    def resource_group_location(self, name):
+        """The location of resource group ``name``; KNOWN_AFTER_CREATE when it does not exist yet (check mode)."""
+        group = self.arm.get("/subscriptions/%s/resourceGroups/%s" % (self.subscription_id, name), "2024-11-01")
+        return group["location"] if group else KNOWN_AFTER_CREATE
 
     def run(self, fn):
         """Run the module body; Azure errors become one clear failure message."""

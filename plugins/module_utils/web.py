@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.erpops.azure.plugins.module_utils import reconcile
+from ansible_collections.erpops.azure.plugins.module_utils.module import KNOWN_AFTER_CREATE
 
 API_VERSION = "2025-05-01"
 MASK = reconcile.REDACTED
@@ -116,7 +117,7 @@ class WebApp:
             return {}
         site = state["site"] or {}
         props = site.get("properties") or {}
-        return {"location": site.get("location"), "tags": site.get("tags") or {},
+        return {"id": site.get("id"), "location": site.get("location"), "tags": site.get("tags") or {},
                 "identity": (site.get("identity") or {}).get("type") or "None",
                 "serverFarmId": props.get("serverFarmId"),
                 "httpsOnly": props.get("httpsOnly"), "clientAffinityEnabled": props.get("clientAffinityEnabled"),
@@ -231,10 +232,13 @@ def creation_body(p, location, kind, farm_id, reserved):
 def predicted_creation(body, path, name, p):
     props = dict(body["properties"])
     cfg = props.pop("siteConfig")
+    # Azure names the app <name>.azurewebsites.net (Microsoft Learn, "App Service overview"); the rest it assigns at creation.
     site = {"id": path, "name": name, "type": "Microsoft.Web/sites", "kind": body["kind"], "location": body["location"],
-            "tags": body["tags"], "properties": dict(props, defaultHostName="%s.azurewebsites.net" % name.lower())}
+            "tags": body["tags"], "properties": dict(props, defaultHostName="%s.azurewebsites.net" % name.lower(),
+                                                     customDomainVerificationId=KNOWN_AFTER_CREATE, inboundIpAddress=KNOWN_AFTER_CREATE,
+                                                     outboundIpAddresses=KNOWN_AFTER_CREATE, possibleOutboundIpAddresses=KNOWN_AFTER_CREATE)}
     if body.get("identity"):
-        site["identity"] = body["identity"]
+        site["identity"] = dict(body["identity"], principalId=KNOWN_AFTER_CREATE)
     return {"site": site, "config": dict((k, v) for k, v in cfg.items() if k not in ("appSettings", "connectionStrings")),
             "app_settings": dict((k, setting_text(v)) for k, v in (p["app_settings"] or {}).items()),
             "connection_strings": wanted_connection_strings(p) or {}, "policies": creation_policies(p)}

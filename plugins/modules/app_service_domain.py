@@ -556,9 +556,14 @@ def main():
                       "consent": {"agreementKeys": [a["agreement_key"] for a in agreements], "agreedBy": p["agreed_by"],
                                   "agreedAt": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}})
         body = {"location": "global", "properties": props}
-        predicted = {"name": name, "type": "Microsoft.DomainRegistration/domains", "location": "global",
+        predicted = {"id": path, "name": name, "type": "Microsoft.DomainRegistration/domains", "location": "global",
                      "properties": {"privacy": p["privacy"], "autoRenew": p["auto_renew"], "dnsType": props["dnsType"]}}
-        diff = {"before": {}, "after": reconcile.redact(body, secret_keys=PERSONAL_KEYS)}
+        if props["dnsType"] == "AzureDns":
+            # Azure creates the domain's Azure DNS zone with it, named after the domain in the domain's resource group
+            # (Microsoft Learn, "Buy an App Service domain"); its name servers are assigned then.
+            predicted["properties"]["dnsZoneId"] = "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Network/dnszones/%s" % (
+                az.subscription_id, p["resource_group"], name)
+        diff = {"before": {}, "after": dict(reconcile.redact(body, secret_keys=PERSONAL_KEYS), id=path)}
         if az.check_mode:
             return result(True, predicted, diff, agreements=agreements)
         op = az.arm.start("PUT", path, API_VERSION, body=body)

@@ -271,7 +271,8 @@ def main():
         }
         changed, doc, diff, op = plan.ensure_present(compare, body=body, wait=p["wait"], wait_timeout=p["wait_timeout"])
         if changed and az.check_mode and current is None:
-            doc = dict(doc, name=p["name"], type="Microsoft.Web/serverfarms")
+            doc = dict(doc, id=plan.path, name=p["name"], type="Microsoft.Web/serverfarms")
+            diff["after"] = dict(diff["after"], id=plan.path)
         return dict(changed=changed, app_service_plan=doc, diff=diff, **({"operation": op} if op else {}))
 
     az.run(run)

@@ -453,14 +453,21 @@ def main():
             az.fail("autoscale setting %s targets %s; its target cannot change. Delete it or use another name"
                     % (p["name"], cur_props.get("targetResourceUri")))
         plan = az.arm.get(target, WEB_API_VERSION)
-        if plan is None:
-            az.fail("target App Service plan %s was not found" % target)
+        planned = plan is None
+        if planned:
+            az.parent_missing("target App Service plan %s was not found" % target)
+            # Check mode: the plan is only planned; its tier is judged when the real run finds it.
+            plan = {"id": target, "name": target.rsplit("/", 1)[-1], "location": p["location"] or az.resource_group_location(p["resource_group"])}
         target = plan["id"]
         sku = plan.get("sku") or {}
-        tier = sku.get("tier") or "Free"
-        if tier not in TIER_MAX:
+        tier = sku.get("tier") or ("Standard" if planned else "Free")
+        if planned:
+            tier_max = max(TIER_MAX.values())
+        elif tier not in TIER_MAX:
             az.fail("autoscale is not available for App Service plan %s: it is %s (%s); autoscale needs Standard (S1) or higher. "
                     "Scale the plan up first (erpops.azure.app_service_plan with sku: S1)" % (plan["name"], tier, sku.get("name")))
+        else:
+            tier_max = TIER_MAX[tier]
         if current is not None and p["location"] and reconcile.norm_location(p["location"]) != reconcile.norm_location(current["location"]):
             az.fail("autoscale setting %s is in %s; it cannot move to %s" % (p["name"], current["location"], p["location"]))
 
@@ -471,9 +478,9 @@ def main():
         cap = capacity or dict((k, int(v)) for k, v in (old.get("capacity") or {}).items())
         if not cap:
             az.fail("capacity is required: autoscale setting %s has no profile %s yet" % (p["name"], p["profile_name"] or "without a schedule"))
-        if cap["maximum"] > TIER_MAX[tier]:
+        if cap["maximum"] > tier_max:
             az.fail("capacity.maximum is %d but a %s (%s) plan runs at most %d instances; lower it or scale the plan up"
-                    % (cap["maximum"], tier, sku.get("name"), TIER_MAX[tier]))
+                    % (cap["maximum"], tier, sku.get("name"), tier_max))
         new_rules = None
         if rules is not None:
             try:

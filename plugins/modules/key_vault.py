@@ -180,6 +180,11 @@ def main():
             body = {"tags": desired["tags"], "properties": dict((k, v) for k, v in props.items() if v is not None)}
             body = dict((k, v) for k, v in body.items() if v is not None)
         changed, doc, diff, _op = vault.ensure_present(desired, body=body)
+        if current is None and az.check_mode:
+            # The prediction of a new vault: its id from the parameters, and the address Azure gives every vault.
+            doc = dict(doc, id=vault.path, name=p["name"], type="Microsoft.KeyVault/vaults")
+            doc["properties"] = dict(doc.get("properties") or {}, vaultUri="https://%s.vault.azure.net/" % p["name"].lower())
+            diff["after"] = dict(diff["after"], id=vault.path)
         return dict(changed=changed, key_vault=doc, diff=diff, vault_uri=((doc or {}).get("properties") or {}).get("vaultUri"))
 
     az.run(run)

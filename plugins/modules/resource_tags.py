@@ -158,7 +158,11 @@ def main():
 
     def run():
         path = scope + "/providers/Microsoft.Resources/tags/default"
-        _status, _headers, doc = az.arm.request("GET", path, API_VERSION, expect=(200,))
+        status, _headers, doc = az.arm.request("GET", path, API_VERSION, expect=(200, 404))
+        if status == 404:
+            # Check mode: the resource is only planned (an earlier task predicts it), untagged until it is created.
+            az.parent_missing("%s not found: the Tags API can only tag an existing resource" % scope)
+            doc = None
         current = dict(((doc or {}).get("properties") or {}).get("tags") or {})
         operation, send, predicted = _plan(current, tags, p["purge"], p["state"])
         diff = {"before": {"tags": current}, "after": {"tags": predicted}}

@@ -134,7 +134,7 @@ import time
 import uuid
 
 from ansible_collections.erpops.azure.plugins.module_utils.errors import AzureApiError
-from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule
+from ansible_collections.erpops.azure.plugins.module_utils.module import KNOWN_AFTER_CREATE, AzureModule
 
 API_VERSION = "2022-04-01"
 PROVIDER = "/providers/Microsoft.Authorization"
@@ -239,7 +239,10 @@ def main():
     if not m:
         az.fail("scope %r is not a subscription, resource group or resource ID (expected /subscriptions/<guid>"
                 "[/resourceGroups/<group>[/providers/<namespace>/<type>/<name>]])" % p["scope"])
-    if not GUID_RE.match(p["principal_id"]):
+    # In check mode the principal may be a managed identity an earlier task only predicts (erpops.azure.web_app returns its
+    # principalId as "(known after create)"): the assignment is predicted for it. Outside check mode it must be an object ID.
+    planned_principal = az.check_mode and p["principal_id"] == KNOWN_AFTER_CREATE
+    if not planned_principal and not GUID_RE.match(p["principal_id"]):
         az.fail("principal_id %r is not an object ID (a GUID such as 9b2c4d6e-8f01-4a23-b456-c789d0e1f234)" % p["principal_id"])
     if not p["role"].strip():
         az.fail("role must be a role name (such as Key Vault Secrets User), a role definition ID or its GUID")
@@ -252,7 +255,7 @@ def main():
         guid, definition = ra.role(p["role"].strip())
         role_name = (definition.get("properties") or {}).get("roleName")
         role_def = {"id": "/subscriptions/%s%s/roleDefinitions/%s" % (m.group(1), PROVIDER, guid), "name": guid, "role_name": role_name}
-        current = ra.existing(guid, principal_id)
+        current = ra.existing(guid, principal_id) if not planned_principal else []
         if not ra.scope_exists and not az.check_mode and p["state"] == "present":
             az.fail("scope %s does not exist; create the resource first" % scope)
         before = view(current[0], role_name) if current else {}
@@ -267,7 +270,8 @@ def main():
 
         if current:
             return dict(changed=False, role_assignment=current[0], role_definition=role_def, diff={"before": before, "after": before})
-        name = assignment_name(scope, guid, principal_id)
+        # The name derives from the principal; a planned principal's is only known once it exists.
+        name = assignment_name(scope, guid, principal_id) if not planned_principal else KNOWN_AFTER_CREATE
         body = {"properties": {"roleDefinitionId": role_def["id"], "principalId": principal_id, "principalType": p["principal_type"]}}
         predicted = {"id": scope + PROVIDER + "/roleAssignments/" + name, "name": name, "type": "Microsoft.Authorization/roleAssignments",
                      "properties": dict(body["properties"], scope=scope)}

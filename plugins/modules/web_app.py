@@ -203,8 +203,13 @@ def main():
             if site is None or farm_id.lower() != (site["properties"].get("serverFarmId") or "").lower():
                 plan = az.arm.get(farm_id, API_VERSION)
                 if plan is None:
-                    az.fail("App Service plan %s not found (%s); create it first, for example with erpops.azure.app_service_plan"
-                            % (p["plan"], farm_id))
+                    az.parent_missing("App Service plan %s not found (%s); create it first, for example with erpops.azure.app_service_plan"
+                                      % (p["plan"], farm_id))
+                    # Check mode: the plan is only planned (an earlier task predicts it). A Linux runtime means a Linux plan.
+                    plan = {"id": farm_id, "name": farm_id.rsplit("/", 1)[-1], "planned": True,
+                            "location": p["location"] or (site or {}).get("location")
+                            or az.resource_group_location(p["plan_resource_group"] or p["resource_group"]),
+                            "properties": {"reserved": bool(p["linux_fx_version"])}}
                 farm_id = plan["id"]
 
         if site is None:

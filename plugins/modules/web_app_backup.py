@@ -166,10 +166,13 @@ def main():
 
     def run():
         site = "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Web/sites/%s" % (az.subscription_id, p["resource_group"], p["name"])
+        current = None
         if az.arm.get(site, WEB_API) is None:
-            az.fail("web app %s not found in resource group %s" % (p["name"], p["resource_group"]))
-        status, _h, cfg = az.arm.request("POST", site + "/config/backup/list", WEB_API, expect=(200, 404), read_only=True)
-        current = (cfg or {}).get("properties") if status == 200 else None
+            # Check mode: the app is only planned, and so is its first backup configuration.
+            az.parent_missing("web app %s not found in resource group %s" % (p["name"], p["resource_group"]))
+        else:
+            status, _h, cfg = az.arm.request("POST", site + "/config/backup/list", WEB_API, expect=(200, 404), read_only=True)
+            current = (cfg or {}).get("properties") if status == 200 else None
         before = public_view(current)
         if p["state"] == "absent":
             if current is None:
@@ -196,6 +199,8 @@ def main():
             return dict(changed=False, backup_configuration=before, diff={"before": before, "after": before})
         new_expiry = (now + datetime.timedelta(days=p["sas_validity_days"])).strftime(TIME_FMT) if new_sas else expiry
         after = dict(wanted, sas_expiry=new_expiry)
+        if current is None:
+            after["id"] = site + "/config/backup"
         diff = {"before": before, "after": after}
         if az.check_mode:
             return dict(changed=True, backup_configuration=after, diff=diff)

@@ -165,7 +165,7 @@ operation:
 import base64
 
 from ansible_collections.erpops.azure.plugins.module_utils import reconcile
-from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule
+from ansible_collections.erpops.azure.plugins.module_utils.module import KNOWN_AFTER_CREATE, AzureModule
 
 API_VERSION = "2024-11-01"
 SECRET_KEYS = ("pfxBlob", "password")
@@ -221,13 +221,25 @@ def main():
         binding_path = "%s/hostNameBindings/%s" % (site_path, host)
         cert_path = "%s/certificates/%s" % (sub_rg, cert_name)
         site = az.arm.get(site_path, API_VERSION)
-        if site is None:
-            az.fail("web app %s%s not found in resource group %s" % (p["web_app"], " slot %s" % p["slot"] if p["slot"] else "", p["resource_group"]))
-        binding = az.arm.get(binding_path, API_VERSION)
-        cert = az.arm.get(cert_path, API_VERSION)
-        bprops = (binding or {}).get("properties") or {}
         site_name = p["web_app"] + ("(%s)" % p["slot"] if p["slot"] else "")
-        before = {"certificate": redacted(cert), "hostname_binding": binding or {}}
+        if site is None:
+            what = p["web_app"] + (" slot %s" % p["slot"] if p["slot"] else "")
+            az.parent_missing("web app %s not found in resource group %s" % (what, p["resource_group"]))
+            # Check mode: the app is only planned (its host name binding too); the certificate goes in its region, on its plan.
+            site = {"planned": True, "location": az.resource_group_location(p["resource_group"]),
+                    "properties": {"serverFarmId": KNOWN_AFTER_CREATE}}
+        binding = az.arm.get(binding_path, API_VERSION) if not site.get("planned") else None
+        cert = az.arm.get(cert_path, API_VERSION)
+        if binding is None and p["state"] == "present":
+            az.parent_missing("hostname %s is not bound to web app %s; bind it first with erpops.azure.web_app_hostname" % (host, site_name))
+            # Check mode: the binding is only planned (erpops.azure.web_app_hostname predicts it), without TLS yet.
+            binding = {"id": binding_path, "name": host, "planned": True,
+                       "properties": {"siteName": site_name, "hostNameType": "Verified", "sslState": "Disabled"}}
+        bprops = (binding or {}).get("properties") or {}
+        before = {"certificate": redacted(cert), "hostname_binding": binding if binding and not binding.get("planned") else {}}
+        if not any(before.values()):
+            before = {}  # nothing exists yet: a creation
+        binding = dict((k, v) for k, v in (binding or {}).items() if k != "planned") or None
 
         if p["state"] == "absent":
             changed = False
@@ -246,8 +258,6 @@ def main():
             after = {"certificate": {}, "hostname_binding": after_binding}
             return dict(changed=changed, certificate={}, hostname_binding=after_binding, diff={"before": before, "after": after})
 
-        if binding is None:
-            az.fail("hostname %s is not bound to web app %s; bind it first with erpops.azure.web_app_hostname" % (host, site_name))
         cprops = (cert or {}).get("properties") or {}
         usable = cert is not None and cprops.get("thumbprint") and cprops.get("valid") is not False and covers(cprops.get("hostNames"), host)
         changed = False
@@ -266,7 +276,7 @@ def main():
                 body_props = {"pfxBlob": blob, "password": p["password"] or ""}
             body = {"location": site["location"], "properties": body_props}
             if az.check_mode:
-                cert = reconcile.merge(cert or {"name": cert_name, "type": "Microsoft.Web/certificates"}, body)
+                cert = reconcile.merge(cert or {"id": cert_path, "name": cert_name, "type": "Microsoft.Web/certificates"}, body)
             else:
                 # Managed certificates: the service answers 202 + Location although the spec says 200
                 # (azure-rest-api-specs#25620, #27962): ArmClient follows the Location until its final 200.
@@ -290,7 +300,7 @@ def main():
         after_binding = binding
         if str(bprops.get("sslState")) != "SniEnabled" or (thumb and str(bprops.get("thumbprint") or "").upper() != str(thumb).upper()):
             changed = True
-            after_binding = reconcile.merge(binding, {"properties": {"sslState": "SniEnabled", "thumbprint": thumb}})
+            after_binding = reconcile.merge(binding, {"properties": {"sslState": "SniEnabled", "thumbprint": thumb or KNOWN_AFTER_CREATE}})
             if not az.check_mode:
                 _status, _hdrs, after_binding = az.arm.request("PUT", binding_path, API_VERSION, expect=(200, 201), body={
                     "properties": {"siteName": site_name, "sslState": "SniEnabled", "thumbprint": thumb}})

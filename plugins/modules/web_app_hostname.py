@@ -131,7 +131,7 @@ verification_id:
 """
 
 from ansible_collections.erpops.azure.plugins.module_utils.errors import AzureApiError
-from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule
+from ansible_collections.erpops.azure.plugins.module_utils.module import KNOWN_AFTER_CREATE, AzureModule
 
 API_VERSION = "2024-11-01"
 TLS_STATES = ("snienabled", "ipbasedenabled")
@@ -159,8 +159,14 @@ def main():
         path = "%s/hostNameBindings/%s" % (site_path, host)
         site = az.arm.get(site_path, API_VERSION)
         if site is None:
-            az.fail("web app %s%s not found in resource group %s" % (p["web_app"], " slot %s" % p["slot"] if p["slot"] else "", p["resource_group"]))
-        current = az.arm.get(path, API_VERSION)
+            what = p["web_app"] + (" slot %s" % p["slot"] if p["slot"] else "")
+            az.parent_missing("web app %s not found in resource group %s" % (what, p["resource_group"]))
+            # Check mode: the app is only planned. Azure names its host <app>.azurewebsites.net (<app>-<slot> for a slot);
+            # its verification id and inbound address are only known once it exists.
+            site = {"planned": True, "properties": {
+                "customDomainVerificationId": KNOWN_AFTER_CREATE, "inboundIpAddress": KNOWN_AFTER_CREATE,
+                "defaultHostName": "%s%s.azurewebsites.net" % (p["web_app"].lower(), "-" + p["slot"].lower() if p["slot"] else "")}}
+        current = az.arm.get(path, API_VERSION) if not site.get("planned") else None
         if p["state"] == "absent":
             if current is None:
                 return dict(changed=False, hostname_binding={}, diff={"before": {}, "after": {}})
@@ -186,7 +192,7 @@ def main():
             return dict(changed=False, hostname_binding=current, diff={"before": current, "after": current}, **out)
         site_name = p["web_app"] + ("(%s)" % p["slot"] if p["slot"] else "")
         body = {"properties": {"siteName": site_name, "hostNameType": "Verified", "customHostNameDnsRecordType": rtype}}
-        predicted = {"name": host, "properties": dict(body["properties"], sslState="Disabled")}
+        predicted = {"id": path, "name": host, "properties": dict(body["properties"], sslState="Disabled")}
         if az.check_mode:
             return dict(changed=True, hostname_binding=predicted, diff={"before": {}, "after": predicted}, **out)
         try:

@@ -110,7 +110,7 @@ web_app_slot:
 """
 
 from ansible_collections.erpops.azure.plugins.module_utils.errors import AzureApiError
-from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule
+from ansible_collections.erpops.azure.plugins.module_utils.module import KNOWN_AFTER_CREATE, AzureModule
 from ansible_collections.erpops.azure.plugins.module_utils.web import (
     API_VERSION,
     CONNECTION_TYPES,
@@ -178,10 +178,17 @@ def main():
         site_path = "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Web/sites/%s" % (az.subscription_id, p["resource_group"], p["web_app"])
         path = "%s/slots/%s" % (site_path, p["name"])
         parent = az.arm.get(site_path, API_VERSION)
-        if parent is None:
-            az.fail("web app %s not found in resource group %s; create it first with erpops.azure.web_app" % (p["web_app"], p["resource_group"]))
         app = WebApp(az, path)
-        slot = app.get()
+        planned = parent is None
+        if planned:
+            az.parent_missing("web app %s not found in resource group %s; create it first with erpops.azure.web_app" % (p["web_app"], p["resource_group"]))
+            # Check mode: the app is only planned, so is its slot. A slot takes its app's region, plan and kind.
+            parent = {"id": site_path, "location": az.resource_group_location(p["resource_group"]),
+                      "kind": "app,linux" if p["linux_fx_version"] else "app",
+                      "properties": {"serverFarmId": KNOWN_AFTER_CREATE, "reserved": bool(p["linux_fx_version"])}}
+            slot = None
+        else:
+            slot = app.get()
         names_path = site_path + "/config/slotConfigNames"
         if p["state"] == "absent":
             if slot is None:
@@ -191,12 +198,13 @@ def main():
                 az.arm.request("DELETE", path, API_VERSION, params={"deleteEmptyServerFarm": "false"})
             return dict(changed=True, web_app_slot={}, diff={"before": before, "after": {}})
 
-        names = (az.arm.get(names_path, API_VERSION) or {}).get("properties") or {}
+        names = ((az.arm.get(names_path, API_VERSION) if not planned else None) or {}).get("properties") or {}
         new_names = sticky_changes(p, names)
 
         def finish(state, changed, diff, **extra):
             shown = new_names if new_names is not None else names
-            diff["before"]["sticky"] = dict((prop, names.get(prop) or []) for _opt, prop in STICKY)
+            if diff["before"]:  # a new slot has no before, whatever the app's sticky names (deploy_summary: "created")
+                diff["before"]["sticky"] = dict((prop, names.get(prop) or []) for _opt, prop in STICKY)
             diff["after"]["sticky"] = dict((prop, shown.get(prop) or []) for _opt, prop in STICKY)
             if changed and new_names is not None and not az.check_mode:
                 az.arm.request("PUT", names_path, API_VERSION, body={"properties": new_names})

@@ -118,7 +118,10 @@ def main():
         for label, path in (("slot", source), ("target_slot", target)):
             docs[label] = az.arm.get(path, API_VERSION)
             if docs[label] is None:
-                az.fail("%s %s of web app %s not found in resource group %s" % (label, p[label], p["web_app"], p["resource_group"]))
+                az.parent_missing("%s %s of web app %s not found in resource group %s" % (label, p[label], p["web_app"], p["resource_group"]))
+                # Check mode: the app and its slot are only planned (erpops.azure.web_app and web_app_slot predict them),
+                # with no swap in progress: the swap is predicted on them.
+                docs[label] = {"id": path, "properties": {}}
         phase = (docs["slot"].get("properties") or {}).get("targetSwapSlot")
         out = dict(action=p["action"], slot=p["slot"], target_slot=p["target_slot"], target_swap_slot=phase)
         entity = {"targetSlot": p["target_slot"], "preserveVnet": p["preserve_vnet"]}

@@ -37,12 +37,12 @@ def test_role_web_app(run_target):
     assert "ESTABLISH LOCAL CONNECTION FOR USER" in output
     assert secret_key not in output and db_password not in output
 
-    skipped, predicted, changed, unchanged = ("skipped", False), ("ok", True), ("ok", True), ("ok", False)
-    # Before the plan exists nothing can be evaluated; once it does, check mode predicts the app, and its slot waits for it.
+    predicted, changed, unchanged = ("ok", True), ("ok", True), ("ok", False)
+    # Check mode is the plan: before the plan exists, and once it does, the app and its slot are predicted.
     assert role_steps(report, "Run the role in check mode before the plan exists", "Create the Linux S1 plan") == [
-        ("app", *skipped), ("app settings", *skipped), ("slot", *skipped), ("slot settings", *skipped)]
+        ("app", *predicted), ("app settings", *predicted), ("slot", *predicted), ("slot settings", *predicted)]
     assert role_steps(report, "Run the role in check mode", "Verify check mode wrote nothing") == [
-        ("app", *predicted), ("app settings", *predicted), ("slot", *skipped), ("slot settings", *skipped)]
+        ("app", *predicted), ("app settings", *predicted), ("slot", *predicted), ("slot settings", *predicted)]
     assert role_steps(report, "Run the role", "Read the web app") == [
         ("app", *changed), ("app settings", *changed), ("slot", *changed), ("slot settings", *changed)]
     assert role_steps(report, "Run the role again", "Run the role with Key Vault references") == [
