@@ -16,7 +16,10 @@ description:
     found already as wanted, and names the ones that moved. In check mode it says what would move.
   - A resource is C(created) when its module reported a change from nothing (an empty C(diff.before)), C(deleted) when it
     reported a change to nothing; C(_info) modules, M(erpops.azure.operation_wait), M(erpops.azure.web_app_command) and the
-    audit modules (they write local files only) are not counted.
+    audit modules (they write local files only) are not counted, nor tasks written with C(check_mode=true) (reads).
+  - A resource that several tasks touch (a storage account created, then read by another role; a domain started, then
+    finished) is counted once, by its resource ID (else its module and name), with the most telling outcome (created, then
+    deleted, then changed, then unchanged).
 author:
   - erpops.azure maintainers (@erpops)
 requirements:
@@ -29,6 +32,9 @@ from ansible.plugins.callback import CallbackBase
 PREFIX = "erpops.azure."
 NOT_RESOURCES = ("operation_wait", "resource_inventory", "web_app_command", "audit_inventory", "audit_evaluate")
 NAME_ARGS = ("name", "hostname", "slot", "vault_name", "role")
+
+
+RANK = ("unchanged", "changed", "deleted", "created")
 
 
 def _outcome(result):
@@ -46,6 +52,28 @@ def _outcome(result):
     return "changed"
 
 
+def _resource_id(result):
+    """The ARM id of the resource a module result is about (the resource it returns, else its diff's), or None."""
+    for key, value in result.items():
+        if key not in ("diff", "invocation") and isinstance(value, dict) and isinstance(value.get("id"), str) and value["id"].startswith("/"):
+            return value["id"]
+    diff = result.get("diff")
+    if isinstance(diff, list):
+        diff = diff[0] if diff else {}
+    if isinstance(diff, dict):
+        for side in ("after", "before"):
+            doc = diff.get(side)
+            if isinstance(doc, dict) and isinstance(doc.get("id"), str) and doc["id"].startswith("/"):
+                return doc["id"]
+    return None
+
+
+def _forced_check_mode(task):
+    """A task written with check_mode: true never writes: it reads a resource (its state, or a secret under no_log)."""
+    ds = getattr(task, "_ds", None)
+    return isinstance(ds, dict) and ds.get("check_mode") is True
+
+
 class CallbackModule(CallbackBase):
     CALLBACK_VERSION = 2.0
     CALLBACK_TYPE = "aggregate"
@@ -54,15 +82,48 @@ class CallbackModule(CallbackBase):
 
     def __init__(self, display=None):
         super().__init__(display=display)
-        self.outcomes = {"created": [], "changed": [], "deleted": [], "unchanged": []}
+        self.resources = {}  # key -> [label, outcome, id], in the order first seen
         self.check_mode = False
+
+    def _key(self, label, ident):
+        if ident:
+            return ident.lower()
+        # No id (a module that returns none): the one resource seen with the same label, else the label.
+        same = [k for k, (seen, _outcome_seen, _id) in self.resources.items() if seen == label]
+        return same[0] if len(same) == 1 else label
 
     def _record(self, task, result):
         args = result.get("invocation", {}).get("module_args") or {}
+        ident = _resource_id(result)
         name = next((args[k] for k in NAME_ARGS if isinstance(args.get(k), str) and args.get(k)), None)
+        if not name and ident:
+            name = ident.rstrip("/").rsplit("/", 1)[-1]
         module = task.resolved_action.split(".")[-1]
         label = "%s %s" % (module, name) if name else "%s (%s)" % (module, task.get_name())
-        self.outcomes[_outcome(result)].append(label)
+        outcome = _outcome(result)
+        key = self._key(label, ident)
+        if key in self.resources:
+            entry = self.resources[key]
+            if RANK.index(outcome) > RANK.index(entry[1]):
+                entry[1] = outcome
+            entry[2] = entry[2] or ident
+        else:
+            self.resources[key] = [label, outcome, ident]
+
+    def _labels(self):
+        """(outcome, label) in the order first seen; labels that several resources share name the resource they belong to."""
+        counts = {}
+        for label, _outcome_seen, _ident in self.resources.values():
+            counts[label] = counts.get(label, 0) + 1
+        out = []
+        for label, outcome, ident in self.resources.values():
+            if counts[label] > 1 and ident and "/providers/" in ident:
+                owner = ident.rsplit("/providers/", 1)[0]
+                # The owner's names (type/name pairs after its namespace): erp-supermarket-prod, erpsupermarketmedia/default.
+                names = owner.split("/providers/")[-1].split("/")[1:][1::2] if "/providers/" in owner else [owner.rsplit("/", 1)[-1]]
+                label = "%s (on %s)" % (label, "/".join(names))
+            out.append((outcome, label))
+        return out
 
     def v2_runner_on_ok(self, result):
         task = result._task
@@ -70,7 +131,7 @@ class CallbackModule(CallbackBase):
         if not action.startswith(PREFIX):
             return
         module = action[len(PREFIX):]
-        if module.endswith("_info") or module in NOT_RESOURCES:
+        if module.endswith("_info") or module in NOT_RESOURCES or _forced_check_mode(task):
             return
         res = result._result
         for item in res.get("results", [res]) if "results" in res else [res]:
@@ -78,13 +139,15 @@ class CallbackModule(CallbackBase):
                 self._record(task, item)
 
     def v2_playbook_on_stats(self, stats):
-        if not any(self.outcomes.values()):
+        if not self.resources:
             return
         self.check_mode = bool((context.CLIARGS or {}).get("check"))
-        counts = ", ".join("%d %s" % (len(self.outcomes[k]), k) for k in ("created", "changed", "deleted", "unchanged"))
+        labels = self._labels()
+        counts = ", ".join("%d %s" % (len([o for o, _l in labels if o == k]), k) for k in ("created", "changed", "deleted", "unchanged"))
         verb = " (check mode: what a real run would do; nothing was written)" if self.check_mode else ""
         self._display.banner("AZURE RESOURCES")
         self._display.display("%s%s" % (counts, verb))
         for kind in ("created", "changed", "deleted"):
-            for label in self.outcomes[kind]:
-                self._display.display("  %-9s %s" % (kind, label))
+            for outcome, label in labels:
+                if outcome == kind:
+                    self._display.display("  %-9s %s" % (kind, label))

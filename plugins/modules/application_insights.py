@@ -18,6 +18,9 @@ description:
     create a component; give O(workspace_resource_id) or O(workspace_name) (with O(workspace_resource_group) when the
     workspace lives in another group).
   - Only the options you set are compared, so a second run with the same options changes nothing.
+  - Check mode is a plan. When the Log Analytics workspace does not exist yet (a run in check mode before it is created), the module
+    predicts the resource it would create, with its resource ID and properties, and sends nothing. Outside check mode
+    a missing Log Analytics workspace is an error before any write.
 author:
   - erpops.azure maintainers (@erpops)
 options:
@@ -54,6 +57,13 @@ options:
     type: dict
   purge_tags:
     description: Remove tags not listed in O(tags). With V(false), O(tags) are added to the existing ones.
+    type: bool
+    default: true
+  return_connection_string:
+    description:
+      - Whether the result carries RV(connection_string) and RV(instrumentation_key), which make the task's output secret
+        (run it with C(no_log)). V(false) leaves them out, so that the task's output (what it creates or changes) can be shown;
+        read them in a separate C(no_log) task, for example the same task again with C(check_mode=true).
     type: bool
     default: true
   state:
@@ -115,18 +125,19 @@ component:
         /providers/Microsoft.OperationalInsights/workspaces/erp-supermarket-prod-logs"
 instrumentation_key:
   description: The instrumentation key (a GUID); prefer RV(connection_string), as key-only ingestion ended on 31 March 2025.
-  returned: when the component exists (not in check mode before it is created)
+  returned: when the component exists and O(return_connection_string=true); in check mode before it is created, C((known after create))
   type: str
   sample: 0c3a5f1e-7d2b-4e8a-b6c9-1f4d2e7a9b03
 connection_string:
   description: The connection string the application's SDK needs. Secret-like; see the notes.
-  returned: when the component exists (not in check mode before it is created)
+  returned: when the component exists and O(return_connection_string=true); in check mode before it is created, C((known after create))
   type: str
   sample: "InstrumentationKey=0c3a5f1e-...;IngestionEndpoint=https://westeurope-0.in.applicationinsights.azure.com/;..."
 """
 
 from ansible_collections.erpops.azure.plugins.module_utils import reconcile
 from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource
+from ansible_collections.erpops.azure.plugins.module_utils.plan import KNOWN_AFTER_CREATION, parent_missing, planned
 
 API_VERSION = "2020-02-02"
 SECRET_KEYS = ("InstrumentationKey", "ConnectionString")
@@ -156,6 +167,7 @@ def main():
         retention_in_days=dict(type="int", choices=[30, 60, 90, 120, 180, 270, 365, 550, 730]),
         tags=dict(type="dict"),
         purge_tags=dict(type="bool", default=True),
+        return_connection_string=dict(type="bool", default=True),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     ), mutually_exclusive=[("workspace_resource_id", "workspace_name")], required_by={"workspace_resource_group": "workspace_name"})
     p = az.params
@@ -180,8 +192,9 @@ def main():
                 az.fail("location is required to create Application Insights component %s" % p["name"])
         if current is not None and p["location"] and reconcile.norm_location(p["location"]) != reconcile.norm_location(current["location"]):
             az.fail("component %s is in %s; a component cannot move to %s" % (p["name"], current["location"], p["location"]))
-        if workspace and current is None and az.arm.get(workspace, "2025-07-01") is None:
-            az.fail("Log Analytics workspace %s does not exist; create it first (erpops.azure.log_analytics_workspace)" % workspace)
+        # A workspace only planned (check mode before the first deployment) is fine: the component is predicted with it.
+        if workspace and current is None:
+            parent_missing(az, workspace, "2025-07-01", "Log Analytics workspace %s (create it first with erpops.azure.log_analytics_workspace)" % workspace)
         cur = (current or {}).get("properties") or {}
         tags = reconcile.tags_wanted((current or {}).get("tags"), p["tags"], p["purge_tags"])
         if tags is not None:
@@ -199,10 +212,16 @@ def main():
         body = {"location": p["location"] or current["location"], "kind": p["application_type"] or (current or {}).get("kind") or app_type,
                 "properties": props, "tags": desired["tags"] if desired["tags"] is not None else (current or {}).get("tags") or {}}
         changed, doc, diff, _op = comp.ensure_present(desired, body=body)
+        doc, diff = planned(az, comp.path, changed, doc, diff)
         out = dict(changed=changed, component=comp.redacted(doc), diff=diff)
         doc_props = (doc or {}).get("properties") or {}
+        if not p["return_connection_string"]:
+            return out
         if doc_props.get("ConnectionString"):
             out.update(connection_string=doc_props["ConnectionString"], instrumentation_key=doc_props.get("InstrumentationKey"))
+        elif az.check_mode and current is None:
+            # Azure draws the instrumentation key (a GUID) at creation: a new component's connection string is not known yet.
+            out.update(connection_string=KNOWN_AFTER_CREATION, instrumentation_key=KNOWN_AFTER_CREATION)
         return out
 
     az.run(run)

@@ -125,6 +125,7 @@ import datetime
 import re
 
 from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource
+from ansible_collections.erpops.azure.plugins.module_utils.plan import planned
 
 API_VERSION = "2024-08-01"
 NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,63}$")
@@ -225,6 +226,7 @@ def main():
         if current is not None and current.get("eTag"):
             body["eTag"] = current["eTag"]  # optimistic concurrency: 412 if someone changed the budget since the GET
         changed, doc, diff, _op = budget.ensure_present(compare, body=body)
+        doc, diff = planned(az, budget.path, changed, doc, diff)
         if changed and az.check_mode:
             # The prediction merges dicts; notifications are replaced as a whole.
             doc["properties"]["notifications"] = props["notifications"]

@@ -135,6 +135,7 @@ operation:
 import re
 
 from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource
+from ansible_collections.erpops.azure.plugins.module_utils.plan import planned
 
 API_VERSION = "2024-09-01"
 # Learn "Naming rules and restrictions for Azure resources" (Microsoft.Cdn/profiles/originGroups/origins).
@@ -193,6 +194,7 @@ def main():
                  "enforceCertificateNameCheck": p["enforce_certificate_name_check"]}
         # The PUT carries the whole origin (the current settings overlaid with the ones given), so nothing unset is reset.
         changed, doc, diff, op = origin.ensure_present({"properties": props}, wait=p["wait"], wait_timeout=p["wait_timeout"])
+        doc, diff = planned(az, origin.path, changed, doc, diff)
         result = dict(changed=changed, front_door_origin=doc, diff=diff)
         if op:
             result["operation"] = op

@@ -138,6 +138,7 @@ operation:
 import re
 
 from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource
+from ansible_collections.erpops.azure.plugins.module_utils.plan import planned
 
 API_VERSION = "2024-09-01"
 # Learn "Naming rules and restrictions for Azure resources" (Microsoft.Cdn/profiles/originGroups).
@@ -205,6 +206,7 @@ def main():
                                   "sessionAffinityState": p["session_affinity_state"]}}
         # The PUT carries the whole group (the current settings overlaid with the ones given), so nothing unset is reset.
         changed, doc, diff, op = group.ensure_present(desired, wait=p["wait"], wait_timeout=p["wait_timeout"])
+        doc, diff = planned(az, group.path, changed, doc, diff)
         result = dict(changed=changed, front_door_origin_group=doc, diff=diff)
         if op:
             result["operation"] = op

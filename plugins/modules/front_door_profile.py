@@ -126,6 +126,7 @@ import re
 
 from ansible_collections.erpops.azure.plugins.module_utils import reconcile
 from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource
+from ansible_collections.erpops.azure.plugins.module_utils.plan import planned
 
 API_VERSION = "2024-09-01"
 # Learn "Naming rules and restrictions for Azure resources" (Microsoft.Cdn/profiles): 1-260, alphanumerics and hyphens.
@@ -172,6 +173,7 @@ def main():
             # PATCH (ProfileUpdateParameters): tags and the properties set.
             body = dict((k, v) for k, v in (("tags", tags), ("properties", props or None)) if v is not None)
         changed, doc, diff, op = profile.ensure_present(desired, body=body, wait=p["wait"], wait_timeout=p["wait_timeout"])
+        doc, diff = planned(az, profile.path, changed, doc, diff)
         result = dict(changed=changed, front_door_profile=doc, diff=diff)
         front_door_id = ((doc or {}).get("properties") or {}).get("frontDoorId")
         if front_door_id:

@@ -142,6 +142,7 @@ operation:
 import re
 
 from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource
+from ansible_collections.erpops.azure.plugins.module_utils.plan import planned
 
 API_VERSION = "2024-09-01"
 # Learn "Naming rules and restrictions for Azure resources" (Microsoft.Cdn/profiles/afdEndpoints/routes).
@@ -200,6 +201,7 @@ def main():
                  "linkToDefaultDomain": p["link_to_default_domain"], "originPath": p["origin_path"] or None, "enabledState": p["enabled_state"]}
         # The PUT carries the whole route (the current settings overlaid with the ones given), so nothing unset is reset.
         changed, doc, diff, op = route.ensure_present({"properties": props}, wait=p["wait"], wait_timeout=p["wait_timeout"])
+        doc, diff = planned(az, route.path, changed, doc, diff)
         result = dict(changed=changed, front_door_route=doc, diff=diff)
         if op:
             result["operation"] = op

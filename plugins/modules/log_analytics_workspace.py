@@ -125,6 +125,7 @@ operation:
 
 from ansible_collections.erpops.azure.plugins.module_utils import reconcile
 from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource
+from ansible_collections.erpops.azure.plugins.module_utils.plan import planned
 
 API_VERSION = "2025-07-01"
 NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
@@ -202,6 +203,7 @@ def main():
         body = {"location": p["location"] or current["location"], "properties": props,
                 "tags": desired["tags"] if desired["tags"] is not None else (current or {}).get("tags") or {}}
         changed, doc, diff, op = ws.ensure_present(desired, body=body, wait=p["wait"], wait_timeout=p["wait_timeout"])
+        doc, diff = planned(az, ws.path, changed, doc, diff)
         return dict(changed=changed, workspace=doc, diff=diff, **({"operation": op} if op else {}))
 
     az.run(run)

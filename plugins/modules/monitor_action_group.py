@@ -163,6 +163,7 @@ import copy
 
 from ansible_collections.erpops.azure.plugins.module_utils import reconcile
 from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource
+from ansible_collections.erpops.azure.plugins.module_utils.plan import planned
 
 API_VERSION = "2023-01-01"
 KINDS = (("email_receivers", "emailReceivers", (("name", "name"), ("email_address", "emailAddress"), ("use_common_alert_schema", "useCommonAlertSchema"))),
@@ -268,6 +269,7 @@ def main():
         body = {"location": p["location"] or (current or {}).get("location") or "Global", "properties": props,
                 "tags": desired["tags"] if desired["tags"] is not None else (current or {}).get("tags") or {}}
         changed, doc, diff, _op = ag.ensure_present(desired, body=body)
+        doc, diff = planned(az, ag.path, changed, doc, diff)
         return dict(changed=changed, action_group=doc, diff=diff)
 
     az.run(run)

@@ -178,6 +178,7 @@ activity_log_alert:
 
 from ansible_collections.erpops.azure.plugins.module_utils import reconcile
 from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource
+from ansible_collections.erpops.azure.plugins.module_utils.plan import planned
 
 API_VERSION = "2020-10-01"
 # activityLogAlerts_API.json (2020-10-01), AlertRuleLeafCondition.field: "'resourceId', 'category', 'caller', 'level',
@@ -297,6 +298,7 @@ def main():
         body = {"location": "Global", "properties": props,
                 "tags": desired["tags"] if desired["tags"] is not None else (current or {}).get("tags") or {}}
         changed, doc, diff, _op = rule.ensure_present(desired, body=body)
+        doc, diff = planned(az, rule.path, changed, doc, diff)
         return dict(changed=changed, activity_log_alert=doc, diff=diff)
 
     az.run(run)

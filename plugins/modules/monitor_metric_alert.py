@@ -195,6 +195,7 @@ import re
 
 from ansible_collections.erpops.azure.plugins.module_utils import reconcile
 from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource
+from ansible_collections.erpops.azure.plugins.module_utils.plan import planned
 
 API_VERSION = "2018-03-01"
 SINGLE = "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria"
@@ -336,6 +337,7 @@ def main():
         body = {"location": "global", "properties": props,
                 "tags": desired["tags"] if desired["tags"] is not None else (current or {}).get("tags") or {}}
         changed, doc, diff, _op = rule.ensure_present(desired, body=body)
+        doc, diff = planned(az, rule.path, changed, doc, diff)
         return dict(changed=changed, metric_alert=doc, diff=diff)
 
     az.run(run)

@@ -19,6 +19,9 @@ description:
     tests are managed.
   - Only the options you set are compared, so a second run with the same options changes nothing. Values described
     as defaults are used when the test is created.
+  - Check mode is a plan. When the Application Insights component does not exist yet (a run in check mode before it is created), the module
+    predicts the resource it would create, with its resource ID and properties, and sends nothing. Outside check mode
+    a missing Application Insights component is an error before any write.
 author:
   - erpops.azure maintainers (@erpops)
 options:
@@ -143,6 +146,7 @@ web_test:
 
 from ansible_collections.erpops.azure.plugins.module_utils import reconcile
 from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource
+from ansible_collections.erpops.azure.plugins.module_utils.plan import parent_missing, planned
 
 API_VERSION = "2022-06-15"
 # Learn "Availability tests - location population tags" (public cloud).
@@ -213,8 +217,9 @@ def main():
         if current is not None and p["location"] and reconcile.norm_location(p["location"]) != reconcile.norm_location(current["location"]):
             az.fail("availability test %s is in %s; a test cannot move to %s" % (p["name"], current["location"], p["location"]))
         if component and not (current is not None and any(k[len("hidden-link:"):].lower() == component.lower() for k in links)):
-            if az.arm.get(component, "2020-02-02") is None:
-                az.fail("Application Insights component %s does not exist; create it first (erpops.azure.application_insights)" % component)
+            # A component only planned (check mode before the first deployment): the test is predicted with its link to it.
+            parent_missing(az, component, "2020-02-02",
+                           "Application Insights component %s (create it first with erpops.azure.application_insights)" % component)
         same = [k for k in links if component and k[len("hidden-link:"):].lower() == component.lower()]
         link = same[0] if same else ("hidden-link:" + component if component else (links[0] if links else None))
         tags = reconcile.tags_wanted(dict((k, v) for k, v in cur_tags.items() if not k.lower().startswith("hidden-link:")), p["tags"], p["purge_tags"])
@@ -237,6 +242,7 @@ def main():
         props.update({"Kind": "standard", "SyntheticMonitorId": cur.get("SyntheticMonitorId") or p["name"], "Name": cur.get("Name") or p["name"]})
         body = {"location": p["location"] or current["location"], "kind": "standard", "properties": props, "tags": tags if tags is not None else cur_tags}
         changed, doc, diff, _op = wt.ensure_present(desired, body=body)
+        doc, diff = planned(az, wt.path, changed, doc, diff)
         return dict(changed=changed, web_test=doc, diff=diff)
 
     az.run(run)

@@ -245,6 +245,7 @@ import re
 
 from ansible_collections.erpops.azure.plugins.module_utils import reconcile
 from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource
+from ansible_collections.erpops.azure.plugins.module_utils.plan import planned
 
 # The newest stable version of azure-rest-api-specs specification/portal (stable/2026-04-01/portal.json): lenses and
 # parts are arrays (since 2020-09-01-preview; before, objects keyed "0", "1"...).
@@ -406,6 +407,7 @@ def main():
         body = {"location": p["location"] or current["location"], "tags": tags if tags is not None else (current or {}).get("tags") or {},
                 "properties": props}
         changed, doc, diff, _op = dash.ensure_present(desired, body=body)
+        doc, diff = planned(az, dash.path, changed, doc, diff)
         return dict(changed=changed, dashboard=doc, diff=diff)
 
     az.run(run)

@@ -315,6 +315,7 @@ import re
 
 from ansible_collections.erpops.azure.plugins.module_utils import reconcile, timestamps
 from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource
+from ansible_collections.erpops.azure.plugins.module_utils.plan import identity
 
 API_VERSION = "2024-08-01"
 RESTORE = "PointInTimeRestore"
@@ -606,6 +607,11 @@ def main():
         if not steps:
             return dict(changed=False, server=_public(current), diff=diff, **extra)
         if az.check_mode:
+            if current is None:
+                # The plan: the id Azure gives the server, and its address by Azure's naming rule (public cloud).
+                predicted = dict(identity(path), **predicted)
+                predicted.setdefault("properties", {}).setdefault("fullyQualifiedDomainName", "%s.postgres.database.azure.com" % p["name"])
+                diff["after"] = res.redacted(predicted)
             return dict(changed=True, server=_public(predicted), diff=diff, **extra)
         for i, (method, url, payload) in enumerate(steps):
             op = az.arm.start(method, url, API_VERSION, body=payload)

@@ -19,6 +19,9 @@ description:
     O(erpops.azure.postgresql_flexible_server#module:authentication.microsoft_entra=true)); Azure refuses the administrator
     otherwise.
   - A group is the usual choice (the database administrators' team), so people come and go without touching the server.
+  - Check mode is a plan. When the server does not exist yet (a run in check mode before it is created), the module
+    predicts the resource it would create, with its resource ID and properties, and sends nothing. Outside check mode
+    a missing server is an error before any write.
 author:
   - erpops.azure maintainers (@erpops)
 options:
@@ -104,6 +107,7 @@ operation:
 import re
 
 from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource
+from ansible_collections.erpops.azure.plugins.module_utils.plan import parent_missing, planned
 
 API_VERSION = "2024-08-01"
 GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
@@ -135,7 +139,10 @@ def main():
         if p["tenant_id"]:
             props["tenantId"] = p["tenant_id"]
         desired = {"properties": props}
+        if admin.get() is None:  # a new one: its server must exist, or be planned in check mode
+            parent_missing(az, path.rsplit("/administrators/", 1)[0], API_VERSION, "server %s in resource group %s" % (p["server_name"], p["resource_group"]))
         changed, doc, diff, op = admin.ensure_present(desired, body=desired, wait=p["wait"], wait_timeout=p["wait_timeout"])
+        doc, diff = planned(az, path, changed, doc, diff)
         return dict(changed=changed, administrator=doc, diff=diff, **({"operation": op} if op else {}))
 
     az.run(run)

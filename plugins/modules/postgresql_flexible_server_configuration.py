@@ -16,6 +16,9 @@ description:
     to a value of your own (C(source=user-override)), or with O(state=absent) puts it back to Azure's default.
   - Some parameters only take effect after a restart. The module then reports RV(restart_required) and leaves the restart to you.
   - Booleans and enumerations are compared without case, as Azure does (C(ON) equals C(on)).
+  - Check mode is a plan. When the server does not exist yet (a run in check mode before it is created), the module
+    predicts the resource it would create, with its resource ID and properties, and sends nothing. Outside check mode
+    a missing server is an error before any write.
 author:
   - erpops.azure maintainers (@erpops)
 options:
@@ -89,6 +92,7 @@ operation:
 """
 
 from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource
+from ansible_collections.erpops.azure.plugins.module_utils.plan import identity, parent_missing
 
 API_VERSION = "2024-08-01"
 
@@ -108,6 +112,13 @@ def main():
             az.subscription_id, p["resource_group"], p["server_name"], p["name"])
         conf = Resource(az, path, API_VERSION, ci_paths=("properties.value",))
         current = conf.get()
+        server = path.rsplit("/configurations/", 1)[0]
+        if current is None and parent_missing(az, server, API_VERSION, "server %s in resource group %s" % (p["server_name"], p["resource_group"])):
+            # Check mode, the server only planned: its parameters exist once it does, with Azure's defaults (unknown here).
+            if p["state"] == "absent":
+                return dict(changed=False, configuration={}, restart_required=False, diff={"before": {}, "after": {}})
+            after = dict(identity(path), properties={"value": p["value"], "source": "user-override"})
+            return dict(changed=True, configuration=after, restart_required=False, diff={"before": {}, "after": after})
         if current is None:
             az.fail("server %s has no parameter named %s (check the name in the portal's Server parameters, or that the server exists)"
                     % (p["server_name"], p["name"]))

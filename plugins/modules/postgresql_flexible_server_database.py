@@ -15,6 +15,9 @@ description:
   - Creates a database through Azure Resource Manager (C(flexibleServers/databases)), or drops it with all its data.
   - Character set and collation are fixed when a database is created. A different value for an existing database
     is refused before any request.
+  - Check mode is a plan. When the server does not exist yet (a run in check mode before it is created), the module
+    predicts the resource it would create, with its resource ID and properties, and sends nothing. Outside check mode
+    a missing server is an error before any write.
 author:
   - erpops.azure maintainers (@erpops)
 options:
@@ -79,6 +82,7 @@ operation:
 """
 
 from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource
+from ansible_collections.erpops.azure.plugins.module_utils.plan import parent_missing, planned
 
 API_VERSION = "2024-08-01"
 
@@ -119,7 +123,10 @@ def main():
                             "the data to change it" % (option, p["name"], option, have.get(key), p[option]))
             return dict(changed=False, database=current, diff={"before": current, "after": current})
         body = {"properties": dict((k, v) for k, v in (("charset", p["charset"]), ("collation", p["collation"])) if v)}
+        if current is None:  # a new one: its server must exist, or be planned in check mode
+            parent_missing(az, path.rsplit("/databases/", 1)[0], API_VERSION, "server %s in resource group %s" % (p["server_name"], p["resource_group"]))
         changed, doc, diff, op = db.ensure_present(body, body=body, wait=p["wait"], wait_timeout=p["wait_timeout"])
+        doc, diff = planned(az, path, changed, doc, diff)
         return dict(changed=changed, database=doc, diff=diff, **({"operation": op} if op else {}))
 
     az.run(run)

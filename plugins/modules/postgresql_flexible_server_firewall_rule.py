@@ -16,6 +16,9 @@ description:
   - The addresses are checked before any request. Both must be IPv4 addresses, and the start must not come after the end.
   - The range V(0.0.0.0)-V(0.0.0.0) is Azure's "allow public access from any Azure service" rule. It admits every
     Azure service of B(any) customer, not only yours, so prefer the outbound addresses of your App Service.
+  - Check mode is a plan. When the server does not exist yet (a run in check mode before it is created), the module
+    predicts the resource it would create, with its resource ID and properties, and sends nothing. Outside check mode
+    a missing server is an error before any write.
 author:
   - erpops.azure maintainers (@erpops)
 options:
@@ -92,6 +95,7 @@ import re
 
 from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource
+from ansible_collections.erpops.azure.plugins.module_utils.plan import parent_missing, planned
 
 API_VERSION = "2024-08-01"
 NAME_RE = re.compile(r"^[a-zA-Z0-9][-_a-zA-Z0-9]{0,79}$")
@@ -131,7 +135,10 @@ def main():
         if start > end:
             az.fail("start_ip_address %s comes after end_ip_address %s; give the lower address first" % (start, end))
         desired = {"properties": {"startIpAddress": str(start), "endIpAddress": str(end)}}
+        if rule.get() is None:  # a new one: its server must exist, or be planned in check mode
+            parent_missing(az, path.rsplit("/firewallRules/", 1)[0], API_VERSION, "server %s in resource group %s" % (p["server_name"], p["resource_group"]))
         changed, doc, diff, op = rule.ensure_present(desired, body=desired, wait=p["wait"], wait_timeout=p["wait_timeout"])
+        doc, diff = planned(az, path, changed, doc, diff)
         return dict(changed=changed, firewall_rule=doc, diff=diff, **({"operation": op} if op else {}))
 
     az.run(run)

@@ -229,6 +229,7 @@ from ansible_collections.erpops.azure.plugins.module_utils.arm import CheckModeW
 from ansible_collections.erpops.azure.plugins.module_utils.dataplane import pipeline_client
 from ansible_collections.erpops.azure.plugins.module_utils.errors import from_response
 from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource
+from ansible_collections.erpops.azure.plugins.module_utils.plan import planned
 
 API_VERSION = "2024-11-01"
 KEY_VAULT_API_VERSION = "7.4"
@@ -418,6 +419,7 @@ def main():
             if desired["tags"] is not None:
                 body["tags"] = desired["tags"]
         changed, doc, diff, op = cache.ensure_present(desired, body=body, wait=p["wait"], wait_timeout=p["wait_timeout"])
+        doc, diff = planned(az, cache.path, changed, doc, diff)
         doc = public(doc, p["name"], suffix)
         diff = {"before": public(diff["before"], p["name"], suffix) if diff["before"] else {}, "after": public(diff["after"], p["name"], suffix)}
         result = dict(changed=changed, redis_cache=doc, diff=diff, host_name=doc["properties"]["hostName"], port=doc["properties"]["port"],

@@ -90,6 +90,7 @@ operation:
 
 from ansible_collections.erpops.azure.plugins.module_utils import reconcile
 from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource
+from ansible_collections.erpops.azure.plugins.module_utils.plan import planned
 
 API_VERSION = "2024-11-01"
 
@@ -126,6 +127,7 @@ def main():
         # Resource groups are PUT whole (location and tags): the body is exactly what the group should be.
         body = {"location": desired["location"], "tags": desired["tags"] if desired["tags"] is not None else (current or {}).get("tags") or {}}
         changed, doc, diff, _op = rg.ensure_present(desired, body=body)
+        doc, diff = planned(az, "/subscriptions/%s/resourceGroups/%s" % (az.subscription_id, p["name"]), changed, doc, diff)
         return dict(changed=changed, resource_group=doc, diff=diff)
 
     az.run(run)

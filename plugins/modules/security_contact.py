@@ -113,6 +113,7 @@ security_contact:
 import re
 
 from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource
+from ansible_collections.erpops.azure.plugins.module_utils.plan import planned
 
 API_VERSION = "2020-01-01-preview"
 EMAIL = re.compile(r"^[^@\s;,]+@[^@\s;,]+\.[^@\s;,]+$")
@@ -169,6 +170,7 @@ def main():
         props = dict((k, v) for k, v in cur.items() if k in ("emails", "phone", "alertNotifications", "notificationsByRole"))
         props.update(dict((k, v) for k, v in desired["properties"].items() if v is not None))
         changed, doc, diff, _op = contact.ensure_present(desired, body={"properties": props})
+        doc, diff = planned(az, contact.path, changed, doc, diff)
         return dict(changed=changed, security_contact=doc, diff=diff)
 
     az.run(run)

@@ -220,6 +220,7 @@ import re
 
 from ansible_collections.erpops.azure.plugins.module_utils import reconcile
 from ansible_collections.erpops.azure.plugins.module_utils.module import READ_ONLY_KEYS, AzureModule, Resource
+from ansible_collections.erpops.azure.plugins.module_utils.plan import planned
 
 API_VERSION = "2025-06-01"
 SKUS = ["Standard_LRS", "Standard_GRS", "Standard_RAGRS", "Standard_ZRS", "Standard_GZRS", "Standard_RAGZRS", "Premium_LRS", "Premium_ZRS"]
@@ -367,6 +368,7 @@ def main():
             # StorageAccountUpdateParameters (PATCH): only what differs from nothing; location is not part of it.
             body = dict((k, v) for k, v in desired.items() if v is not None)
         changed, doc, diff, op = acct.ensure_present(desired, body=body, wait=p["wait"], wait_timeout=p["wait_timeout"])
+        doc, diff = planned(az, acct.path, changed, doc, diff)
         out = dict(changed=changed, storage_account=doc, diff=diff)
         out["primary_endpoints"] = ((doc or {}).get("properties") or {}).get("primaryEndpoints") or {}
         if op:

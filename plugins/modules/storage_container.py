@@ -14,6 +14,9 @@ version_added: 0.1.0
 description:
   - Creates a blob container through Resource Manager, keeps its public access level and metadata as asked, or deletes it.
   - Only the options you set are compared, so a second run with the same options changes nothing.
+  - Check mode is a plan. When the storage account does not exist yet (a run in check mode before it is created), the module
+    predicts the resource it would create, with its resource ID and properties, and sends nothing. Outside check mode
+    a missing storage account is an error before any write.
 author:
   - erpops.azure maintainers (@erpops)
 options:
@@ -79,6 +82,7 @@ storage_container:
 import re
 
 from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource
+from ansible_collections.erpops.azure.plugins.module_utils.plan import parent_missing, planned
 
 API_VERSION = "2025-06-01"
 # Learn "Naming and referencing containers, blobs, and metadata".
@@ -102,11 +106,14 @@ def main():
     def run():
         account = "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Storage/storageAccounts/%s" % (
             az.subscription_id, p["resource_group"], p["account_name"])
-        if az.arm.get(account, API_VERSION) is None:
-            az.fail("storage account %s not found in resource group %s" % (p["account_name"], p["resource_group"]))
         cont = Resource(az, account + "/blobServices/default/containers/" + p["name"], API_VERSION, ci_paths=("properties.publicAccess",),
                         exact=("properties.metadata",), update_method="PATCH")
-        cont.get()
+        # The container's GET answers 404 when the account does not exist either: the account is read only then. In check mode an
+        # account that is only planned gets its container predicted; outside check mode it is an error before any write.
+        where = "storage account %s in resource group %s" % (p["account_name"], p["resource_group"])
+        if cont.get() is None and parent_missing(az, account, API_VERSION, where):
+            if p["state"] == "absent":
+                return dict(changed=False, storage_container={}, diff={"before": {}, "after": {}})
         if p["state"] == "absent":
             changed, _doc, diff, _op = cont.ensure_absent()
             return dict(changed=changed, storage_container={}, diff=diff)
@@ -117,6 +124,7 @@ def main():
             props["metadata"] = dict((k, str(v)) for k, v in p["metadata"].items())
         desired = {"properties": props}
         changed, doc, diff, _op = cont.ensure_present(desired, body=desired)
+        doc, diff = planned(az, cont.path, changed, doc, diff)
         return dict(changed=changed, storage_container=doc, diff=diff)
 
     az.run(run)

@@ -306,7 +306,7 @@ def main():
             return dict(changed=False, management_policy=current, diff=dict(before=before, after=before))
         after = {"rules": rules}
         if az.check_mode:
-            predicted = dict(current or {"name": "DefaultManagementPolicy", "type": "Microsoft.Storage/storageAccounts/managementPolicies"})
+            predicted = dict(current or {"id": path, "name": "DefaultManagementPolicy", "type": "Microsoft.Storage/storageAccounts/managementPolicies"})
             predicted["properties"] = dict(predicted.get("properties") or {}, policy=after)
             return dict(changed=True, management_policy=predicted, diff=dict(before=before, after=after))
         _status, _hdrs, doc = az.arm.request("PUT", path, API_VERSION, body={"properties": {"policy": after}}, expect=(200, 201))

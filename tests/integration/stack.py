@@ -37,7 +37,7 @@ def started_azsim(state_dir):
 
 
 def playbook_runner(azsim, collections_path):
-    """run(*args, playbook=..., kill_after_write=None, timeout=900, clock=None) -> (rc, output, writes sent to azsim).
+    """run(*args, playbook=..., kill_after_write=None, timeout=900, clock=None, env=None) -> (rc, output, writes sent to azsim).
 
     ``kill_after_write`` kills the run (SIGKILL, like a lost runner) right after azsim received a write whose path matches
     it; ``clock`` ("+172d") runs the controller in the future too, with libfaketime.
@@ -48,10 +48,11 @@ def playbook_runner(azsim, collections_path):
     """
     secrets = secrets_scan.Secrets(azsim)
 
-    def run(*args, playbook="playbooks/deploy.yml", kill_after_write=None, timeout=900, clock=None, verbose=True):
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "HTTPS_PROXY", "https_proxy", "ANSIBLE_"))}
+    def run(*args, playbook="playbooks/deploy.yml", kill_after_write=None, timeout=900, clock=None, verbose=True, env=None):
+        extra, env = env or {}, {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "HTTPS_PROXY", "https_proxy", "ANSIBLE_"))}
         env.update({"AZSIM_STATE_DIR": azsim.state_dir, "ANSIBLE_CONFIG": os.path.join(ROOT, "ansible.cfg"),
                     "ANSIBLE_COLLECTIONS_PATH": collections_path, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0"})
+        env.update(extra)  # e.g. a test-only callback (ANSIBLE_CALLBACK_PLUGINS, ANSIBLE_CALLBACKS_ENABLED)
         mark = azsim.last_seq()
         secrets.refresh()  # what the run may replace (a rotation) is known before it does
         started = time.time()

@@ -89,14 +89,47 @@ def test_bad_variable_fails_before_any_write(deploy):
     assert writes == [], writes
 
 
-def test_check_mode_on_an_empty_subscription_writes_nothing(deploy):
-    rc, out, writes = deploy("--check")
+@pytest.fixture(scope="module")
+def plan(tmp_path_factory):
+    """What the check-mode run on the empty subscription said it would do, for the plan test after the real deploy:
+    ``rows`` (the recorder's JSON lines) and ``mark`` (azsim's request log before the real deploy)."""
+    return {"dir": tmp_path_factory.mktemp("plan"), "rows": None, "mark": None}
+
+
+def recorded(plan, name):
+    """(environment enabling the plan_recorder callback besides deploy_summary, the JSON-lines file it appends to)."""
+    path = plan["dir"] / f"{name}.jsonl"
+    return {"ANSIBLE_CALLBACK_PLUGINS": os.path.join(ROOT, "tests", "integration", "callback_plugins"),
+            "ANSIBLE_CALLBACKS_ENABLED": "erpops.azure.deploy_summary,plan_recorder", "PLAN_RECORD": str(path)}, path
+
+
+def read_rows(path):
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def test_check_mode_on_an_empty_subscription_writes_nothing(deploy, azsim, plan):
+    env, path = recorded(plan, "check")
+    rc, out, writes = deploy("--check", "--diff", env=env)
     assert rc == 0, out[-5000:]
     assert writes == [], writes
     c = counts(out)
     # Only the resource group exists (access.yml made it); everything else would be created.
     assert c["created"] >= 20 and c["unchanged"] <= 1 and c["deleted"] == 0, c
     assert "check mode" in out
+    # Each resource once in the summary (the media account and the domain were listed twice), the new server as created.
+    listed = re.findall(r"^  (created|changed|deleted)\s+(.+)$", out, re.M)
+    assert len(listed) == len(set(listed)), [x for x in listed if listed.count(x) > 1]
+    assert ("created", "postgresql_flexible_server erp-postgres-prod") in listed, listed
+    assert ("created", "storage_account erpsupermarketmedia") in listed, listed
+    plan["rows"], plan["mark"] = read_rows(path), azsim.last_seq()
+    # --diff shows the properties; the administrator password never (redacted by the module, masked by Ansible).
+    server = next(r for r in plan["rows"] if r["module"] == "postgresql_flexible_server")
+    assert server["diff"]["after"]["properties"]["fullyQualifiedDomainName"] == "erp-postgres-prod.postgres.database.azure.com", server
+    assert server["diff"]["after"]["sku"] == {"name": "Standard_D2s_v3", "tier": "GeneralPurpose"}, server
+    with open(os.path.join(azsim.state_dir, "secrets", "postgresql-admin"), encoding="utf-8") as f:
+        password = "Pg1-" + f.read().strip()  # the local inventory's password (see erp_database_closed)
+    assert password not in out + json.dumps(plan["rows"])
 
 
 def test_a_killed_run_converges(deploy, azsim):
@@ -112,6 +145,44 @@ def test_a_killed_run_converges(deploy, azsim):
     assert c["created"] >= 15, c
 
 
+# Writes that configure a resource rather than create one count as their owner: a site's or slot's config/* (settings,
+# connection strings, sticky names, logs), its deployments (extensions/*), a storage account's blob service settings, a
+# resource's tags, a PostgreSQL server's parameters (Azure creates them all with the server, at their defaults).
+SETTINGS = re.compile(r"/(config|extensions|basicpublishingcredentialspolicies|configurations)/[^/]+$|/blobservices/default$"
+                      r"|/providers/microsoft\.resources/tags/default$")
+# A role assignment's name derives from its principal, which a plan knows only once the identity exists: compared by scope.
+ASSIGNMENT = re.compile(r"(/providers/microsoft\.authorization/roleassignments/)[^/]+$")
+# Modules that act (deploy a package, swap slots, run a command, tag what another task creates) rather than create a resource.
+ACTIONS = {"web_app_zip_deploy", "web_app_slot_swap", "web_app_command", "web_app_health", "operation_wait", "resource_tags"}
+
+
+def arm_resource(path):
+    """The ARM resource (lower case) a write or a planned id is about."""
+    path = path.split("?", 1)[0].rstrip("/").lower()
+    while SETTINGS.search(path):
+        path = SETTINGS.sub("", path)
+    return ASSIGNMENT.sub(r"\1*", path)
+
+
+def test_the_plan_is_what_the_deploy_created(azsim, plan):
+    """Resource for resource, what the check-mode run on the empty subscription said it would create or change is what the
+    real deploy (the killed run and its re-run) then wrote: the successful ARM PUTs and PATCHes in azsim's request log."""
+    assert plan["rows"] is not None, "the check-mode test did not run first"
+    written = {arm_resource(r["path"]) for r in azsim.requests_since(plan["mark"])
+               if r["method"] in ("PUT", "PATCH") and 200 <= int(r["status"]) < 300 and r["path"].lower().startswith("/subscriptions/")
+               and (r["host"].startswith("management.") or r["host"].split(":")[0] in ("127.0.0.1", "localhost"))}
+    changed = [r for r in plan["rows"] if r["changed"] and r["status"] == "ok" and not r["read"] and r["module"] not in ACTIONS]
+    unnamed = sorted({f'{r["module"]} ({r["task"]})' for r in changed if not r["id"]})
+    planned = {arm_resource(r["id"]) for r in changed if r["id"]}
+    missing, extra = sorted(written - planned), sorted(planned - written)
+    assert not (missing or extra or unnamed), (
+        f"created but not in the plan ({len(missing)}): {missing}\nplanned but not created ({len(extra)}): {extra}\n"
+        f"planned changes that name no resource id ({len(unnamed)}): {unnamed}")
+    # Key properties: each planned creation shows what it would set, not just a name.
+    bare = sorted(r["id"] for r in changed if r["id"] and not ((r["diff"] or {}).get("after") or {}).keys() - {"id", "name", "type"})
+    assert not bare, f"planned without properties: {bare}"
+
+
 def test_second_run_changes_nothing(deploy):
     rc, out, writes = deploy()
     assert rc == 0, out[-5000:]
@@ -119,6 +190,33 @@ def test_second_run_changes_nothing(deploy):
     assert c["created"] == c["changed"] == c["deleted"] == 0, out[-5000:]
     assert writes == [], writes
     assert re.search(r"localhost\s*:\s*ok=\d+\s+changed=0 ", out), out[-1500:]
+
+
+def test_check_mode_shows_exactly_one_drifted_property(deploy, azsim, plan):
+    """One PostgreSQL parameter changed behind the deployment's back (the official SDK, as an operator in the portal would):
+    the plan (--check --diff) shows that change alone, on the right resource and path, and writes nothing."""
+    from azure.mgmt.postgresqlflexibleservers import PostgreSQLManagementClient
+
+    configurations = azsim.client(PostgreSQLManagementClient, "direct").configurations
+    configurations.begin_put(RG, "erp-postgres-prod", "log_disconnections", {"properties": {"value": "off", "source": "user-override"}}).result()
+    try:
+        env, path = recorded(plan, "drift")
+        rc, out, writes = deploy("--check", "--diff", env=env)
+        assert rc == 0, out[-5000:]
+        assert writes == [], writes
+        assert re.search(r"localhost\s*:\s*ok=\d+\s+changed=1 ", out), out[-1500:]
+        c = counts(out)
+        assert (c["created"], c["changed"], c["deleted"]) == (0, 1, 0), c
+        changed = [r for r in read_rows(path) if r["changed"] and not r["read"]]
+        assert len(changed) == 1, changed
+        row = changed[0]
+        assert row["module"] == "postgresql_flexible_server_configuration", row
+        assert row["id"].lower().endswith("/flexibleservers/erp-postgres-prod/configurations/log_disconnections"), row
+        assert (row["diff"]["before"]["properties"]["value"], row["diff"]["after"]["properties"]["value"]) == ("off", "on"), row["diff"]
+        # What the operator reads at the end: the one change, named.
+        assert "  changed   postgresql_flexible_server_configuration log_disconnections" in out, out[-3000:]
+    finally:
+        configurations.begin_put(RG, "erp-postgres-prod", "log_disconnections", {"properties": {"value": "on", "source": "user-override"}}).result()
 
 
 @contextlib.contextmanager

@@ -38,12 +38,12 @@ def test_role_monitoring(run_target, azsim, monkeypatch):
     names = [t["name"] for t in report]
     check, first, second = names.index(CHECK), names.index(FIRST), names.index(SECOND)
     role = [t for t in report[check:first] if t["name"].startswith("erpops.azure.monitoring : ")]
-    # Check mode skips only what needs a real component (Application Insights needs the workspace, the test the component),
-    # and the storage accounts' settings, none being named before the target creates its account.
+    # Check mode predicts every resource, Application Insights on the planned workspace and the availability test on the planned
+    # component included; it skips only the guard of the watched resources and the storage accounts' settings, none being
+    # named before the target creates its account.
     assert sorted(t["name"].split(" : ", 1)[1] for t in role if t["status"] == "skipped") == [
-        "Check that the web app, the plan and the PostgreSQL server exist", "Create the workspace-based Application Insights component",
-        "Find out whether this run is in check mode", "Send the blob services' read, write and delete logs to the workspace",
-        "Send the storage accounts' metrics to the workspace", "Test the health page from several locations, TLS certificate included"]
+        "Check that the web app, the plan and the PostgreSQL server exist", "Find out whether this run is in check mode",
+        "Send the blob services' read, write and delete logs to the workspace", "Send the storage accounts' metrics to the workspace"]
     assert [t["name"] for t in report[second:] if t["changed"] and t["name"].startswith("erpops.azure.monitoring : ")] == []
 
 
