@@ -328,14 +328,13 @@ options:
     default: present
     choices: [present, absent]
 extends_documentation_fragment:
+  - erpops.azure.attributes
   - erpops.azure.azure
   - erpops.azure.azure.wait
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
 notes:
   - Azure refuses domain purchases from free-trial and credit-only subscriptions.

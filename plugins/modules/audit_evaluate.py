@@ -113,14 +113,13 @@ options:
     description: The date suppressions expire against, C(YYYY-MM-DD); today in UTC when unset.
     type: str
 extends_documentation_fragment:
+  - erpops.azure.attributes
   - erpops.azure.azure
 attributes:
   check_mode:
-    description: Can run in check mode and return the changed status prediction without modifying the target.
     support: full
     details: Evaluates everything and returns the same values, writes no file.
   diff_mode:
-    description: Returns details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
 notes:
   - C(audit.json) holds C(format), C(generated), C(scope), C(findings) (C(check), C(status), C(severity), C(resource) - the ARM id,

@@ -132,15 +132,16 @@ options:
     type: int
     default: 10
 extends_documentation_fragment:
+  - erpops.azure.attributes
   - erpops.azure.azure
 attributes:
   check_mode:
-    description:
+    details:
       - Reading Azure is harmless, so check mode runs the same collection and writes the same local file. Nothing is
         ever written to Azure, in check mode or not.
     support: full
   diff_mode:
-    description: Nothing is changed in Azure, so there is no difference to show.
+    details: Nothing is changed in Azure, so there is no difference to show.
     support: none
 notes:
   - C(changed) is always false. The module changes nothing in Azure; the local file it writes is its output, not managed state.

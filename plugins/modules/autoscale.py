@@ -156,13 +156,12 @@ options:
     default: present
     choices: [present, absent]
 extends_documentation_fragment:
+  - erpops.azure.attributes
   - erpops.azure.azure
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
 notes:
   - Uses api-version 2022-10-01 of C(Microsoft.Insights/autoscalesettings). A plan can have only one autoscale setting.

@@ -67,14 +67,13 @@ options:
     type: bool
     default: true
 extends_documentation_fragment:
+  - erpops.azure.attributes
   - erpops.azure.azure
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: The module only reads; its Query and Forecast POST calls are sent in check mode too.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 notes:
   - Cost Management data lags behind usage by several hours; today's cost is partial.

@@ -55,15 +55,14 @@ options:
     default: present
     choices: [present, absent]
 extends_documentation_fragment:
+  - erpops.azure.attributes
   - erpops.azure.azure
   - erpops.azure.azure.wait
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: The host name of an endpoint that does not exist yet is returned as C(null).
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
 """
 

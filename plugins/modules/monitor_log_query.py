@@ -69,14 +69,13 @@ options:
       - V(https://api.loganalytics.azure.com) is the newer host name of the public cloud's API.
     type: str
 extends_documentation_fragment:
+  - erpops.azure.attributes
   - erpops.azure.azure
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: The module only reads; the query runs in check mode too.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 notes:
   - Queries are sent with C(POST) and retried like reads after throttling (429), server errors and dropped connections,

@@ -111,15 +111,14 @@ options:
     default: present
     choices: [present, absent]
 extends_documentation_fragment:
+  - erpops.azure.attributes
   - erpops.azure.azure
   - erpops.azure.azure.wait
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Reading the access key to compare it with O(access_key_secret) is a read-only C(listKeys) call, made in check mode too.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
 """
 

@@ -67,13 +67,12 @@ options:
     default: present
     choices: [present, absent]
 extends_documentation_fragment:
+  - erpops.azure.attributes
   - erpops.azure.azure
 attributes:
   check_mode:
-    description: Can run in check mode and return the changed status prediction without modifying the target.
     support: full
   diff_mode:
-    description: Returns details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: full
 notes:
   - Role assignments take effect within minutes, not at once; a data-plane call made right after the grant may still be

@@ -68,13 +68,12 @@ notes:
   - Uses the 2020-01-01-preview API (C(alertNotifications)); the 2023-12-01-preview API shows the same contact with
     C(notificationsSources).
 extends_documentation_fragment:
+  - erpops.azure.attributes
   - erpops.azure.azure
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
 """
 

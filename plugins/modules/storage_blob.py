@@ -92,14 +92,13 @@ notes:
   - A role assignment takes up to a few minutes to apply in Azure; a C(403 AuthorizationPermissionMismatch) right after the
     grant usually clears by itself.
 extends_documentation_fragment:
+  - erpops.azure.attributes
   - erpops.azure.azure
 attributes:
   check_mode:
-    description: Can run in check mode and return the changed status prediction without modifying the target.
     support: full
     details: The file is hashed and the blob's properties read; nothing is uploaded, written or deleted.
   diff_mode:
-    description: Returns details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: full
     details: The blob's SHA-256, size, content type and metadata before and after.
 """

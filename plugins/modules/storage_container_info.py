@@ -32,14 +32,13 @@ options:
     description: Name of one container (needs O(account_name)).
     type: str
 extends_documentation_fragment:
+  - erpops.azure.attributes
   - erpops.azure.azure
 attributes:
   check_mode:
-    description: Can run in check mode and return the changed status prediction without modifying the target.
     support: full
     details: The module only reads.
   diff_mode:
-    description: Returns details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
 notes:
   - A lifecycle rule applies to a container when it has no prefix filter or one of its prefixes names the container (a

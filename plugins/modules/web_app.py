@@ -52,14 +52,13 @@ notes:
   - A new app (or slot) is always awaited, whatever O(wait) says, because its basic publishing credentials policies can only be
     written once it exists, and creation takes seconds. O(wait=false) is accepted for playbooks that pass it to every module.
 extends_documentation_fragment:
+  - erpops.azure.attributes
   - erpops.azure.web_app
   - erpops.azure.azure
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details: App setting and connection string values are masked.
 """

@@ -66,15 +66,14 @@ options:
     type: bool
     default: true
 extends_documentation_fragment:
+  - erpops.azure.attributes
   - erpops.azure.azure
   - erpops.azure.azure.wait
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Reads the apps, the backups and the backup configuration (C(config/backup/list) and C(backups/{id}/list) change nothing).
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 notes:
   - Azure restores in the background (HTTP 202 and C(Azure-AsyncOperation)). With O(wait=false) the module returns as soon as

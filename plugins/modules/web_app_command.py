@@ -74,14 +74,13 @@ options:
     type: int
     default: 300
 extends_documentation_fragment:
+  - erpops.azure.attributes
   - erpops.azure.azure
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: The command is not run (a command cannot be predicted); the task reports a change, with empty output.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 """
 

@@ -89,14 +89,13 @@ options:
     type: bool
     default: true
 extends_documentation_fragment:
+  - erpops.azure.attributes
   - erpops.azure.azure
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: It only reads, so it runs the same in check mode; a web app that does not exist yet is reported, not failed.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 notes:
   - Needs read access to the web app (Reader) and a network path to its host names.

@@ -78,14 +78,13 @@ notes:
     environment's HTTPS proxy and CA bundle (E(HTTPS_PROXY), E(REQUESTS_CA_BUNDLE)); a custom O(arm_endpoint) does not change it.
   - The token is requested for Resource Manager's audience, which Kudu accepts like C(https://appservice.azure.com).
 extends_documentation_fragment:
+  - erpops.azure.attributes
   - erpops.azure.azure
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: The package is built and compared with the active deployment; nothing is uploaded.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details: The active deployment's version and hash before and after.
 """
