@@ -8,9 +8,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-# Where a value Azure assigns at creation (a GUID, a key, a connection string) stands in a prediction (the same words as
-# the web modules' KNOWN_AFTER_CREATE).
-KNOWN_AFTER_CREATION = "(known after create)"
+from ansible_collections.erpops.azure.plugins.module_utils.module import KNOWN_AFTER_CREATE
+
+# Where a value Azure assigns at creation (a GUID, a key, a connection string) stands in a prediction.
+KNOWN_AFTER_CREATION = KNOWN_AFTER_CREATE
 
 
 def identity(path):
@@ -35,6 +36,5 @@ def parent_missing(az, path, api_version, what):
     planned); outside check mode it fails here, naming ``what`` ("storage account x in resource group y"), before any write."""
     if az.arm.get(path, api_version) is not None:
         return False
-    if not az.check_mode:
-        az.fail("%s does not exist; create it first" % what)
+    az.parent_missing("%s does not exist; create it first" % what)
     return True

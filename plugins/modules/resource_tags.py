@@ -164,7 +164,8 @@ def main():
             doc = None
         current = dict(((doc or {}).get("properties") or {}).get("tags") or {})
         operation, send, predicted = _plan(current, tags, p["purge"], p["state"])
-        diff = {"before": {"tags": current}, "after": {"tags": predicted}}
+        # The Tags API resource's id in the diff: a plan (check mode) names what it would tag.
+        diff = {"before": {"id": path, "tags": current}, "after": {"id": path, "tags": predicted}}
         if operation is None:
             return dict(changed=False, tags=current, diff=diff)
         if az.check_mode:
