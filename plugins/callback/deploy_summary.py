@@ -74,6 +74,16 @@ def _forced_check_mode(task):
     return isinstance(ds, dict) and ds.get("check_mode") is True
 
 
+def _on_owner(label, ident, typed):
+    """``label (on <owner>)``: the names of the resource's owner (type/name pairs after its namespace, such as
+    erp-supermarket-prod or erpsupermarketmedia/default), with their types when ``typed``; ``label`` alone without an owner."""
+    if not ident or "/providers/" not in ident:
+        return label
+    owner = ident.rsplit("/providers/", 1)[0]
+    pairs = owner.split("/providers/")[-1].split("/")[1:] if "/providers/" in owner else ["resourceGroups", owner.rsplit("/", 1)[-1]]
+    return "%s (on %s)" % (label, "/".join(pairs if typed else pairs[1::2]))
+
+
 class CallbackModule(CallbackBase):
     CALLBACK_VERSION = 2.0
     CALLBACK_TYPE = "aggregate"
@@ -115,14 +125,15 @@ class CallbackModule(CallbackBase):
         counts = {}
         for label, _outcome_seen, _ident in self.resources.values():
             counts[label] = counts.get(label, 0) + 1
+        named = [(label if counts[label] == 1 else _on_owner(label, ident, False), outcome, ident)
+                 for label, outcome, ident in self.resources.values()]
+        # Owners of different types that share a name (a domain, its DNS zone and its certificate, each tagged): their types too.
+        again = {}
+        for label, _outcome, _ident in named:
+            again[label] = again.get(label, 0) + 1
         out = []
-        for label, outcome, ident in self.resources.values():
-            if counts[label] > 1 and ident and "/providers/" in ident:
-                owner = ident.rsplit("/providers/", 1)[0]
-                # The owner's names (type/name pairs after its namespace): erp-supermarket-prod, erpsupermarketmedia/default.
-                names = owner.split("/providers/")[-1].split("/")[1:][1::2] if "/providers/" in owner else [owner.rsplit("/", 1)[-1]]
-                label = "%s (on %s)" % (label, "/".join(names))
-            out.append((outcome, label))
+        for (label, outcome, ident), (first, _o, _i) in zip(named, self.resources.values()):
+            out.append((outcome, _on_owner(first, ident, True) if again[label] > 1 else label))
         return out
 
     def v2_runner_on_ok(self, result):

@@ -79,3 +79,14 @@ def test_planned_adds_the_id_azure_will_give_only_to_a_check_mode_creation():
     existing = {"before": {"id": path, "location": "westeurope"}, "after": {"id": path, "location": "northeurope"}}
     assert plan.planned(check, path, True, {"location": "northeurope"}, existing)[0] == {"location": "northeurope"}
     assert plan.planned(SimpleNamespace(check_mode=False), path, True, {"a": 1}, {"before": {}, "after": {"a": 1}})[0] == {"a": 1}
+
+
+def test_tags_on_owners_of_one_name_and_different_types_name_the_types():
+    tags = "/providers/Microsoft.Resources/tags/default"
+    owners = [RG + "/Microsoft.DomainRegistration/domains/d.com", RG + "/Microsoft.Network/dnszones/d.com", RG + "/Microsoft.Web/certificates/d.com"]
+    changed = [{"changed": True, "invocation": {"module_args": {"scope": o}},
+                "diff": {"before": {"id": o + tags, "tags": {}}, "after": {"id": o + tags, "tags": {"a": "b"}}}} for o in owners]
+    lines = summary([result("resource_tags", r) for r in changed])
+    assert lines[1].startswith("0 created, 3 changed, 0 deleted, 0 unchanged"), lines
+    assert lines[2:] == ["  changed   resource_tags default (on domains/d.com)", "  changed   resource_tags default (on dnszones/d.com)",
+                         "  changed   resource_tags default (on certificates/d.com)"], lines
