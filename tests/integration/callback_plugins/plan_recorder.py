@@ -13,6 +13,9 @@ import os
 
 from ansible.plugins.callback import CallbackBase
 
+# The id the summary counts a resource by is the id the plan names it by.
+from ansible_collections.erpops.azure.plugins.callback.deploy_summary import _resource_id
+
 DOCUMENTATION = r"""
 name: plan_recorder
 type: aggregate
@@ -26,22 +29,6 @@ requirements: []
 """
 
 PREFIX = "erpops.azure."
-
-
-def _resource_id(result):
-    """The id of the resource a module result is about: the resource it returns (a dict with an ``id``), else the diff's."""
-    for key, value in result.items():
-        if key not in ("diff", "invocation") and isinstance(value, dict) and isinstance(value.get("id"), str) and value["id"].startswith("/"):
-            return value["id"]
-    diff = result.get("diff")
-    if isinstance(diff, list):
-        diff = diff[0] if diff else {}
-    if isinstance(diff, dict):
-        for side in ("after", "before"):
-            doc = diff.get(side)
-            if isinstance(doc, dict) and isinstance(doc.get("id"), str):
-                return doc["id"]
-    return None
 
 
 class CallbackModule(CallbackBase):
