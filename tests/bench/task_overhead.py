@@ -79,7 +79,7 @@ def processes(sim, env, work):
     env = dict(env, PYTHONPATH=os.path.join(work, "collections"))
     ping = ("ansible.modules.ping", {})
     walls, cpus = {}, {}
-    for _ in range(PROCESS_REPEAT):
+    for _round in range(PROCESS_REPEAT):
         for module, args in [ping, *MODULES.items()]:
             args = {k: (v.replace("{{ sub }}", sim.sub) if isinstance(v, str) else v) for k, v in args.items()}
             wall, cpu, _err = bare_process(module, args, env, work)

@@ -143,7 +143,7 @@ def test_a_symlinked_directory_turns_the_cache_off(tmp_path):
     elsewhere.mkdir(mode=0o700)
     (tmp_path / f"erpops-azure-tokens-{os.getuid()}").symlink_to(elsewhere)
     inner = FakeCredential()
-    for _ in range(2):
+    for _attempt in range(2):
         assert _cached(tmp_path, inner).get_token_info(SCOPE).token
     assert len(inner.calls) == 2 and not list(elsewhere.iterdir())
 
@@ -205,7 +205,7 @@ def test_two_processes_make_one_token_request(tmp_path):
     log = str(tmp_path / "fetches")
     ctx = multiprocessing.get_context("fork")
     start = time.time() + 0.5
-    procs = [ctx.Process(target=_worker, args=(str(tmp_path), log, start)) for _ in range(3)]
+    procs = [ctx.Process(target=_worker, args=(str(tmp_path), log, start)) for _worker_no in range(3)]
     for p in procs:
         p.start()
     for p in procs:
