@@ -46,7 +46,9 @@ def _walk(node, found, path=""):
                         if isinstance(v, str) and k != "keyName" and k not in ("permissions", "creationTime"):
                             found.append((f"{where}.{item.get('keyName', k)}", v))
             elif PASSWORD_FIELD.search(key) and isinstance(value, str):
-                found.append((where, value))
+                # A Key Vault reference (an app setting's @Microsoft.KeyVault(...)) names the secret, it is not one.
+                if not value.startswith("@Microsoft.KeyVault("):
+                    found.append((where, value))
             else:
                 _walk(value, found, where)
     elif isinstance(node, list):
