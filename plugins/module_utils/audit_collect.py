@@ -778,7 +778,9 @@ class Collector:
         arm_now = timestamps.service_now({"date": self.stats.service_date}) if self.stats.service_date else now
         kept = max(start, max(now, arm_now) - timedelta(days=ACTIVITY_LOG_DAYS) + timedelta(minutes=10))
         window["activity_log_from"] = kept.strftime("%Y-%m-%dT%H:%M:%SZ")
-        flt = "eventTimestamp ge '%s' and eventTimestamp le '%s'" % (window["activity_log_from"], window["to"])
+        # Its end too: events ARM stamped by its clock, ahead of this machine's, belong to the window.
+        window["activity_log_to"] = max(now, arm_now).strftime("%Y-%m-%dT%H:%M:%SZ")
+        flt = "eventTimestamp ge '%s' and eventTimestamp le '%s'" % (window["activity_log_from"], window["activity_log_to"])
         self.run_all([(sub["id"], "activity_log", (lambda sub=sub: self.list(
             sub["id"] + "/providers/Microsoft.Insights/eventtypes/management/values", ACTIVITY_API, {"$filter": flt})), events.setdefault(sub["id"], {}))
             for sub in subscriptions])

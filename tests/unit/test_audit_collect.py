@@ -349,3 +349,6 @@ def test_the_activity_log_window_is_clamped_on_arms_clock_not_this_machines():
     assert out["window"]["activity_log_from"] == "2026-09-08T07:10:00Z"
     assert [p for p, _q in seen] == [f"/subscriptions/{SUB}/providers/Microsoft.Insights/eventtypes/management/values"]
     assert "eventTimestamp ge '2026-09-08T07:10:00Z'" in seen[0][1]["$filter"]
+    # Its end is ARM's now too: the events ARM stamped in the 3 h this machine has not reached yet are in the window.
+    assert out["window"]["activity_log_to"] == "2026-12-07T07:00:00Z"
+    assert seen[0][1]["$filter"].endswith("eventTimestamp le '2026-12-07T07:00:00Z'")
