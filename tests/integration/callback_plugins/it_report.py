@@ -40,7 +40,7 @@ class CallbackModule(CallbackBase):
         task = result._task
         started = self.started.get(task._uuid, time.time())
         res = dict(result._result)
-        self.tasks.append({"name": task.get_name(), "action": task.action, "status": status, "duration": time.time() - started,
+        self.tasks.append({"name": task.get_name(), "action": task.action, "status": status, "start": started, "duration": time.time() - started,
                            "ignore_errors": bool(task.ignore_errors), "msg": str(res.get("msg", "")) if status == "failed" else None,
                            "changed": bool(res.get("changed"))})
 
