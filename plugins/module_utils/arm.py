@@ -56,7 +56,7 @@ class ArmClient:
         # fn(method, url, status, headers).  Readers use it to count throttling and to pace themselves.
         self.response_hook = None
         self._init_lock = threading.Lock()
-        self.transport = None  # an azure-core HttpTransport to use instead of requests (tests)
+        self.transport = None  # an azure-core HttpTransport to use instead of transport.transport_from_environment() (tests)
 
     @property
     def base(self):
@@ -99,8 +99,10 @@ class ArmClient:
                 policies.NetworkTraceLoggingPolicy(),
                 ARMHttpLoggingPolicy(),
             ]
-            extra = {"transport": self.transport} if self.transport is not None else {}
-            self._client = ARMPipelineClient(base_url=self.base, policies=pipeline_policies, **extra)
+            from ansible_collections.erpops.azure.plugins.module_utils.transport import transport_from_environment
+
+            transport = self.transport if self.transport is not None else transport_from_environment()
+            self._client = ARMPipelineClient(base_url=self.base, policies=pipeline_policies, transport=transport)
         return self._client
 
     # -- requests ----------------------------------------------------------------------------------

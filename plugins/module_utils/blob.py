@@ -125,7 +125,7 @@ class BlobClient:
         if self._client is None:
             # Reads only: a write is never sent twice (under an immutability policy the repeat would be refused).
             self._client = pipeline_client(self.base, self.auth.credential(), SCOPE,
-                                           retry_policy(("GET", "HEAD"), retry_total=4, retry_backoff_factor=0.8))
+                                           retry_policy(("GET", "HEAD"), retry_total=4, retry_backoff_factor=0.8), streaming=True)
         return self._client
 
     def request(self, method, path, params=None, headers=None, content=None, expect=(200,), stream=False, timeout=300):

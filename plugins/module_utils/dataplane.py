@@ -14,13 +14,15 @@ from ansible_collections.erpops.azure.plugins.module_utils.arm import USER_AGENT
 from ansible_collections.erpops.azure.plugins.module_utils.auth import bearer_policy
 
 
-def pipeline_client(base_url, credential, scope, retry_policy, decode_and_redirect=False, http_logging=False):
+def pipeline_client(base_url, credential, scope, retry_policy, decode_and_redirect=False, http_logging=False, streaming=False):
     """A ``PipelineClient`` on ``base_url`` whose requests carry a bearer token for ``scope``.
 
     ``retry_policy``: an azure-core ``RetryPolicy`` (its methods and counts are the caller's decision);
     ``decode_and_redirect``: add ``ContentDecodePolicy`` and ``RedirectPolicy`` before the retries;
     ``http_logging``: add azure-core's network-trace and HTTP logging policies (off unless the ``azure`` loggers are
-    configured; ``Authorization`` is redacted by them)."""
+    configured; ``Authorization`` is redacted by them); ``streaming``: bodies are streamed from files or answers read in
+    chunks (blobs, Kudu packages), which azure-core's requests transport does; otherwise the light ``http.client`` one
+    (module_utils/transport.py) carries the small JSON requests."""
     from azure.core import PipelineClient
     from azure.core.pipeline import policies
 
@@ -30,7 +32,15 @@ def pipeline_client(base_url, credential, scope, retry_policy, decode_and_redire
     chain += [retry_policy, bearer_policy(credential, scope)]
     if http_logging:
         chain += [policies.NetworkTraceLoggingPolicy(), policies.HttpLoggingPolicy()]
-    return PipelineClient(base_url=base_url, policies=chain)
+    if streaming:
+        from azure.core.pipeline.transport import RequestsTransport
+
+        transport = RequestsTransport()
+    else:
+        from ansible_collections.erpops.azure.plugins.module_utils.transport import transport_from_environment
+
+        transport = transport_from_environment()
+    return PipelineClient(base_url=base_url, policies=chain, transport=transport)
 
 
 def retry_policy(methods, **kwargs):

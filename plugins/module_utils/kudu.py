@@ -68,7 +68,7 @@ class KuduClient:
 
             # Resource Manager's audience: Kudu accepts it, and the module already holds that credential.
             self._client = pipeline_client(self.base, self.auth.credential(), self.auth.scope,
-                                           policies.RetryPolicy(retry_total=4, retry_backoff_factor=0.8, retry_on_methods=["GET"]))
+                                           policies.RetryPolicy(retry_total=4, retry_backoff_factor=0.8, retry_on_methods=["GET"]), streaming=True)
         return self._client
 
     def request(self, method, path, params=None, json_body=None, data=None, headers=None, expect=(200,), timeout=300):

@@ -14,10 +14,10 @@ from packaging.version import Version
 ROOT = Path(__file__).resolve().parents[2]
 
 # Required SDKs of the collection (see README "Requirements"): the distributions of what plugins/ imports, nothing more.
-RUNTIME_SDKS = {"azure-core", "azure-mgmt-core", "azure-identity"}
+RUNTIME_SDKS = {"azure-core", "azure-mgmt-core", "azure-identity", "certifi"}
 # Import name -> distribution, for the third-party packages plugins/ may import. PyYAML, cryptography and packaging come
 # with ansible-core (its own requirements), so requirements.txt does not repeat them.
-DISTRIBUTIONS = {"azure.core": "azure-core", "azure.mgmt.core": "azure-mgmt-core", "azure.identity": "azure-identity"}
+DISTRIBUTIONS = {"azure.core": "azure-core", "azure.mgmt.core": "azure-mgmt-core", "azure.identity": "azure-identity", "certifi": "certifi"}
 WITH_ANSIBLE_CORE = {"yaml", "cryptography", "packaging"}
 # Deprecated: msrestazure pulls adal (replaced by MSAL) and msrest; azure-core/azure-identity do their job.
 FORBIDDEN = {"msrestazure", "adal", "msrest"}
