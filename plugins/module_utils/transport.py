@@ -40,8 +40,7 @@ try:  # Python 3
 except ImportError:  # pragma: no cover - Python 2 is not supported by azure-core; keeps sanity's compile test happy
     httplib = None
 
-from azure.core.exceptions import HttpResponseError, ServiceRequestError, ServiceRequestTimeoutError, ServiceResponseError
-from azure.core.exceptions import ServiceResponseTimeoutError
+from azure.core.exceptions import HttpResponseError, ServiceRequestError, ServiceRequestTimeoutError, ServiceResponseError, ServiceResponseTimeoutError
 from azure.core.pipeline.transport import HttpTransport
 from azure.core.rest import HttpResponse
 from azure.core.utils import case_insensitive_dict
@@ -134,10 +133,10 @@ class HttpClientTransport(HttpTransport):
             content = raw.read()
         except socket.timeout as exc:
             conn.close()
-            raise ServiceResponseTimeoutError(exc, error=exc)
+            raise ServiceResponseTimeoutError(exc, error=exc)  # noqa: B904 (module_utils keep Python 2 syntax)
         except (httplib.HTTPException, OSError) as exc:
             conn.close()
-            raise ServiceResponseError(exc, error=exc)
+            raise ServiceResponseError(exc, error=exc)  # noqa: B904 (module_utils keep Python 2 syntax)
         if raw.will_close:
             conn.close()
         else:
@@ -196,9 +195,9 @@ class HttpClientTransport(HttpTransport):
                 conn = httplib.HTTPConnection(host, port, timeout=timeout)
             conn.connect()
         except socket.timeout as exc:
-            raise ServiceRequestTimeoutError(exc, error=exc)
+            raise ServiceRequestTimeoutError(exc, error=exc)  # noqa: B904 (module_utils keep Python 2 syntax)
         except (httplib.HTTPException, OSError, ssl.SSLError) as exc:
-            raise ServiceRequestError(exc, error=exc)
+            raise ServiceRequestError(exc, error=exc)  # noqa: B904 (module_utils keep Python 2 syntax)
         return conn
 
 

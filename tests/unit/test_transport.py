@@ -162,7 +162,7 @@ def _pipeline(env, **kw):
 
 def test_https_with_the_ca_bundle_keeps_one_connection_alive(tls_server, ca):
     client = _pipeline({"REQUESTS_CA_BUNDLE": ca.ca_path})
-    url = "https://localhost:%d" % tls_server.server_address[1]
+    url = f"https://localhost:{tls_server.server_address[1]}"
     first = client.send_request(HttpRequest("GET", url + "/echo", params={"api-version": "2024-04-01"}))
     assert first.status_code == 200
     assert first.headers["content-type"].startswith("application/json")
@@ -178,7 +178,7 @@ def test_an_untrusted_certificate_is_refused_before_anything_is_sent(tls_server,
     other = CertificateAuthority(str(tmp_path))
     client = _pipeline({"REQUESTS_CA_BUNDLE": other.ca_path})
     with pytest.raises(ServiceRequestError) as err:
-        client.send_request(HttpRequest("GET", "https://localhost:%d/echo" % tls_server.server_address[1]), retry_total=0)
+        client.send_request(HttpRequest("GET", f"https://localhost:{tls_server.server_address[1]}/echo"), retry_total=0)
     assert not isinstance(err.value, ServiceResponseError)
     assert "CERTIFICATE_VERIFY_FAILED" in str(err.value)
     assert tls_server.seen == []
@@ -186,7 +186,7 @@ def test_an_untrusted_certificate_is_refused_before_anything_is_sent(tls_server,
 
 def test_a_connection_the_server_closed_while_idle_is_replaced(plain_server):
     client = _pipeline({})
-    url = "http://127.0.0.1:%d" % plain_server.server_address[1]
+    url = f"http://127.0.0.1:{plain_server.server_address[1]}"
     assert client.send_request(HttpRequest("GET", url + "/then-close")).status_code == 200
     time.sleep(0.2)
     assert client.send_request(HttpRequest("POST", url + "/echo", json={})).json()["method"] == "POST"
@@ -198,23 +198,23 @@ def test_azure_core_error_classes(plain_server):
     t = tr.HttpClientTransport(environ={}, read_timeout=0.5)
     port = plain_server.server_address[1]
     with pytest.raises(ServiceResponseError) as dropped:
-        t.send(HttpRequest("POST", "http://127.0.0.1:%d/drop" % port, json={}))
+        t.send(HttpRequest("POST", f"http://127.0.0.1:{port}/drop", json={}))
     assert not isinstance(dropped.value, ServiceResponseTimeoutError)
     with pytest.raises(ServiceResponseTimeoutError):
-        t.send(HttpRequest("GET", "http://127.0.0.1:%d/slow" % port))
+        t.send(HttpRequest("GET", f"http://127.0.0.1:{port}/slow"))
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         closed = s.getsockname()[1]
     with pytest.raises(ServiceRequestError) as refused:
-        t.send(HttpRequest("GET", "http://127.0.0.1:%d/echo" % closed))
+        t.send(HttpRequest("GET", f"http://127.0.0.1:{closed}/echo"))
     assert not isinstance(refused.value, ServiceResponseError)
     with pytest.raises(ValueError):
-        t.send(HttpRequest("GET", "http://127.0.0.1:%d/echo" % port), stream=True)
+        t.send(HttpRequest("GET", f"http://127.0.0.1:{port}/echo"), stream=True)
 
 
 def test_retry_after_and_redirects_stay_azure_cores(plain_server):
     client = _pipeline({})
-    url = "http://127.0.0.1:%d" % plain_server.server_address[1]
+    url = f"http://127.0.0.1:{plain_server.server_address[1]}"
     assert client.send_request(HttpRequest("GET", url + "/busy")).status_code == 200
     assert plain_server.busy == 3
     moved = client.send_request(HttpRequest("GET", url + "/moved"))
@@ -227,12 +227,12 @@ def test_https_through_the_environments_proxy_and_no_proxy(tls_server, ca):
         port = tls_server.server_address[1]
         env = {"REQUESTS_CA_BUNDLE": ca.ca_path, "HTTPS_PROXY": f"http://ops:s3cr%40t@127.0.0.1:{proxy.server_address[1]}"}
         client = _pipeline(env)
-        assert client.send_request(HttpRequest("GET", "https://localhost:%d/echo" % port)).status_code == 200
-        assert proxy.asked and proxy.asked[0][0].startswith("CONNECT localhost:%d HTTP/1." % port)
+        assert client.send_request(HttpRequest("GET", f"https://localhost:{port}/echo")).status_code == 200
+        assert proxy.asked and proxy.asked[0][0].startswith(f"CONNECT localhost:{port} HTTP/1.")
         auth = [h for h in proxy.asked[0] if h.lower().startswith("proxy-authorization:")]
         assert auth == ["Proxy-Authorization: Basic " + base64.b64encode(b"ops:s3cr@t").decode()]
         bypass = _pipeline(dict(env, NO_PROXY="localhost"))
-        assert bypass.send_request(HttpRequest("GET", "https://localhost:%d/echo" % port)).status_code == 200
+        assert bypass.send_request(HttpRequest("GET", f"https://localhost:{port}/echo")).status_code == 200
         assert len(proxy.asked) == 1, "NO_PROXY names the host: no tunnel"
     finally:
         proxy.shutdown()
