@@ -35,7 +35,7 @@ import ssl
 
 try:  # Python 3
     import http.client as httplib
-    from urllib.parse import unquote, urlsplit
+    from urllib.parse import quote, unquote, urlsplit
     from urllib.request import proxy_bypass_environment
 except ImportError:  # pragma: no cover - Python 2 is not supported by azure-core; keeps sanity's compile test happy
     httplib = None
@@ -102,9 +102,9 @@ class HttpClientTransport(HttpTransport):
             raise ServiceRequestError("unsupported URL scheme in %s" % request.url)
         host = parts.hostname or ""
         port = parts.port or (443 if scheme == "https" else 80)
-        target = parts.path or "/"
+        target = _requote(parts.path or "/")
         if parts.query:
-            target += "?" + parts.query
+            target += "?" + _requote(parts.query)
         proxy = self._proxy_for(scheme, host, kwargs.get("proxies"))
         connect_timeout = kwargs.get("connection_timeout") or self._connection_timeout
         read_timeout = kwargs.get("read_timeout") or self._read_timeout
@@ -117,7 +117,7 @@ class HttpClientTransport(HttpTransport):
         elif request.method.upper() in ("POST", "PUT", "PATCH"):
             headers["Content-Length"] = "0"
         if scheme == "http" and proxy:
-            target = request.url  # an HTTP proxy takes the absolute URL
+            target = "%s://%s%s" % (scheme, parts.netloc, target)  # an HTTP proxy takes the absolute URL
             auth = _proxy_auth(proxy)
             if auth:
                 headers["Proxy-Authorization"] = auth
@@ -210,6 +210,12 @@ def _environment_proxies(environ):
         if value and low.endswith("_proxy") and (name == low or low not in environ):
             out[low[:-len("_proxy")]] = value
     return out
+
+
+def _requote(text):
+    """Percent-encode what a URL may not carry as is (spaces in an OData ``$filter``, say), keeping the escapes already
+    there, as requests does with every URL azure-core gives it (``requote_uri``)."""
+    return quote(text, safe="!#$%&'()*+,/:;=?@[]~")
 
 
 def _proxy_auth(proxy):

@@ -142,6 +142,8 @@ def main():
                 processes(sim, env, work)
         finally:
             sim.stop()
+    if not REPEAT:
+        return
     times = {}
     for t in results[1:]:
         times.setdefault(t["action"], []).append(t["duration"])

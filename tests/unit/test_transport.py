@@ -174,6 +174,15 @@ def test_https_with_the_ca_bundle_keeps_one_connection_alive(tls_server, ca):
     assert tls_server.connections == 1, "the second request should reuse the kept-alive connection"
 
 
+def test_query_values_are_percent_encoded_once(plain_server):
+    client = _pipeline({})
+    url = f"http://127.0.0.1:{plain_server.server_address[1]}"
+    filtered = client.send_request(HttpRequest("GET", url + "/echo", params={"$filter": "roleName eq 'Key Vault Secrets Officer'"}))
+    assert filtered.json()["path"] == "/echo?$filter=roleName%20eq%20'Key%20Vault%20Secrets%20Officer'"
+    escaped = client.send_request(HttpRequest("GET", url + "/echo/a%20b c?x=1%2F2"))
+    assert escaped.json()["path"] == "/echo/a%20b%20c?x=1%2F2"
+
+
 def test_an_untrusted_certificate_is_refused_before_anything_is_sent(tls_server, tmp_path):
     other = CertificateAuthority(str(tmp_path))
     client = _pipeline({"REQUESTS_CA_BUNDLE": other.ca_path})

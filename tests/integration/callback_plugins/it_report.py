@@ -32,6 +32,7 @@ class CallbackModule(CallbackBase):
         super(CallbackModule, self).__init__()
         self.tasks = []
         self.started = {}
+        self.items = {}
 
     def v2_playbook_on_task_start(self, task, is_conditional):
         self.started[task._uuid] = time.time()
@@ -40,7 +41,8 @@ class CallbackModule(CallbackBase):
         task = result._task
         started = self.started.get(task._uuid, time.time())
         res = dict(result._result)
-        self.tasks.append({"name": task.get_name(), "action": task.action, "status": status, "start": started, "duration": time.time() - started,
+        self.tasks.append({"name": task.get_name(), "action": task.action, "status": status, "start": started,
+                           "duration": time.time() - started, "items": self.items.pop(task._uuid, 0),
                            "ignore_errors": bool(task.ignore_errors), "msg": str(res.get("msg", "")) if status == "failed" else None,
                            "changed": bool(res.get("changed"))})
 
@@ -52,6 +54,14 @@ class CallbackModule(CallbackBase):
 
     def v2_runner_on_skipped(self, result):
         self._record(result, "skipped")
+
+    def _item(self, result):
+        self.items[result._task._uuid] = self.items.get(result._task._uuid, 0) + 1
+
+    v2_runner_item_on_ok = v2_runner_item_on_failed = _item
+
+    def v2_runner_item_on_skipped(self, result):
+        pass
 
     def v2_playbook_on_stats(self, stats):
         path = os.environ.get("IT_REPORT")
