@@ -307,7 +307,10 @@ options:
   agreed_by:
     description:
       - The public IP address of the person who accepts the agreements (C(consent.agreedBy)), which Azure records with
-        the purchase. Required to buy the domain.
+        the purchase. Only used to buy the domain.
+      - When unset, a purchase records the IPv4 address of the default route of the host that runs the module (the
+        address C(ansible_default_ipv4) reports; no packet is sent to find it); the module fails before buying when
+        that host has no default route.
     type: str
   accept_agreements:
     description:
@@ -431,6 +434,7 @@ operation:
 
 import ipaddress
 import re
+import socket
 from datetime import datetime, timezone
 
 from ansible_collections.erpops.azure.plugins.module_utils import reconcile
@@ -471,6 +475,16 @@ def contact_body(option, c):
                   ("postalCode", a["postal_code"]), ("country", a["country"].upper()))
         body["addressMailing"] = dict((k, v) for k, v in fields if v)
     return body, problems
+
+
+def default_route_address():
+    """The source address of this host's IPv4 default route (a UDP socket's connect sends nothing), or None."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.connect(("192.0.2.1", 9))  # TEST-NET-1 (RFC 5737): only the route is looked up
+            return sock.getsockname()[0]
+    except OSError:
+        return None
 
 
 def public(doc):
@@ -522,13 +536,15 @@ def main():
                 continue
             contacts[prop], found = contact_body(option if p[option] else "contact", chosen)
             problems.extend(f for f in found if f not in problems)
-        if not p["agreed_by"]:
-            problems.append("agreed_by (the public IP address of the person accepting the agreements) is required to buy %s" % name)
+        agreed_by = p["agreed_by"] or default_route_address()
+        if not agreed_by:
+            problems.append("agreed_by (the public IP address of the person accepting the agreements) is required to buy %s: this host has"
+                            " no default route to take it from" % name)
         else:
             try:
-                ipaddress.ip_address(p["agreed_by"])
+                ipaddress.ip_address(agreed_by)
             except ValueError:
-                problems.append("agreed_by must be an IP address (203.0.113.10), not %r" % p["agreed_by"])
+                problems.append("agreed_by must be an IP address (203.0.113.10), not %r" % agreed_by)
         if problems:
             az.fail("; ".join(problems))
         sub = "/subscriptions/%s/providers/Microsoft.DomainRegistration" % az.subscription_id
@@ -552,7 +568,7 @@ def main():
                     agreements=agreements)
         props = dict(contacts)
         props.update({"privacy": p["privacy"], "autoRenew": p["auto_renew"], "dnsType": p["dns_type"] or "AzureDns",
-                      "consent": {"agreementKeys": [a["agreement_key"] for a in agreements], "agreedBy": p["agreed_by"],
+                      "consent": {"agreementKeys": [a["agreement_key"] for a in agreements], "agreedBy": agreed_by,
                                   "agreedAt": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}})
         body = {"location": "global", "properties": props}
         predicted = {"id": path, "name": name, "type": "Microsoft.DomainRegistration/domains", "location": "global",
