@@ -91,47 +91,11 @@ import datetime
 import json
 import re
 
-from ansible_collections.erpops.azure.plugins.module_utils.arm import CheckModeWrite
-from ansible_collections.erpops.azure.plugins.module_utils.dataplane import pipeline_client
 from ansible_collections.erpops.azure.plugins.module_utils.errors import from_response
+from ansible_collections.erpops.azure.plugins.module_utils.keyvault import VaultClient, vault_url
 from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule
 
-API_VERSION = "7.4"
-# Learn "Azure Key Vault DNS suffixes" per cloud.
-DNS_SUFFIX = {"AzureCloud": "vault.azure.net", "AzureChinaCloud": "vault.azure.cn", "AzureUSGovernment": "vault.usgovcloudapi.net"}
-SCOPE = {"AzureCloud": "https://vault.azure.net/.default", "AzureChinaCloud": "https://vault.azure.cn/.default",
-         "AzureUSGovernment": "https://vault.usgovcloudapi.net/.default"}
 VALUE_MARK = "********"
-
-
-class VaultClient:
-    """Raw REST on one vault's data plane, through an azure-core pipeline of its own (ARM's client is ARM-only)."""
-
-    def __init__(self, az, base, scope):
-        self.az = az
-        self.base = base
-        self.scope = scope
-        self._client = None
-
-    def _pipeline(self):
-        if self._client is None:
-            from azure.core.pipeline import policies
-            self._client = pipeline_client(self.base, self.az.arm.auth.credential(), self.scope,
-                                           policies.RetryPolicy(retry_total=6, retry_backoff_factor=0.8),
-                                           decode_and_redirect=True, http_logging=True)
-        return self._client
-
-    def request(self, method, path, body=None, expect=(200,)):
-        if self.az.check_mode and method not in ("GET", "HEAD"):
-            raise CheckModeWrite("%s %s attempted in check mode" % (method, path))
-        from azure.core.rest import HttpRequest
-        req = HttpRequest(method, self.base + path, params={"api-version": API_VERSION}, json=body)
-        resp = self._pipeline().send_request(req)
-        raw = resp.read()
-        if resp.status_code not in expect:
-            # Key Vault's error body names the secret, never its value.
-            raise from_response(resp.status_code, resp.headers, raw, method, self.base + path)
-        return resp.status_code, json.loads(raw) if raw else None
 
 
 def to_unix(text):
@@ -183,7 +147,7 @@ def main():
 
     def run():
         cloud = p["cloud_environment"] or "AzureCloud"
-        kv = VaultClient(az, "https://%s.%s" % (p["vault_name"].lower(), DNS_SUFFIX[cloud]), SCOPE[cloud])
+        kv = VaultClient(az, p["vault_name"], cloud)
         path = "/secrets/" + p["name"]
         status, current = kv.request("GET", path, expect=(200, 403, 404))
         readable = status == 200
@@ -216,7 +180,7 @@ def main():
             or any(attrs.get(k) != v for k, v in meta["attributes"].items()))
         if not value_differs and not meta_differs:
             return dict(changed=False, secret=before, diff={"before": before, "after": before})
-        after_bundle = {"id": (current or {}).get("id") or "https://%s.%s/secrets/%s" % (p["vault_name"].lower(), DNS_SUFFIX[cloud], p["name"]),
+        after_bundle = {"id": (current or {}).get("id") or "%s/secrets/%s" % (vault_url(p["vault_name"], cloud), p["name"]),
                         "contentType": p["content_type"] if p["content_type"] is not None else (current or {}).get("contentType"),
                         "tags": tags if tags is not None else (current or {}).get("tags"),
                         "attributes": dict(attrs, **meta["attributes"])}

@@ -220,18 +220,14 @@ operation:
     done: false
 """
 
-import json
 import re
 
 from ansible_collections.erpops.azure.plugins.module_utils import reconcile
-from ansible_collections.erpops.azure.plugins.module_utils.arm import CheckModeWrite
-from ansible_collections.erpops.azure.plugins.module_utils.dataplane import pipeline_client
-from ansible_collections.erpops.azure.plugins.module_utils.errors import from_response
+from ansible_collections.erpops.azure.plugins.module_utils.keyvault import VaultClient
 from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource
 from ansible_collections.erpops.azure.plugins.module_utils.plan import planned
 
 API_VERSION = "2024-11-01"
-KEY_VAULT_API_VERSION = "7.4"
 # Learn "Naming rules and restrictions for Azure resources" (Microsoft.Cache/redis).
 NAME_RE = re.compile(r"^(?!.*--)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 SECRET_RE = re.compile(r"^[0-9A-Za-z-]{1,127}$")
@@ -239,10 +235,9 @@ SECRET_RE = re.compile(r"^[0-9A-Za-z-]{1,127}$")
 FAMILY = {"Basic": "C", "Standard": "C", "Premium": "P"}
 SIZES = {"C": range(0, 7), "P": range(1, 6)}
 RANK = {"Basic": 0, "Standard": 1, "Premium": 2}
-# Learn "Azure Cache for Redis DNS suffixes" / "Key Vault DNS suffixes" per cloud.
+# Learn "Azure Cache for Redis DNS suffixes" per cloud.
 REDIS_SUFFIX = {"AzureCloud": "redis.cache.windows.net", "AzureChinaCloud": "redis.cache.chinacloudapi.cn",
                 "AzureUSGovernment": "redis.cache.usgovcloudapi.net"}
-VAULT_SUFFIX = {"AzureCloud": "vault.azure.net", "AzureChinaCloud": "vault.azure.cn", "AzureUSGovernment": "vault.usgovcloudapi.net"}
 REDACTED = "********"
 
 
@@ -295,33 +290,14 @@ def public(doc, name, suffix):
 
 
 class VaultSecret:
-    """One Key Vault secret on the data plane (API 7.4), through an azure-core pipeline with the vault's token scope."""
+    """One Key Vault secret on the data plane, through module_utils/keyvault.py's client."""
 
     def __init__(self, az, vault_name, name, cloud):
-        self.az = az
-        self.base = "https://%s.%s" % (vault_name.lower(), VAULT_SUFFIX[cloud])
-        self.scope = "https://%s/.default" % VAULT_SUFFIX[cloud]
+        self.client = VaultClient(az, vault_name, cloud)
         self.path = "/secrets/" + name
-        self._client = None
-
-    def _pipeline(self):
-        if self._client is None:
-            from azure.core.pipeline import policies
-            self._client = pipeline_client(self.base, self.az.arm.auth.credential(), self.scope,
-                                           policies.RetryPolicy(retry_total=6, retry_backoff_factor=0.8),
-                                           decode_and_redirect=True, http_logging=True)
-        return self._client
 
     def _send(self, method, body=None, expect=(200,)):
-        if self.az.check_mode and method != "GET":
-            raise CheckModeWrite("%s %s attempted in check mode" % (method, self.path))
-        from azure.core.rest import HttpRequest
-        resp = self._pipeline().send_request(HttpRequest(method, self.base + self.path, params={"api-version": KEY_VAULT_API_VERSION}, json=body))
-        raw = resp.read()
-        if resp.status_code not in expect:
-            # The error text of a failed PUT never holds the value (Key Vault does not echo it).
-            raise from_response(resp.status_code, resp.headers, raw, method, self.base + self.path)
-        return resp.status_code, json.loads(raw) if raw else None
+        return self.client.request(method, self.path, body=body, expect=expect)
 
     def value(self):
         status, body = self._send("GET", expect=(200, 404))
