@@ -131,21 +131,15 @@ operation:
     done: false
 """
 
-import re
+from ansible_collections.erpops.azure.plugins.module_utils import frontdoor
+from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule
 
-from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource
-from ansible_collections.erpops.azure.plugins.module_utils.plan import planned
-
-API_VERSION = "2024-09-01"
-# Learn "Naming rules and restrictions for Azure resources" (Microsoft.Cdn/profiles/originGroups/origins).
-NAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,88}[A-Za-z0-9])?$")
 # Swagger AFDOriginProperties limits.
 RANGES = (("http_port", 1, 65535), ("https_port", 1, 65535), ("priority", 1, 5), ("weight", 1, 1000))
 
 
 def validate(az, p):
-    if not NAME_RE.match(p["name"]):
-        az.fail("name %r is not a valid origin name: use 1-90 letters, digits and hyphens, starting and ending with a letter or digit" % p["name"])
+    frontdoor.check_name(az, "origin", 90)
     for opt, low, high in RANGES:
         if p[opt] is not None and not low <= p[opt] <= high:
             az.fail("%s must be between %d and %d, not %d" % (opt, low, high, p[opt]))
@@ -174,30 +168,20 @@ def main():
     p = az.params
     validate(az, p)
 
-    def run():
-        group_path = "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Cdn/profiles/%s/originGroups/%s" % (
-            az.subscription_id, p["resource_group"], p["profile"], p["origin_group"])
-        origin = Resource(az, "%s/origins/%s" % (group_path, p["name"]), API_VERSION, ci_paths=("properties.hostName", "properties.originHostHeader"),
-                          read_only_properties=("provisioningState", "deploymentStatus", "originGroupName"))
-        current = origin.get()
-        if p["state"] == "absent":
-            changed, _doc, diff, op = origin.ensure_absent(wait=p["wait"], wait_timeout=p["wait_timeout"])
-            return dict(changed=changed, front_door_origin={}, diff=diff, **({"operation": op} if op else {}))
+    def build(current):
         if current is None and not p["host_name"]:
             az.fail("host_name is required to create origin %s" % p["name"])
-        if current is None and not az.check_mode and az.arm.get(group_path, API_VERSION) is None:
-            az.fail("origin group %s not found in Front Door profile %s (resource group %s); create it first (erpops.azure.front_door_origin_group)"
-                    % (p["origin_group"], p["profile"], p["resource_group"]))
-        props = {"hostName": p["host_name"], "originHostHeader": p["origin_host_header"], "httpPort": p["http_port"], "httpsPort": p["https_port"],
-                 "priority": p["priority"], "weight": p["weight"], "enabledState": p["enabled_state"],
-                 "enforceCertificateNameCheck": p["enforce_certificate_name_check"]}
         # The PUT carries the whole origin (the current settings overlaid with the ones given), so nothing unset is reset.
-        changed, doc, diff, op = origin.ensure_present({"properties": props}, wait=p["wait"], wait_timeout=p["wait_timeout"])
-        doc, diff = planned(az, origin.path, changed, doc, diff)
-        result = dict(changed=changed, front_door_origin=doc, diff=diff)
-        if op:
-            result["operation"] = op
-        return result
+        return {"properties": {"hostName": p["host_name"], "originHostHeader": p["origin_host_header"], "httpPort": p["http_port"],
+                               "httpsPort": p["https_port"], "priority": p["priority"], "weight": p["weight"], "enabledState": p["enabled_state"],
+                               "enforceCertificateNameCheck": p["enforce_certificate_name_check"]}}, None
+
+    def run():
+        group_path = "%s/originGroups/%s" % (frontdoor.profile_path(az), p["origin_group"])
+        origin = frontdoor.resource(az, "%s/origins/%s" % (group_path, p["name"]), ci_paths=("properties.hostName", "properties.originHostHeader"),
+                                    read_only_properties=("provisioningState", "deploymentStatus", "originGroupName"))
+        return frontdoor.converge(az, origin, "front_door_origin", build,
+                                  parents=[("origin group %s" % p["origin_group"], frontdoor.in_profile(az), group_path, "front_door_origin_group")])
 
     az.run(run)
 

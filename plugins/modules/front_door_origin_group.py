@@ -134,14 +134,9 @@ operation:
     done: false
 """
 
-import re
+from ansible_collections.erpops.azure.plugins.module_utils import frontdoor
+from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule
 
-from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource
-from ansible_collections.erpops.azure.plugins.module_utils.plan import planned
-
-API_VERSION = "2024-09-01"
-# Learn "Naming rules and restrictions for Azure resources" (Microsoft.Cdn/profiles/originGroups).
-NAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,88}[A-Za-z0-9])?$")
 PROBE = (("probe_path", "probePath"), ("probe_request_type", "probeRequestType"), ("probe_protocol", "probeProtocol"),
          ("probe_interval_in_seconds", "probeIntervalInSeconds"))
 BALANCING = (("sample_size", "sampleSize"), ("successful_samples_required", "successfulSamplesRequired"),
@@ -155,8 +150,7 @@ def wire(given, fields):
 
 
 def validate(az, p):
-    if not NAME_RE.match(p["name"]):
-        az.fail("name %r is not a valid origin group name: use 1-90 letters, digits and hyphens, starting and ending with a letter or digit" % p["name"])
+    frontdoor.check_name(az, "origin group", 90)
     probe = p["health_probe_settings"] or {}
     if probe.get("probe_path") is not None and not probe["probe_path"].startswith("/"):
         az.fail("health_probe_settings.probe_path must start with '/', not %r" % probe["probe_path"])
@@ -189,27 +183,17 @@ def main():
     p = az.params
     validate(az, p)
 
-    def run():
-        profile_path = "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Cdn/profiles/%s" % (az.subscription_id, p["resource_group"], p["profile"])
-        group = Resource(az, "%s/originGroups/%s" % (profile_path, p["name"]), API_VERSION, ci_paths=("properties.healthProbeSettings.probeRequestType",),
-                         read_only_properties=("provisioningState", "deploymentStatus", "profileName"))
-        current = group.get()
-        if p["state"] == "absent":
-            changed, _doc, diff, op = group.ensure_absent(wait=p["wait"], wait_timeout=p["wait_timeout"])
-            return dict(changed=changed, front_door_origin_group={}, diff=diff, **({"operation": op} if op else {}))
-        if current is None and not az.check_mode and az.arm.get(profile_path, API_VERSION) is None:
-            az.fail("Front Door profile %s not found in resource group %s; create it first (erpops.azure.front_door_profile)"
-                    % (p["profile"], p["resource_group"]))
-        desired = {"properties": {"healthProbeSettings": wire(p["health_probe_settings"], PROBE),
-                                  "loadBalancingSettings": wire(p["load_balancing_settings"], BALANCING),
-                                  "sessionAffinityState": p["session_affinity_state"]}}
+    def build(current):
         # The PUT carries the whole group (the current settings overlaid with the ones given), so nothing unset is reset.
-        changed, doc, diff, op = group.ensure_present(desired, wait=p["wait"], wait_timeout=p["wait_timeout"])
-        doc, diff = planned(az, group.path, changed, doc, diff)
-        result = dict(changed=changed, front_door_origin_group=doc, diff=diff)
-        if op:
-            result["operation"] = op
-        return result
+        return {"properties": {"healthProbeSettings": wire(p["health_probe_settings"], PROBE),
+                               "loadBalancingSettings": wire(p["load_balancing_settings"], BALANCING),
+                               "sessionAffinityState": p["session_affinity_state"]}}, None
+
+    def run():
+        group = frontdoor.resource(az, "%s/originGroups/%s" % (frontdoor.profile_path(az), p["name"]),
+                                   ci_paths=("properties.healthProbeSettings.probeRequestType",),
+                                   read_only_properties=("provisioningState", "deploymentStatus", "profileName"))
+        return frontdoor.converge(az, group, "front_door_origin_group", build, parents=[frontdoor.profile_parent(az)])
 
     az.run(run)
 

@@ -121,15 +121,8 @@ operation:
     done: false
 """
 
-import re
-
-from ansible_collections.erpops.azure.plugins.module_utils import reconcile
-from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource
-from ansible_collections.erpops.azure.plugins.module_utils.plan import planned
-
-API_VERSION = "2024-09-01"
-# Learn "Naming rules and restrictions for Azure resources" (Microsoft.Cdn/profiles): 1-260, alphanumerics and hyphens.
-NAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,258}[A-Za-z0-9])?$")
+from ansible_collections.erpops.azure.plugins.module_utils import frontdoor, reconcile
+from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule
 
 
 def main():
@@ -143,19 +136,12 @@ def main():
         state=dict(type="str", default="present", choices=["present", "absent"]),
     ), wait=True)
     p = az.params
-    if not NAME_RE.match(p["name"]):
-        az.fail("name %r is not a valid profile name: use 1-260 letters, digits and hyphens, starting and ending with a letter or digit" % p["name"])
+    frontdoor.check_name(az, "profile", 260)
     timeout = p["origin_response_timeout_seconds"]
     if timeout is not None and not 16 <= timeout <= 240:
         az.fail("origin_response_timeout_seconds must be between 16 and 240, not %d" % timeout)
 
-    def run():
-        profile = Resource(az, "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Cdn/profiles/%s" % (az.subscription_id, p["resource_group"], p["name"]),
-                           API_VERSION, update_method="PATCH", ci_paths=("sku.name",))
-        current = profile.get()
-        if p["state"] == "absent":
-            changed, _doc, diff, op = profile.ensure_absent(wait=p["wait"], wait_timeout=p["wait_timeout"])
-            return dict(changed=changed, front_door_profile={}, diff=diff, **({"operation": op} if op else {}))
+    def build(current):
         cur_sku = ((current or {}).get("sku") or {}).get("name")
         if current is not None and cur_sku and cur_sku.lower() not in ("standard_azurefrontdoor", "premium_azurefrontdoor"):
             az.fail("profile %s is a %s CDN profile, not Azure Front Door Standard/Premium; this module manages Front Door profiles only"
@@ -167,18 +153,16 @@ def main():
         props = {"originResponseTimeoutSeconds": timeout} if timeout is not None else {}
         desired = {"sku": {"name": p["sku"]} if p["sku"] else None, "tags": tags, "properties": props}
         if current is None:
-            body = {"location": "Global", "sku": {"name": p["sku"] or "Standard_AzureFrontDoor"}, "tags": tags or {}, "properties": props}
-        else:
-            # PATCH (ProfileUpdateParameters): tags and the properties set.
-            body = dict((k, v) for k, v in (("tags", tags), ("properties", props or None)) if v is not None)
-        changed, doc, diff, op = profile.ensure_present(desired, body=body, wait=p["wait"], wait_timeout=p["wait_timeout"])
-        doc, diff = planned(az, profile.path, changed, doc, diff)
-        result = dict(changed=changed, front_door_profile=doc, diff=diff)
-        front_door_id = ((doc or {}).get("properties") or {}).get("frontDoorId")
+            return desired, {"location": "Global", "sku": {"name": p["sku"] or "Standard_AzureFrontDoor"}, "tags": tags or {}, "properties": props}
+        # PATCH (ProfileUpdateParameters): tags and the properties set.
+        return desired, dict((k, v) for k, v in (("tags", tags), ("properties", props or None)) if v is not None)
+
+    def run():
+        profile = frontdoor.resource(az, frontdoor.profile_path(az, p["name"]), update_method="PATCH", ci_paths=("sku.name",))
+        result = frontdoor.converge(az, profile, "front_door_profile", build)
+        front_door_id = ((result["front_door_profile"] or {}).get("properties") or {}).get("frontDoorId")
         if front_door_id:
             result["front_door_id"] = front_door_id
-        if op:
-            result["operation"] = op
         return result
 
     az.run(run)

@@ -138,14 +138,8 @@ operation:
     done: false
 """
 
-import re
-
-from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource
-from ansible_collections.erpops.azure.plugins.module_utils.plan import planned
-
-API_VERSION = "2024-09-01"
-# Learn "Naming rules and restrictions for Azure resources" (Microsoft.Cdn/profiles/afdEndpoints/routes).
-NAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,88}[A-Za-z0-9])?$")
+from ansible_collections.erpops.azure.plugins.module_utils import frontdoor
+from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule
 
 
 def main():
@@ -165,8 +159,7 @@ def main():
         state=dict(type="str", default="present", choices=["present", "absent"]),
     ), wait=True)
     p = az.params
-    if not NAME_RE.match(p["name"]):
-        az.fail("name %r is not a valid route name: use 1-90 letters, digits and hyphens, starting and ending with a letter or digit" % p["name"])
+    frontdoor.check_name(az, "route", 90)
     for pattern in p["patterns_to_match"] or []:
         if not pattern.startswith("/"):
             az.fail("patterns_to_match: %r must start with '/' (for example /* or /static/*)" % pattern)
@@ -176,35 +169,26 @@ def main():
         az.fail("origin_path must start with '/', not %r" % p["origin_path"])
 
     def run():
-        profile_path = "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Cdn/profiles/%s" % (az.subscription_id, p["resource_group"], p["profile"])
+        profile_path = frontdoor.profile_path(az)
         endpoint_path = "%s/afdEndpoints/%s" % (profile_path, p["endpoint"])
-        route = Resource(az, "%s/routes/%s" % (endpoint_path, p["name"]), API_VERSION,
-                         unordered=("properties.patternsToMatch", "properties.supportedProtocols"),
-                         read_only_properties=("provisioningState", "deploymentStatus", "endpointName"))
-        current = route.get()
-        if p["state"] == "absent":
-            changed, _doc, diff, op = route.ensure_absent(wait=p["wait"], wait_timeout=p["wait_timeout"])
-            return dict(changed=changed, front_door_route={}, diff=diff, **({"operation": op} if op else {}))
-        if current is None and not p["origin_group"]:
-            az.fail("origin_group is required to create route %s" % p["name"])
         group_path = "%s/originGroups/%s" % (profile_path, p["origin_group"]) if p["origin_group"] else None
-        if current is None and not az.check_mode:
-            for kind, path, name, module in (("endpoint", endpoint_path, p["endpoint"], "front_door_endpoint"),
-                                             ("origin group", group_path, p["origin_group"], "front_door_origin_group")):
-                if az.arm.get(path, API_VERSION) is None:
-                    az.fail("%s %s not found in Front Door profile %s (resource group %s); create it first (erpops.azure.%s)"
-                            % (kind, name, p["profile"], p["resource_group"], module))
-        # Azure spells ids with lower-case type segments ("/origingroups/"); ids compare case-insensitively.
-        props = {"originGroup": {"id": group_path} if group_path else None, "patternsToMatch": p["patterns_to_match"],
-                 "supportedProtocols": p["supported_protocols"], "httpsRedirect": p["https_redirect"], "forwardingProtocol": p["forwarding_protocol"],
-                 "linkToDefaultDomain": p["link_to_default_domain"], "originPath": p["origin_path"] or None, "enabledState": p["enabled_state"]}
-        # The PUT carries the whole route (the current settings overlaid with the ones given), so nothing unset is reset.
-        changed, doc, diff, op = route.ensure_present({"properties": props}, wait=p["wait"], wait_timeout=p["wait_timeout"])
-        doc, diff = planned(az, route.path, changed, doc, diff)
-        result = dict(changed=changed, front_door_route=doc, diff=diff)
-        if op:
-            result["operation"] = op
-        return result
+
+        def build(current):
+            if current is None and not p["origin_group"]:
+                az.fail("origin_group is required to create route %s" % p["name"])
+            # Azure spells ids with lower-case type segments ("/origingroups/"); ids compare case-insensitively.
+            # The PUT carries the whole route (the current settings overlaid with the ones given), so nothing unset is reset.
+            return {"properties": {"originGroup": {"id": group_path} if group_path else None, "patternsToMatch": p["patterns_to_match"],
+                                   "supportedProtocols": p["supported_protocols"], "httpsRedirect": p["https_redirect"],
+                                   "forwardingProtocol": p["forwarding_protocol"], "linkToDefaultDomain": p["link_to_default_domain"],
+                                   "originPath": p["origin_path"] or None, "enabledState": p["enabled_state"]}}, None
+
+        route = frontdoor.resource(az, "%s/routes/%s" % (endpoint_path, p["name"]), unordered=("properties.patternsToMatch", "properties.supportedProtocols"),
+                                   read_only_properties=("provisioningState", "deploymentStatus", "endpointName"))
+        parents = [("endpoint %s" % p["endpoint"], frontdoor.in_profile(az), endpoint_path, "front_door_endpoint")]
+        if group_path:
+            parents.append(("origin group %s" % p["origin_group"], frontdoor.in_profile(az), group_path, "front_door_origin_group"))
+        return frontdoor.converge(az, route, "front_door_route", build, parents=parents)
 
     az.run(run)
 
