@@ -23,14 +23,6 @@ options:
     description: Name of the endpoint (1-46 letters, digits and hyphens, starting and ending with a letter or digit); the first label of its host name.
     type: str
     required: true
-  profile:
-    description: Name of the Front Door profile.
-    type: str
-    required: true
-  resource_group:
-    description: Resource group of the profile.
-    type: str
-    required: true
   enabled_state:
     description: Whether the endpoint serves traffic. Azure enables a new endpoint when unset.
     type: str
@@ -56,6 +48,7 @@ options:
     choices: [present, absent]
 extends_documentation_fragment:
   - erpops.azure.attributes
+  - erpops.azure.front_door
   - erpops.azure.azure
   - erpops.azure.azure.wait
 attributes:

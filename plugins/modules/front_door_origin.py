@@ -28,14 +28,6 @@ options:
     description: Name of the origin group.
     type: str
     required: true
-  profile:
-    description: Name of the Front Door profile.
-    type: str
-    required: true
-  resource_group:
-    description: Resource group of the profile.
-    type: str
-    required: true
   host_name:
     description:
       - Address of the origin, a host name or an IP address (for a web app, its default host name C(<app>.azurewebsites.net)).
@@ -72,6 +64,7 @@ options:
     choices: [present, absent]
 extends_documentation_fragment:
   - erpops.azure.attributes
+  - erpops.azure.front_door
   - erpops.azure.azure
   - erpops.azure.azure.wait
 attributes:

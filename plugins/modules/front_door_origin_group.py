@@ -24,14 +24,6 @@ options:
     description: Name of the origin group (1-90 letters, digits and hyphens, starting and ending with a letter or digit).
     type: str
     required: true
-  profile:
-    description: Name of the Front Door profile.
-    type: str
-    required: true
-  resource_group:
-    description: Resource group of the profile.
-    type: str
-    required: true
   health_probe_settings:
     description:
       - How Front Door probes each origin. Only C(200 OK) answers count as healthy, so probe an HTTPS-only app with
@@ -76,6 +68,7 @@ options:
     choices: [present, absent]
 extends_documentation_fragment:
   - erpops.azure.attributes
+  - erpops.azure.front_door
   - erpops.azure.azure
   - erpops.azure.azure.wait
 attributes:

@@ -29,14 +29,6 @@ options:
     description: Name of the Front Door endpoint.
     type: str
     required: true
-  profile:
-    description: Name of the Front Door profile.
-    type: str
-    required: true
-  resource_group:
-    description: Resource group of the profile.
-    type: str
-    required: true
   origin_group:
     description: Name of the origin group (in the same profile) the route sends requests to. Required to create the route.
     type: str
@@ -77,6 +69,7 @@ options:
     choices: [present, absent]
 extends_documentation_fragment:
   - erpops.azure.attributes
+  - erpops.azure.front_door
   - erpops.azure.azure
   - erpops.azure.azure.wait
 attributes:
