@@ -17,6 +17,7 @@ description:
   - A resource is C(created) when its module reported a change from nothing (an empty C(diff.before)), C(deleted) when it
     reported a change to nothing; C(_info) modules, M(erpops.azure.operation_wait), M(erpops.azure.web_app_command) and the
     audit modules (they write local files only) are not counted, nor tasks written with C(check_mode=true) (reads).
+  - A task that manages several resources (a module's C(per_resource) list) counts each of them.
   - A resource that several tasks touch (a storage account created, then read by another role; a domain started, then
     finished) is counted once, by its resource ID (else its module and name), with the most telling outcome (created, then
     deleted, then changed, then unchanged).
@@ -66,6 +67,21 @@ def _resource_id(result):
             if isinstance(doc, dict) and isinstance(doc.get("id"), str) and doc["id"].startswith("/"):
                 return doc["id"]
     return None
+
+
+def results(res):
+    """The per-resource results of a task: each loop item's, and within one, each of ``per_resource`` (a module that
+    manages several resources in one call lists them there, each with its own changed, resource and diff)."""
+    out = []
+    for item in res["results"] if isinstance(res.get("results"), list) else [res]:
+        if not isinstance(item, dict):
+            continue
+        parts = item.get("per_resource")
+        if isinstance(parts, list):
+            out.extend(dict(part, invocation=item.get("invocation")) for part in parts if isinstance(part, dict))
+        else:
+            out.append(item)
+    return out
 
 
 def _forced_check_mode(task):
@@ -144,9 +160,8 @@ class CallbackModule(CallbackBase):
         module = action[len(PREFIX):]
         if module.endswith("_info") or module in NOT_RESOURCES or _forced_check_mode(task):
             return
-        res = result._result
-        for item in res.get("results", [res]) if "results" in res else [res]:
-            if isinstance(item, dict) and not item.get("skipped") and not item.get("failed"):
+        for item in results(result._result):
+            if not item.get("skipped") and not item.get("failed"):
                 self._record(task, item)
 
     def v2_playbook_on_stats(self, stats):

@@ -90,3 +90,16 @@ def test_tags_on_owners_of_one_name_and_different_types_name_the_types():
     assert lines[1].startswith("0 created, 3 changed, 0 deleted, 0 unchanged"), lines
     assert lines[2:] == ["  changed   resource_tags default (on domains/d.com)", "  changed   resource_tags default (on dnszones/d.com)",
                          "  changed   resource_tags default (on certificates/d.com)"], lines
+
+
+def test_a_task_managing_several_resources_counts_each():
+    conf = RG + "/Microsoft.DBforPostgreSQL/flexibleServers/pg/configurations/"
+    parts = [{"name": "log_connections", "changed": False, "configuration": {"id": conf + "log_connections"}, "diff": {"before": {}, "after": {}}},
+             {"name": "log_disconnections", "changed": True, "configuration": {"id": conf + "log_disconnections"},
+              "diff": {"before": {"properties": {"value": "off"}}, "after": {"properties": {"value": "on"}}}}]
+    task = {"changed": True, "invocation": {"module_args": {"server_name": "pg", "parameters": {}}}, "per_resource": parts,
+            "diff": {"before": {"log_disconnections": {}}, "after": {"log_disconnections": {}}}}
+    lines = summary([result("postgresql_flexible_server_configuration", task)])
+    assert lines[1].startswith("0 created, 1 changed, 0 deleted, 1 unchanged"), lines
+    assert lines[2:] == ["  changed   postgresql_flexible_server_configuration log_disconnections"], lines
+    assert [r.get("name") for r in deploy_summary.results({"results": [task, {"skipped": True}]})] == ["log_connections", "log_disconnections", None]

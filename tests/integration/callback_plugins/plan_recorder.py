@@ -14,7 +14,7 @@ import os
 from ansible.plugins.callback import CallbackBase
 
 # The id the summary counts a resource by is the id the plan names it by.
-from ansible_collections.erpops.azure.plugins.callback.deploy_summary import _resource_id
+from ansible_collections.erpops.azure.plugins.callback.deploy_summary import _resource_id, results
 
 DOCUMENTATION = r"""
 name: plan_recorder
@@ -44,10 +44,9 @@ class CallbackModule(CallbackBase):
         if not path or not action.startswith(PREFIX):
             return
         res = result._result
-        items = res["results"] if isinstance(res.get("results"), list) else [res]
         with open(path, "a", encoding="utf-8") as f:
-            for item in items:
-                if not isinstance(item, dict) or item.get("skipped"):
+            for item in results(res):
+                if item.get("skipped"):
                     continue
                 diff = item.get("diff")
                 if isinstance(diff, list):
