@@ -26,7 +26,7 @@ PYTEST_ARGS ?= -n 2 --dist loadfile
 PIP_NOISE := is ignored: it is neither a file nor a directory
 
 .PHONY: help bootstrap venv node postgres system-tools collection-link lint ruff ansible-lint sanity pytest test bench-azsim \
-	azsim-up demo release maintain audit demo-down bench bench-deploy bench-audit chaos chaos-faults chaos-kill chaos-input molecule clean
+	azsim-up demo release maintain audit demo-down bench bench-audit chaos chaos-faults chaos-kill chaos-input molecule clean
 
 help:
 	@echo "make demo         start azsim (the local Azure) and deploy the whole ERP stack on it, with a summary"
@@ -40,7 +40,6 @@ help:
 	@echo "make bench-azsim  run the azsim benchmark"
 	@echo "make molecule     run the Molecule scenarios (default: converge, idempotence, verify; check)"
 	@echo "make bench        every speed figure with its budget: deploy and no-op walls, reads per resource, tokens, per-task cost, wait overlap"
-	@echo "make bench-deploy time deploy.yml on azsim at BENCH_SCALES (0,0.01): walls, API calls, the operations that ran in sequence"
 	@echo "make chaos        the reliability suite: chaos-faults, chaos-kill, chaos-input; a summary line each, one exit code"
 	@echo "make chaos-faults deploy.yml under 10 % injected ARM faults, CHAOS_SEEDS seeds (3): converges, clean re-run 0 writes"
 	@echo "make chaos-kill   deploy.yml SIGKILLed at CHAOS_KILLS (3) seeded moments: the re-run converges, the next 0 writes"
@@ -188,9 +187,6 @@ molecule: bootstrap
 # Every speed figure of issue 14 in one run, with its budget (tests/bench/bench.py; about 6 minutes; BENCH_PARTS picks parts).
 bench: bootstrap
 	@$(VENV_ENV) $(PY) tests/bench/bench.py
-
-bench-deploy: bootstrap
-	@$(VENV_ENV) $(PY) tests/bench/bench_deploy.py
 
 # The reliability suite (issue 14), benchmark-style, not part of `make test` (which runs the quick bad-input sets in
 # tests/integration/test_bad_input.py). BAD_INPUT_WORKERS=2 runs two deploys at a time against the one azsim.
