@@ -188,3 +188,36 @@ class Resource:
             self.az.arm.wait(op, wait_timeout)
             return True, None, diff, None
         return True, None, diff, op
+
+
+def parameter_sets(az, option, spec):
+    """The resources one module run manages: its own options, or one set per element of ``option`` (a list of dicts of the
+    module's per-resource options ``spec``, validated as Ansible validates options, whose values override the top-level
+    ones, which serve as the elements' defaults). A wrong element fails the task before any request, naming it."""
+    listed = az.params.get(option)
+    if listed is None:
+        return [az.params]
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+    validator = ArgumentSpecValidator(spec)
+    sets = []
+    for index, item in enumerate(listed):
+        checked = validator.validate(item)
+        if checked.error_messages:
+            az.fail("%s[%d]: %s" % (option, index, "; ".join(checked.error_messages)))
+        given = dict((k, v) for k, v in checked.validated_parameters.items() if v is not None)
+        sets.append(dict(az.params, **given))
+    return sets
+
+
+def per_resource_result(results):
+    """One module result for several resources, ``results`` being ``(name, result)`` pairs in order: changed when one
+    changed, ``per_resource`` (each result with its name; the collection's convention, which the deploy_summary callback
+    counts resource by resource) and a diff whose before and after hold the changed resources by name."""
+    before, after, parts = {}, {}, []
+    for name, res in results:
+        parts.append(dict(res, name=name))
+        if res.get("changed"):
+            diff = res.get("diff") or {}
+            before[name], after[name] = diff.get("before") or {}, diff.get("after") or {}
+    return dict(changed=any(r.get("changed") for _n, r in results), per_resource=parts, diff={"before": before, "after": after})

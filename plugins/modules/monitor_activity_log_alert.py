@@ -21,11 +21,19 @@ author:
   - erpops.azure maintainers (@erpops)
 options:
   name:
-    description: Name of the rule.
+    description: Name of the rule. Exactly one of O(name) and O(rules) is required.
     type: str
-    required: true
+  rules:
+    description:
+      - Several rules of O(resource_group) in one task, converged one after another, each a dict of this module's
+        per-rule options (O(name), O(description), O(enabled), O(scopes), O(condition), O(action_groups), O(tags),
+        O(purge_tags), O(state)), validated as those options are; an option an element leaves out takes the task's
+        top-level value (the action groups and tags the rules share, say).
+      - The result then lists each rule in RV(per_resource), and the diff holds the changed rules by name.
+    type: list
+    elements: dict
   resource_group:
-    description: Resource group of the rule.
+    description: Resource group of the rule(s).
     type: str
     required: true
   description:
@@ -117,6 +125,24 @@ attributes:
 """
 
 EXAMPLES = r"""
+- name: Alert on writes and deletions of network security groups, the rules sharing the action group and the tags
+  erpops.azure.monitor_activity_log_alert:
+    resource_group: erp-supermarket-production-rg
+    action_groups:
+      - action_group_id: "{{ ops_action_group_id }}"
+    tags: {app: erp}
+    rules:
+      - name: erp-nsg-write
+        description: A network security group was created or changed
+        condition:
+          - {field: category, equals: Administrative}
+          - {field: operationName, equals: Microsoft.Network/networkSecurityGroups/write}
+      - name: erp-nsg-delete
+        description: A network security group was deleted
+        condition:
+          - {field: category, equals: Administrative}
+          - {field: operationName, equals: Microsoft.Network/networkSecurityGroups/delete}
+
 - name: Tell the ops team about Azure incidents and maintenance in West Europe
   erpops.azure.monitor_activity_log_alert:
     name: erp-service-health
@@ -152,7 +178,7 @@ EXAMPLES = r"""
 RETURN = r"""
 activity_log_alert:
   description: The rule as Azure returns it; empty when it was deleted.
-  returned: always
+  returned: with O(name)
   type: dict
   sample:
     id: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/erp-supermarket-production-rg\
@@ -173,10 +199,21 @@ activity_log_alert:
           - actionGroupId: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/erp-supermarket-production-rg\
               /providers/microsoft.insights/actionGroups/erp-ops-alerts"
             webhookProperties: {}
+per_resource:
+  description: With O(rules), one result per rule in their order, each with the rule's C(name), C(changed), C(activity_log_alert) and C(diff).
+  returned: with O(rules)
+  type: list
+  elements: dict
+  sample:
+    - name: erp-nsg-write
+      changed: false
+      activity_log_alert: {id: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/erp-supermarket-production-rg\
+          /providers/microsoft.insights/activityLogAlerts/erp-nsg-write", name: erp-nsg-write}
+      diff: {}
 """
 
 from ansible_collections.erpops.azure.plugins.module_utils import reconcile
-from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource
+from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource, parameter_sets, per_resource_result
 from ansible_collections.erpops.azure.plugins.module_utils.plan import planned
 
 API_VERSION = "2020-10-01"
@@ -238,56 +275,65 @@ def validate(az, p):
     return wanted_condition(az, p["condition"])
 
 
-def main():
-    az = AzureModule(dict(
-        name=dict(type="str", required=True),
-        resource_group=dict(type="str", required=True),
-        description=dict(type="str"),
-        enabled=dict(type="bool"),
-        scopes=dict(type="list", elements="str"),
-        condition=dict(type="list", elements="dict", options=dict(
-            field=dict(type="str"),
-            equals=dict(type="str"),
-            contains_any=dict(type="list", elements="str"),
-            any_of=dict(type="list", elements="dict", options=LEAF),
-        )),
-        action_groups=dict(type="list", elements="dict", options=dict(
-            action_group_id=dict(type="str", required=True),
-            webhook_properties=dict(type="dict"),
-        )),
-        tags=dict(type="dict"),
-        purge_tags=dict(type="bool", default=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-    ))
-    p = az.params
-    condition = validate(az, p)
+PER_RULE = dict(
+    name=dict(type="str"),
+    description=dict(type="str"),
+    enabled=dict(type="bool"),
+    scopes=dict(type="list", elements="str"),
+    condition=dict(type="list", elements="dict", options=dict(
+        field=dict(type="str"),
+        equals=dict(type="str"),
+        contains_any=dict(type="list", elements="str"),
+        any_of=dict(type="list", elements="dict", options=LEAF),
+    )),
+    action_groups=dict(type="list", elements="dict", options=dict(
+        action_group_id=dict(type="str", required=True),
+        webhook_properties=dict(type="dict"),
+    )),
+    tags=dict(type="dict"),
+    purge_tags=dict(type="bool"),
+    state=dict(type="str", choices=["present", "absent"]),
+)
 
-    def run():
+
+def main():
+    spec = dict(PER_RULE, resource_group=dict(type="str", required=True), rules=dict(type="list", elements="dict"))
+    spec["purge_tags"] = dict(type="bool", default=True)
+    spec["state"] = dict(type="str", default="present", choices=["present", "absent"])
+    az = AzureModule(spec, mutually_exclusive=[("name", "rules")], required_one_of=[("name", "rules")])
+    p = az.params
+    sets = parameter_sets(az, "rules", PER_RULE)
+    for q in sets:
+        if not q.get("name"):
+            az.fail("rules: every rule needs a name")
+    conditions = [validate(az, q) for q in sets]
+
+    def converge(q, condition):
         path = "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Insights/activityLogAlerts/%s" % (
-            az.subscription_id, p["resource_group"], p["name"])
+            az.subscription_id, q["resource_group"], q["name"])
         # The conditions are compared whole (a removed key or leaf is a change); the action groups as a set, each one's webhook
         # properties exactly.
         rule = Resource(az, path, API_VERSION, unordered=("properties.actions.actionGroups",),
                         exact=("tags", "properties.actions.actionGroups.webhookProperties"), exact_trees=("properties.condition",),
                         replaced=("tags", "properties.condition", "properties.actions"))
         current = rule.get()
-        if p["state"] == "absent":
+        if q["state"] == "absent":
             changed, _doc, diff, _op = rule.ensure_absent()
             return dict(changed=changed, activity_log_alert={}, diff=diff)
         if current is None:
             if condition is None:
-                az.fail("condition is required to create activity log alert %s" % p["name"])
-            if p["action_groups"] is None:
-                az.fail("action_groups is required to create activity log alert %s" % p["name"])
-        scopes = p["scopes"]
+                az.fail("condition is required to create activity log alert %s" % q["name"])
+            if q["action_groups"] is None:
+                az.fail("action_groups is required to create activity log alert %s" % q["name"])
+        scopes = q["scopes"]
         if scopes is None and current is None:
             scopes = ["/subscriptions/%s" % az.subscription_id]
         actions = None
-        if p["action_groups"] is not None:
+        if q["action_groups"] is not None:
             actions = {"actionGroups": [{"actionGroupId": a["action_group_id"], "webhookProperties": a["webhook_properties"] or {}}
-                                        for a in p["action_groups"]]}
-        desired = {"tags": reconcile.tags_wanted((current or {}).get("tags"), p["tags"], p["purge_tags"]),
-                   "properties": {"description": p["description"], "enabled": p["enabled"], "scopes": scopes, "condition": condition,
+                                        for a in q["action_groups"]]}
+        desired = {"tags": reconcile.tags_wanted((current or {}).get("tags"), q["tags"], q["purge_tags"]),
+                   "properties": {"description": q["description"], "enabled": q["enabled"], "scopes": scopes, "condition": condition,
                                   "actions": actions}}
         cur = rule.writable({"properties": (current or {}).get("properties") or {}})["properties"]
         props = reconcile.merge(reconcile.merge({"enabled": True}, cur), desired["properties"])
@@ -300,8 +346,12 @@ def main():
         doc, diff = planned(az, rule.path, changed, doc, diff)
         return dict(changed=changed, activity_log_alert=doc, diff=diff)
 
-    az.run(run)
+    def run():
+        if p["rules"] is None:
+            return converge(p, conditions[0])
+        return per_resource_result([(q["name"], converge(q, c)) for q, c in zip(sets, conditions)])
 
+    az.run(run)
 
 if __name__ == "__main__":
     main()
