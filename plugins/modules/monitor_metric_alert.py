@@ -21,11 +21,18 @@ author:
   - erpops.azure maintainers (@erpops)
 options:
   name:
-    description: Name of the rule.
+    description: Name of the rule. Exactly one of O(name) and O(rules) is required.
     type: str
-    required: true
+  rules:
+    description:
+      - Several rules of O(resource_group) in one task, converged one after another, each a dict of this module's
+        per-rule options (every option but O(resource_group) and O(rules)), validated as those options are; an option an
+        element leaves out takes the task's top-level value (the action groups, frequency and tags the rules share, say).
+      - The result then lists each rule in RV(per_resource), and the diff holds the changed rules by name.
+    type: list
+    elements: dict
   resource_group:
-    description: Resource group of the rule.
+    description: Resource group of the rule(s).
     type: str
     required: true
   description:
@@ -170,7 +177,7 @@ EXAMPLES = r"""
 RETURN = r"""
 metric_alert:
   description: The rule as Azure returns it; empty when it was deleted.
-  returned: always
+  returned: with O(name)
   type: dict
   sample:
     id: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/erp-supermarket-production-rg\
@@ -188,12 +195,23 @@ metric_alert:
         allOf:
           - {criterionType: StaticThresholdCriterion, name: criterion1, metricName: CpuPercentage, operator: GreaterThan, threshold: 85,
              timeAggregation: Average}
+per_resource:
+  description: With O(rules), one result per rule in their order, each with the rule's C(name), C(changed), C(metric_alert) and C(diff).
+  returned: with O(rules)
+  type: list
+  elements: dict
+  sample:
+    - name: erp-supermarket-prod-cpu
+      changed: false
+      metric_alert: {id: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/erp-supermarket-production-rg\
+          /providers/Microsoft.Insights/metricAlerts/erp-supermarket-prod-cpu", name: erp-supermarket-prod-cpu}
+      diff: {}
 """
 
 import re
 
 from ansible_collections.erpops.azure.plugins.module_utils import reconcile
-from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource
+from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource, parameter_sets, per_resource_result
 from ansible_collections.erpops.azure.plugins.module_utils.plan import planned
 
 API_VERSION = "2018-03-01"
@@ -268,65 +286,76 @@ def wanted_criteria(p):
     return {"odata.type": SINGLE, "allOf": rows}
 
 
-def main():
-    az = AzureModule(dict(
-        name=dict(type="str", required=True),
-        resource_group=dict(type="str", required=True),
-        description=dict(type="str"),
-        severity=dict(type="int", choices=[0, 1, 2, 3, 4]),
-        enabled=dict(type="bool"),
-        scopes=dict(type="list", elements="str"),
-        evaluation_frequency=dict(type="str"),
-        window_size=dict(type="str"),
-        criteria=dict(type="list", elements="dict", options=dict(
-            name=dict(type="str"),
-            metric_name=dict(type="str", required=True),
-            metric_namespace=dict(type="str"),
-            operator=dict(type="str", required=True, choices=["Equals", "GreaterThan", "GreaterThanOrEqual", "LessThan", "LessThanOrEqual"]),
-            threshold=dict(type="float", required=True),
-            time_aggregation=dict(type="str", required=True, choices=["Average", "Count", "Minimum", "Maximum", "Total"]),
-            skip_metric_validation=dict(type="bool", default=False),
-        )),
-        availability=dict(type="dict", options=dict(
-            web_test_id=dict(type="str", required=True),
-            component_id=dict(type="str", required=True),
-            failed_location_count=dict(type="int", default=2),
-        )),
-        action_groups=dict(type="list", elements="str"),
-        auto_mitigate=dict(type="bool"),
-        tags=dict(type="dict"),
-        purge_tags=dict(type="bool", default=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-    ), mutually_exclusive=[("criteria", "availability")])
-    p = az.params
-    freq, window = validate(az, p)
+PER_RULE = dict(
+    name=dict(type="str"),
+    description=dict(type="str"),
+    severity=dict(type="int", choices=[0, 1, 2, 3, 4]),
+    enabled=dict(type="bool"),
+    scopes=dict(type="list", elements="str"),
+    evaluation_frequency=dict(type="str"),
+    window_size=dict(type="str"),
+    criteria=dict(type="list", elements="dict", options=dict(
+        name=dict(type="str"),
+        metric_name=dict(type="str", required=True),
+        metric_namespace=dict(type="str"),
+        operator=dict(type="str", required=True, choices=["Equals", "GreaterThan", "GreaterThanOrEqual", "LessThan", "LessThanOrEqual"]),
+        threshold=dict(type="float", required=True),
+        time_aggregation=dict(type="str", required=True, choices=["Average", "Count", "Minimum", "Maximum", "Total"]),
+        skip_metric_validation=dict(type="bool", default=False),
+    )),
+    availability=dict(type="dict", options=dict(
+        web_test_id=dict(type="str", required=True),
+        component_id=dict(type="str", required=True),
+        failed_location_count=dict(type="int", default=2),
+    )),
+    action_groups=dict(type="list", elements="str"),
+    auto_mitigate=dict(type="bool"),
+    tags=dict(type="dict"),
+    purge_tags=dict(type="bool"),
+    state=dict(type="str", choices=["present", "absent"]),
+)
 
-    def run():
-        path = "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Insights/metricAlerts/%s" % (az.subscription_id, p["resource_group"], p["name"])
+
+def main():
+    spec = dict(PER_RULE, resource_group=dict(type="str", required=True), rules=dict(type="list", elements="dict"))
+    spec["purge_tags"] = dict(type="bool", default=True)
+    spec["state"] = dict(type="str", default="present", choices=["present", "absent"])
+    az = AzureModule(spec, mutually_exclusive=[("criteria", "availability"), ("name", "rules")], required_one_of=[("name", "rules")])
+    p = az.params
+    sets = parameter_sets(az, "rules", PER_RULE)
+    for q in sets:
+        if not q.get("name"):
+            az.fail("rules: every rule needs a name")
+        if q["criteria"] is not None and q["availability"] is not None:
+            az.fail("rule %s: criteria and availability are mutually exclusive" % q["name"])
+    durations = [validate(az, q) for q in sets]
+
+    def converge(q, freq, window):
+        path = "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Insights/metricAlerts/%s" % (az.subscription_id, q["resource_group"], q["name"])
         rule = Resource(az, path, API_VERSION, unordered=("properties.actions",),
                         read_only_properties=("provisioningState", "lastUpdatedTime", "isMigrated"))
         current = rule.get()
-        if p["state"] == "absent":
+        if q["state"] == "absent":
             changed, _doc, diff, _op = rule.ensure_absent()
             return dict(changed=changed, metric_alert={}, diff=diff)
-        criteria = wanted_criteria(p)
-        scopes = p["scopes"]
-        if scopes is None and p["availability"] is not None:
-            scopes = [p["availability"]["web_test_id"], p["availability"]["component_id"]]
+        criteria = wanted_criteria(q)
+        scopes = q["scopes"]
+        if scopes is None and q["availability"] is not None:
+            scopes = [q["availability"]["web_test_id"], q["availability"]["component_id"]]
         if current is None:
             if criteria is None:
-                az.fail("criteria or availability is required to create metric alert %s" % p["name"])
+                az.fail("criteria or availability is required to create metric alert %s" % q["name"])
             if not scopes:
-                az.fail("scopes is required to create metric alert %s" % p["name"])
+                az.fail("scopes is required to create metric alert %s" % q["name"])
         cur = (current or {}).get("properties") or {}
         cur_odata = ((cur.get("criteria") or {}).get("odata.type") or "").lower()
         if current is not None and criteria is not None and cur_odata and cur_odata != criteria["odata.type"].lower():
-            az.fail("metric alert %s has %s criteria; delete it to change its kind" % (p["name"], cur_odata.rsplit(".", 1)[-1]))
-        actions = None if p["action_groups"] is None else [{"actionGroupId": a} for a in p["action_groups"]]
-        desired = {"tags": reconcile.tags_wanted((current or {}).get("tags"), p["tags"], p["purge_tags"]),
-                   "properties": {"description": p["description"], "severity": p["severity"], "enabled": p["enabled"], "scopes": scopes,
+            az.fail("metric alert %s has %s criteria; delete it to change its kind" % (q["name"], cur_odata.rsplit(".", 1)[-1]))
+        actions = None if q["action_groups"] is None else [{"actionGroupId": a} for a in q["action_groups"]]
+        desired = {"tags": reconcile.tags_wanted((current or {}).get("tags"), q["tags"], q["purge_tags"]),
+                   "properties": {"description": q["description"], "severity": q["severity"], "enabled": q["enabled"], "scopes": scopes,
                                   "evaluationFrequency": freq, "windowSize": window, "criteria": criteria, "actions": actions,
-                                  "autoMitigate": p["auto_mitigate"]}}
+                                  "autoMitigate": q["auto_mitigate"]}}
         defaults = {"severity": 3, "enabled": True, "evaluationFrequency": "PT1M", "windowSize": "PT5M", "autoMitigate": True, "description": "",
                     "actions": []}
         props = reconcile.merge(reconcile.merge(defaults, rule.writable({"properties": cur})["properties"]), desired["properties"])
@@ -339,8 +368,12 @@ def main():
         doc, diff = planned(az, rule.path, changed, doc, diff)
         return dict(changed=changed, metric_alert=doc, diff=diff)
 
-    az.run(run)
+    def run():
+        if p["rules"] is None:
+            return converge(p, *durations[0])
+        return per_resource_result([(q["name"], converge(q, *d)) for q, d in zip(sets, durations)])
 
+    az.run(run)
 
 if __name__ == "__main__":
     main()
