@@ -29,15 +29,23 @@ options:
     type: str
     required: true
   name:
-    description: Name of the record set relative to the zone (C(www), C(asuid.www)); V(@) for the zone apex.
+    description:
+      - Name of the record set relative to the zone (C(www), C(asuid.www)); V(@) for the zone apex.
+      - Exactly one of O(name) and O(record_sets) is required.
     type: str
-    required: true
+  record_sets:
+    description:
+      - Several record sets of the zone in one task, converged one after another, each a dict of this module's per-set
+        options (O(name), O(record_type), O(records), O(purge_records), O(ttl), O(metadata), O(state)), validated as those
+        options are; an option an element leaves out takes the task's top-level value (the TTL they share, say).
+      - The result then lists each record set in RV(per_resource) (named C(<type> <name>)), and the diff holds the changed ones.
+    type: list
+    elements: dict
   record_type:
     description:
-      - Type of the records. The apex SOA and NS record sets belong to the zone and cannot be deleted.
+      - Type of the records, required with O(name). The apex SOA and NS record sets belong to the zone and cannot be deleted.
       - A V(CNAME) record set holds exactly one record and cannot be at the apex.
     type: str
-    required: true
     choices: [A, AAAA, CAA, CNAME, MX, NS, PTR, SRV, TXT]
   records:
     description:
@@ -74,6 +82,17 @@ attributes:
 """
 
 EXAMPLES = r"""
+- name: Point the apex and www at the web app, with the records that prove ownership, in one task
+  erpops.azure.dns_record_set:
+    resource_group: erp-supermarket-production-rg
+    zone_name: erp.example.com
+    ttl: 3600
+    record_sets:
+      - {name: "@", record_type: A, records: [20.50.2.10]}
+      - {name: asuid, record_type: TXT, records: ["{{ verification_id }}"]}
+      - {name: www, record_type: CNAME, records: [erp-supermarket-prod.azurewebsites.net]}
+      - {name: asuid.www, record_type: TXT, records: ["{{ verification_id }}"]}
+
 - name: Prove ownership of www.erp.example.com to App Service
   erpops.azure.dns_record_set:
     resource_group: erp-supermarket-production-rg
@@ -116,7 +135,7 @@ EXAMPLES = r"""
 RETURN = r"""
 dns_record_set:
   description: The record set as Azure returns it; empty when it was deleted.
-  returned: always
+  returned: with O(name)
   type: dict
   sample:
     name: www
@@ -128,12 +147,23 @@ dns_record_set:
       metadata: {}
       CNAMERecord: {cname: erp-supermarket-prod.azurewebsites.net}
       provisioningState: Succeeded
+per_resource:
+  description: With O(record_sets), one result per record set in order, with its C(name) (C(<type> <name>)), C(changed), C(dns_record_set), C(diff).
+  returned: with O(record_sets)
+  type: list
+  elements: dict
+  sample:
+    - name: TXT asuid.www
+      changed: false
+      dns_record_set: {id: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/erp-supermarket-production-rg\
+          /providers/Microsoft.Network/dnszones/erp.example.com/TXT/asuid.www", name: asuid.www}
+      diff: {}
 """
 
 import re
 
 from ansible_collections.erpops.azure.plugins.module_utils import reconcile
-from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource
+from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource, parameter_sets, per_resource_result
 
 API_VERSION = "2018-05-01"
 # record type -> (property of RecordSetProperties in api 2018-05-01, field a plain string fills)
@@ -198,32 +228,42 @@ def same(a, b):
     return not reconcile.differences(a, b) and not reconcile.differences(b, a)
 
 
-def main():
-    az = AzureModule(dict(
-        resource_group=dict(type="str", required=True),
-        zone_name=dict(type="str", required=True),
-        name=dict(type="str", required=True),
-        record_type=dict(type="str", required=True, choices=sorted(RECORD_PROPS)),
-        records=dict(type="list", elements="raw"),
-        purge_records=dict(type="bool", default=True),
-        ttl=dict(type="int"),
-        metadata=dict(type="dict"),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-    ))
-    p = az.params
-    rtype = p["record_type"]
-    prop = RECORD_PROPS[rtype][0]
+PER_SET = dict(
+    name=dict(type="str"),
+    record_type=dict(type="str", choices=sorted(RECORD_PROPS)),
+    records=dict(type="list", elements="raw"),
+    purge_records=dict(type="bool"),
+    ttl=dict(type="int"),
+    metadata=dict(type="dict"),
+    state=dict(type="str", choices=["present", "absent"]),
+)
 
-    def run():
-        if p["ttl"] is not None and not 0 <= p["ttl"] <= 2147483647:
-            az.fail("ttl must be between 0 and 2147483647 seconds, not %d" % p["ttl"])
-        records = to_wire(az, rtype, p["records"]) if p["records"] is not None else None
-        if rtype == "CNAME" and records is not None and len(records) != 1 and p["state"] == "present":
+
+def main():
+    spec = dict(PER_SET, resource_group=dict(type="str", required=True), zone_name=dict(type="str", required=True),
+                record_sets=dict(type="list", elements="dict"))
+    spec["purge_records"] = dict(type="bool", default=True)
+    spec["state"] = dict(type="str", default="present", choices=["present", "absent"])
+    az = AzureModule(spec, mutually_exclusive=[("name", "record_sets")], required_one_of=[("name", "record_sets")],
+                     required_by={"name": ("record_type",)})
+    p = az.params
+    sets = parameter_sets(az, "record_sets", PER_SET)
+    for q in sets:
+        if not q.get("name") or not q.get("record_type"):
+            az.fail("record_sets: every record set needs a name and a record_type")
+
+    def converge(q):
+        rtype = q["record_type"]
+        prop = RECORD_PROPS[rtype][0]
+        if q["ttl"] is not None and not 0 <= q["ttl"] <= 2147483647:
+            az.fail("ttl must be between 0 and 2147483647 seconds, not %d" % q["ttl"])
+        records = to_wire(az, rtype, q["records"]) if q["records"] is not None else None
+        if rtype == "CNAME" and records is not None and len(records) != 1 and q["state"] == "present":
             az.fail("a CNAME record set holds exactly one record; records has %d" % len(records))
-        if rtype == "CNAME" and p["name"] == "@":
+        if rtype == "CNAME" and q["name"] == "@":
             az.fail("a CNAME record set cannot be at the zone apex (@); use an A record there")
         path = "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Network/dnsZones/%s/%s/%s" % (
-            az.subscription_id, p["resource_group"], p["zone_name"], rtype, p["name"])
+            az.subscription_id, q["resource_group"], q["zone_name"], rtype, q["name"])
         rs = Resource(az, path, API_VERSION, unordered=("properties." + prop,), exact=("properties.metadata",),
                       read_only_properties=("provisioningState", "fqdn"))
         current = rs.get()
@@ -231,7 +271,7 @@ def main():
         have_records = have.get(prop) if rtype != "CNAME" else ([have[prop]] if have.get(prop) else [])
         have_records = have_records or []
 
-        if p["state"] == "absent":
+        if q["state"] == "absent":
             if records is None or current is None:
                 changed, _doc, diff, _op = rs.ensure_absent()
                 return dict(changed=changed, dns_record_set={}, diff=diff)
@@ -241,16 +281,16 @@ def main():
             if not keep:
                 changed, _doc, diff, _op = rs.ensure_absent()
                 return dict(changed=changed, dns_record_set={}, diff=diff)
-            records, p["purge_records"] = keep, True
+            records, q["purge_records"] = keep, True
 
         if current is None and records is None:
-            az.fail("records is required to create the %s record set %s in zone %s" % (rtype, p["name"], p["zone_name"]))
-        if records is not None and not p["purge_records"]:
+            az.fail("records is required to create the %s record set %s in zone %s" % (rtype, q["name"], q["zone_name"]))
+        if records is not None and not q["purge_records"]:
             records = have_records + [w for w in records if not any(same(w, r) for r in have_records)]
         want_records = None
         if records is not None:
             want_records = records[0] if rtype == "CNAME" else records
-        desired = {"properties": {"TTL": p["ttl"], "metadata": p["metadata"], prop: want_records}}
+        desired = {"properties": {"TTL": q["ttl"], "metadata": q["metadata"], prop: want_records}}
         # A record set PUT replaces it whole: send everything it should hold.
         body = {"properties": reconcile.merge(dict((k, v) for k, v in have.items() if k not in ("fqdn", "provisioningState", "targetResource")),
                                               desired["properties"])}
@@ -259,8 +299,12 @@ def main():
         changed, doc, diff, _op = rs.ensure_present(desired, body=body)
         return dict(changed=changed, dns_record_set=doc, diff=diff)
 
-    az.run(run)
+    def run():
+        if p["record_sets"] is None:
+            return converge(p)
+        return per_resource_result([("%s %s" % (q["record_type"], q["name"]), converge(q)) for q in sets])
 
+    az.run(run)
 
 if __name__ == "__main__":
     main()
