@@ -27,15 +27,24 @@ author:
   - erpops.azure maintainers (@erpops)
 options:
   name:
-    description: Name of the diagnostic setting, unique among the resource's settings.
+    description:
+      - Name of the diagnostic setting, unique among the resource's settings.
+      - Required, here or in each element of O(settings) (a name given here is the elements' default).
     type: str
-    required: true
   resource_id:
     description:
       - Resource ID of the resource whose logs and metrics are sent (a web app, a PostgreSQL flexible server...), or the ID of a
         subscription (V(/subscriptions/<id>)) whose activity log is sent.
+      - Exactly one of O(resource_id) and O(settings) is required.
     type: str
-    required: true
+  settings:
+    description:
+      - Several diagnostic settings in one task, converged one after another, each a dict of this module's per-setting
+        options (O(resource_id), O(name), the destinations, O(logs), O(metrics), O(state)), validated as those options
+        are; an option an element leaves out takes the task's top-level value (the setting name and workspace they share, say).
+      - The result then lists each setting in RV(per_resource) (named by its resource ID), and the diff holds the changed ones.
+    type: list
+    elements: dict
   workspace_id:
     description: Resource ID of the Log Analytics workspace that receives the logs and metrics.
     type: str
@@ -163,7 +172,7 @@ EXAMPLES = r"""
 RETURN = r"""
 diagnostic_setting:
   description: The diagnostic setting as Azure returns it; empty when it was deleted.
-  returned: always
+  returned: with O(resource_id)
   type: dict
   sample:
     id: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/erp-supermarket-production-rg/providers/Microsoft.Web\
@@ -181,13 +190,24 @@ diagnostic_setting:
         - {category: AppServiceHTTPLogs, categoryGroup: null, enabled: true, retentionPolicy: {enabled: false, days: 0}}
       metrics:
         - {category: AllMetrics, enabled: true, retentionPolicy: {enabled: false, days: 0}, timeGrain: null}
+per_resource:
+  description: With O(settings), one result per setting in order, with its C(name) (its resource ID), C(changed), C(diagnostic_setting), C(diff).
+  returned: with O(settings)
+  type: list
+  elements: dict
+  sample:
+    - name: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/erp-supermarket-production-rg/providers/Microsoft.Web/sites\
+        /erp-supermarket-prod/providers/microsoft.insights/diagnosticSettings/send-to-erp-logs"
+      changed: false
+      diagnostic_setting: {name: send-to-erp-logs}
+      diff: {}
 """
 
 import re
 from urllib.parse import quote
 
 from ansible_collections.erpops.azure.plugins.module_utils import reconcile
-from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource
+from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource, parameter_sets, per_resource_result
 
 API_VERSION = "2021-05-01-preview"
 TYPE = "Microsoft.Insights/diagnosticSettings"
@@ -289,44 +309,57 @@ def same(current, body, p):
     return True
 
 
-def main():
-    az = AzureModule(dict(
-        name=dict(type="str", required=True),
-        resource_id=dict(type="str", required=True),
-        workspace_id=dict(type="str"),
-        storage_account_id=dict(type="str"),
-        event_hub_authorization_rule_id=dict(type="str"),
-        event_hub_name=dict(type="str"),
-        log_analytics_destination_type=dict(type="str", choices=["Dedicated", "AzureDiagnostics"]),
-        logs=dict(type="list", elements="dict", options=dict(
-            category=dict(type="str"),
-            category_group=dict(type="str"),
-            enabled=dict(type="bool", default=True),
-        ), mutually_exclusive=[("category", "category_group")], required_one_of=[("category", "category_group")]),
-        metrics=dict(type="list", elements="dict", options=dict(
-            category=dict(type="str", required=True),
-            enabled=dict(type="bool", default=True),
-        )),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-    ), required_by={"event_hub_name": "event_hub_authorization_rule_id", "log_analytics_destination_type": "workspace_id"})
-    p = az.params
-    validate(az, p)
+PER_SETTING = dict(
+    name=dict(type="str"),
+    resource_id=dict(type="str"),
+    workspace_id=dict(type="str"),
+    storage_account_id=dict(type="str"),
+    event_hub_authorization_rule_id=dict(type="str"),
+    event_hub_name=dict(type="str"),
+    log_analytics_destination_type=dict(type="str", choices=["Dedicated", "AzureDiagnostics"]),
+    logs=dict(type="list", elements="dict", options=dict(
+        category=dict(type="str"),
+        category_group=dict(type="str"),
+        enabled=dict(type="bool", default=True),
+    ), mutually_exclusive=[("category", "category_group")], required_one_of=[("category", "category_group")]),
+    metrics=dict(type="list", elements="dict", options=dict(
+        category=dict(type="str", required=True),
+        enabled=dict(type="bool", default=True),
+    )),
+    state=dict(type="str", choices=["present", "absent"]),
+)
+REQUIRED_BY = {"event_hub_name": "event_hub_authorization_rule_id", "log_analytics_destination_type": "workspace_id"}
 
-    def run():
-        setting_id = "%s/providers/microsoft.insights/diagnosticSettings/%s" % (p["resource_id"].rstrip("/"), p["name"])
-        ds = Resource(az, "%s/providers/Microsoft.Insights/diagnosticSettings/%s" % (p["resource_id"].rstrip("/"), quote(p["name"], safe="")),
+
+def main():
+    spec = dict(PER_SETTING, settings=dict(type="list", elements="dict"))
+    spec["state"] = dict(type="str", default="present", choices=["present", "absent"])
+    az = AzureModule(spec, required_by=REQUIRED_BY, mutually_exclusive=[("resource_id", "settings")], required_one_of=[("resource_id", "settings")])
+    p = az.params
+    sets = parameter_sets(az, "settings", PER_SETTING)
+    for q in sets:
+        if not q.get("name") or not q.get("resource_id"):
+            az.fail("settings: every setting needs a name and a resource_id")
+        for option, needed in REQUIRED_BY.items():
+            if q.get(option) is not None and q.get(needed) is None:
+                az.fail("setting %s of %s: %s needs %s" % (q["name"], q["resource_id"], option, needed))
+        validate(az, q)
+
+    def converge(q):
+        setting_id = "%s/providers/microsoft.insights/diagnosticSettings/%s" % (q["resource_id"].rstrip("/"), q["name"])
+        ds = Resource(az, "%s/providers/Microsoft.Insights/diagnosticSettings/%s" % (q["resource_id"].rstrip("/"), quote(q["name"], safe="")),
                       API_VERSION)
         current = ds.get()
-        if p["state"] == "absent":
+        if q["state"] == "absent":
             changed, _doc, diff, _op = ds.ensure_absent()
             return dict(changed=changed, diagnostic_setting={}, diff=diff)
         cur = (current or {}).get("properties") or {}
-        subscription = is_subscription(p["resource_id"])
+        subscription = is_subscription(q["resource_id"])
         if current is None:
             if not any(p[option] for option, _prop, _m in DESTINATIONS):
-                az.fail("workspace_id, storage_account_id or event_hub_authorization_rule_id is required to create diagnostic setting %s" % p["name"])
-            if not any(e["enabled"] for e in (p["logs"] or []) + (p["metrics"] or [])):
-                az.fail("logs or metrics with at least one enabled item is required to create diagnostic setting %s" % p["name"])
+                az.fail("workspace_id, storage_account_id or event_hub_authorization_rule_id is required to create diagnostic setting %s" % q["name"])
+            if not any(e["enabled"] for e in (q["logs"] or []) + (q["metrics"] or [])):
+                az.fail("logs or metrics with at least one enabled item is required to create diagnostic setting %s" % q["name"])
         props = dict((k, cur[k]) for k in KEPT if cur.get(k) is not None)
         for option, prop, _m in DESTINATIONS:
             value = p[option] if p[option] is not None else cur.get(prop)
@@ -337,20 +370,25 @@ def main():
             value = p[option] if p[option] is not None else cur.get(prop)
             if value:
                 props[prop] = value
-        props["logs"] = log_entries(p["logs"]) if p["logs"] is not None else kept_entries(cur.get("logs"), ("category", "categoryGroup", "enabled"))
+        props["logs"] = log_entries(q["logs"]) if q["logs"] is not None else kept_entries(cur.get("logs"), ("category", "categoryGroup", "enabled"))
         if not subscription:
-            props["metrics"] = metric_entries(p["metrics"]) if p["metrics"] is not None else kept_entries(cur.get("metrics"), ("category", "enabled"))
+            props["metrics"] = metric_entries(q["metrics"]) if q["metrics"] is not None else kept_entries(cur.get("metrics"), ("category", "enabled"))
         body = {"properties": props}
-        if same(current, body, p):
+        if same(current, body, q):
             return dict(changed=False, diagnostic_setting=current, diff={"before": current, "after": current})
         changed, doc, diff, _op = ds.ensure_present(body, body=body)
         if az.check_mode and current is None:
-            doc = dict(doc, id=setting_id, name=p["name"], type=TYPE)
+            doc = dict(doc, id=setting_id, name=q["name"], type=TYPE)
             diff["after"] = doc
         return dict(changed=changed, diagnostic_setting=doc, diff=diff)
 
-    az.run(run)
+    def run():
+        if p["settings"] is None:
+            return converge(p)
+        return per_resource_result([("%s/providers/microsoft.insights/diagnosticSettings/%s" % (q["resource_id"].rstrip("/"), q["name"]), converge(q))
+                                    for q in sets])
 
+    az.run(run)
 
 if __name__ == "__main__":
     main()
