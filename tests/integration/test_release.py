@@ -58,7 +58,7 @@ def test_role_release_refusals_and_check_mode(run_target, stack_building):
     report = run_target("role_release", expect_failure=True)
     failed = [t["name"] for t in report if t["status"] == "failed" and not t["ignore_errors"]]
     assert [name.split(" : ", 1)[-1].split(" - ")[0] for name in failed] == [
-        "Check release_web_app_name and release_staging_slot", "Check that release_superuser_password is set (inline password)",
+        "Check the release role's variables", "Check the release role's variables",
         "Validating arguments against arg spec 'main'"], failed
     assert report[-1]["name"] == "Delete the resource group" and report[-1]["status"] == "ok", report[-3:]
 

@@ -3,9 +3,9 @@
 # The target runs each refused run inside a block/rescue: these are the only failures it may report, each with the
 # task that failed and what its message must name.
 EXPECTED_FAILURES = [
-    ("erpops.azure.app_service_plan : Check that app_service_plan_sku allows autoscale", "app_service_plan_sku B1 has no autoscale"),
-    ("erpops.azure.app_service_plan : Check the autoscale CPU thresholds", "app_service_plan_autoscale_scale_in_cpu_threshold (80)"),
-    ("erpops.azure.app_service_plan : Check app_service_plan_autoscale_minimum, _default and _maximum", "maximum 12"),
+    ("erpops.azure.app_service_plan : Check the app_service_plan role's variables", "app_service_plan_sku B1 has no autoscale"),
+    ("erpops.azure.app_service_plan : Check the app_service_plan role's variables", "app_service_plan_autoscale_scale_in_cpu_threshold (80)"),
+    ("erpops.azure.app_service_plan : Check the app_service_plan role's variables", "maximum 12"),
 ]
 PLAN = "erpops.azure.app_service_plan : Create the Linux App Service plan"
 AUTOSCALE = "erpops.azure.app_service_plan : Scale the plan between the minimum and maximum instances on CPU"

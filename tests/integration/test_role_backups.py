@@ -4,7 +4,7 @@
 # task that failed and what its message must name.
 EXPECTED_FAILURES = [
     ("erpops.azure.backups : Validating arguments against arg spec 'main'", "backups_frequency_unit must be one of"),
-    ("erpops.azure.backups : Check the backup schedule", "backups_retention_period_in_days 0 (forever) or more"),
+    ("erpops.azure.backups : Check the backups role's variables", "backups_retention_period_in_days 0 (forever) or more"),
     ("erpops.azure.backups : Check the web app exists", "backups_web_app_name: web app"),
     ("erpops.azure.backups : Check the plan's tier allows backups", "backups_allowed_plan_tiers (PremiumV3)"),
 ]

@@ -3,8 +3,8 @@
 # The target runs each refused run inside a block/rescue: these are the only failures it may report, each with the
 # task that failed and what its message must name.
 EXPECTED_FAILURES = [
-    ("erpops.azure.budget : Check budget_start_date", "budget_start_date must be empty"),
-    ("erpops.azure.budget : Check budget_contact_emails", "budget_contact_emails holds values that are not e-mail addresses"),
+    ("erpops.azure.budget : Check the budget role's variables", "budget_start_date must be empty"),
+    ("erpops.azure.budget : Check the budget role's variables", "budget_contact_emails holds values that are not e-mail addresses"),
 ]
 BUDGET = "erpops.azure.budget : Create the budget of the resource group with its e-mail alerts"
 

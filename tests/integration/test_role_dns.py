@@ -5,9 +5,9 @@ import pytest
 # Each scenario refuses bad variables inside a block/rescue: these are the only failures it may report, each with the
 # task that failed and what its message must say.
 EXPECTED_FAILURES = {
-    "zone": [("erpops.azure.dns : Check dns_subdomains", "dns_subdomains must list distinct names")],
-    "azure": [("erpops.azure.dns : Check dns_accept_agreements for a purchase", "set dns_accept_agreements: true to consent"),
-              ("erpops.azure.dns : Check dns_contact for a purchase", "dns_contact must give"),
+    "zone": [("erpops.azure.dns : Check the dns role's variables", "dns_subdomains must list distinct names")],
+    "azure": [("erpops.azure.dns : Check the dns role's variables", "set dns_accept_agreements: true to consent"),
+              ("erpops.azure.dns : Check the dns role's variables", "dns_contact must give"),
               ("erpops.azure.dns : Validating arguments against arg spec 'main'", "dns_mode must be one of: azure, external, zone, none")],
     "external": [("erpops.azure.dns : Check that public DNS shows every record", "still does not show")],
 }

@@ -3,7 +3,7 @@
 # The target runs each refused variable inside a block/rescue: these are the only failures it may report, each with the
 # task that failed and the variable its message must name.
 EXPECTED_FAILURES = [
-    ("erpops.azure.frontdoor : Check the origin is a bare host name", "frontdoor_origin_host_name must be the web app's host name"),
+    ("erpops.azure.frontdoor : Check the frontdoor role's variables", "frontdoor_origin_host_name must be the web app's host name"),
     ("erpops.azure.frontdoor : Validating arguments against arg spec 'main'", "frontdoor_sku must be one of"),
 ]
 

@@ -9,14 +9,15 @@ import uuid
 SECRET_KEY = "it-" + uuid.uuid4().hex + "-django-key"
 DB_PASSWORD = "It-" + uuid.uuid4().hex + "-Pg!"
 
-# The target checks each refused variable inside a block/rescue: these are the only failures it may report.
-EXPECTED_FAILURES = {
-    "Check the vault name": "keyvault_name",
-    "Validating arguments against arg spec main - Create the ERP's Key Vault and store the app's secrets in it": "keyvault_sku",
-    "Check the secrets have valid, distinct names and a value": "keyvault_secrets",
-    "Check the web app's identity is known": "keyvault_web_app_principal_id",
-    "Check the staging slot's identity is known": "keyvault_staging_principal_id",
-}
+# The target checks each refused variable inside a block/rescue: these are the only failures it may report, in order,
+# each with the task that failed and the variable its message must name.
+EXPECTED_FAILURES = [
+    ("Check the keyvault role's variables", "keyvault_name"),
+    ("Validating arguments against arg spec main - Create the ERP's Key Vault and store the app's secrets in it", "keyvault_sku"),
+    ("Check the keyvault role's variables", "keyvault_secrets"),
+    ("Check the web app's identity is known", "keyvault_web_app_principal_id"),
+    ("Check the staging slot's identity is known", "keyvault_staging_principal_id"),
+]
 
 
 def test_role_keyvault(run_target, azsim):
@@ -27,10 +28,10 @@ def test_role_keyvault(run_target, azsim):
         "web_app_principal_id": azsim.principal("auditor")["object_id"], "staging_principal_id": azsim.principal("owner")["object_id"],
         "owner_client_id": owner["client_id"], "owner_secret": owner["client_secret"]})
     # At -vvv a role's task names carry the role ("erpops.azure.keyvault : ...") and the entry point is quoted.
-    failed = {t["name"].split(" : ", 1)[-1].replace("'main'", "main"): t["msg"] for t in report if t["status"] == "failed" and not t["ignore_errors"]}
-    assert set(failed) == set(EXPECTED_FAILURES), failed
-    for name, variable in EXPECTED_FAILURES.items():
-        assert variable in failed[name], failed[name]
+    failed = [(t["name"].split(" : ", 1)[-1].replace("'main'", "main"), t["msg"]) for t in report if t["status"] == "failed" and not t["ignore_errors"]]
+    assert [name for name, _msg in failed] == [name for name, _variable in EXPECTED_FAILURES], failed
+    for (_name, msg), (_want_name, variable) in zip(failed, EXPECTED_FAILURES, strict=True):
+        assert variable in msg, msg
     assert report[-1]["name"] == "Delete the resource group" and report[-1]["status"] == "ok", report[-3:]
     assert "ESTABLISH LOCAL CONNECTION FOR USER" in output  # -vvv really was on
     # The values never appear, even at -vvv: not in results, diffs, validation messages or the secrets' loop.

@@ -9,11 +9,11 @@ pytestmark = pytest.mark.timeout(900)
 # The target runs each refused run inside a block/rescue: these are the only failures it may report, each with the
 # task that failed and what its message must name.
 EXPECTED_FAILURES = [
-    ("erpops.azure.monitoring : Check the alert thresholds", "monitoring_cpu_threshold_percent must be above 0 and at most 100"),
-    ("erpops.azure.monitoring : Check that each alert window covers its evaluation frequency",
+    ("erpops.azure.monitoring : Check the monitoring role's variables", "monitoring_cpu_threshold_percent must be above 0 and at most 100"),
+    ("erpops.azure.monitoring : Check the monitoring role's variables",
      "monitoring_alert_window_size (5) must be at least monitoring_alert_evaluation_frequency (15)"),
     ("erpops.azure.monitoring : Validating arguments against arg spec 'alerts'", "monitoring_alert_severity must be one of: 0, 1, 2, 3, 4"),
-    ("erpops.azure.monitoring : Check the activity log alerts and the security contact", "monitoring_security_contact_emails is empty"),
+    ("erpops.azure.monitoring : Check the monitoring role's variables", "monitoring_security_contact_emails is empty"),
 ]
 CHECK, FIRST, SECOND = "Run the role in check mode, before anything exists", "Run the role", "Run the foundation entry point again"
 

@@ -3,9 +3,9 @@
 # The target runs each refused variable inside a block/rescue: these are the only failures it may report, each
 # with the task that failed and the variable its message must name.
 EXPECTED_FAILURES = [
-    ("erpops.azure.postgresql : Check the administrator password is set and follows the guide's policy",
+    ("erpops.azure.postgresql : Check the postgresql role's variables",
      "postgresql_administrator_login_password is unset or too weak"),
-    ("erpops.azure.postgresql : Check the administrator login is a plain Flexible Server role name",
+    ("erpops.azure.postgresql : Check the postgresql role's variables",
      "postgresql_administrator_login must be a plain role name"),
     ("erpops.azure.postgresql : Validating arguments against arg spec 'main'", "postgresql_storage_size_gb must be one of"),
     ("erpops.azure.postgresql : Check the PostgreSQL server exists", "postgresql_server_name: server"),

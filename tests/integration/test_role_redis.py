@@ -5,7 +5,7 @@ import hashlib
 # The target runs each refused variable inside a block/rescue: these are the only failures it may report, each with the
 # task that failed and the variable its message must name.
 EXPECTED_FAILURES = [
-    ("erpops.azure.redis : Check the cache size belongs to its tier", "redis_sku_capacity 0 is not a Premium size"),
+    ("erpops.azure.redis : Check the redis role's variables", "redis_sku_capacity 0 is not a Premium size"),
     ("erpops.azure.redis : Validating arguments against arg spec 'main'", "redis_sku_name must be one of"),
 ]
 

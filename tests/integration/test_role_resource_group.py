@@ -3,7 +3,7 @@
 # The target runs each refused run inside a block/rescue: these are the only failures it may report, each with the
 # task that failed and what its message must name.
 EXPECTED_FAILURES = [
-    ("erpops.azure.resource_group : Check resource_group_name", "resource_group_name must be 1-90 letters"),
+    ("erpops.azure.resource_group : Check the resource_group role's variables", "resource_group_name must be 1-90 letters"),
     ("erpops.azure.resource_group : Validating arguments against arg spec 'main'", "resource_group_tags"),
 ]
 

@@ -6,7 +6,7 @@ The target runs as azsim's Owner: the grant entry point writes a role assignment
 # The target runs each refused variable inside a block/rescue: these are the only failures it may report, each
 # with the task that failed and the variable its message must name.
 EXPECTED_FAILURES = [
-    ("erpops.azure.storage : Check the storage account and container names", "storage_account_name must be 3-24 lowercase letters and digits"),
+    ("erpops.azure.storage : Check the storage role's variables", "storage_account_name must be 3-24 lowercase letters and digits"),
     ("erpops.azure.storage : Validating arguments against arg spec 'main'", "storage_access_tier must be one of"),
     ("erpops.azure.storage : Check the web app's identity is known", "storage_web_app_principal_id is empty"),
     ("erpops.azure.storage : Check the media storage account exists", "storage_account_name: storage account"),

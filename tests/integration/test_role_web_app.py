@@ -5,8 +5,8 @@ import uuid
 # The target runs each refused run inside a block/rescue: these are the only failures it may report, each with the
 # task that failed and what its message must name.
 EXPECTED_FAILURES = [
-    ("erpops.azure.web_app : Check that web_app_secret_key and web_app_db_password are set", "missing: web_app_db_password."),
-    ("erpops.azure.web_app : Check web_app_key_vault_name and the secret names", "web_app_key_vault_name must name the Key Vault"),
+    ("erpops.azure.web_app : Check the web_app role's variables", "missing: web_app_db_password."),
+    ("erpops.azure.web_app : Check the web_app role's variables", "web_app_key_vault_name must name the Key Vault"),
     ("erpops.azure.web_app : Validating arguments against arg spec 'main'", "web_app_secrets_source must be one of: inline, keyvault"),
 ]
 # The role's four Azure tasks, by the start of their names.
