@@ -81,9 +81,9 @@ options:
       - Results and diffs show their names with masked values, and a value that changes is marked C(******** (changed)) in the diff.
       - A name may not be in both O(app_settings) and O(secret_app_settings); the module refuses it before any request.
       - Ansible masks every value of a C(no_log) option wherever it appears in the task output, so a short value such as
-        C(5432) or C(true) would also mask that text in unrelated output of the task: keep such values in O(app_settings).
+        C(5432) or C(true) would also mask that text in unrelated output of the task; keep such values in O(app_settings).
       - Settings that are neither in O(app_settings) nor here (added by other tools, such as Application Insights' agent) are
-        masked too: the module cannot tell whether they are secret.
+        masked too, as the module cannot tell whether they are secret.
     type: dict
   purge_app_settings:
     description:
