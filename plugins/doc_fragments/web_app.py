@@ -68,17 +68,26 @@ options:
     default: true
   app_settings:
     description:
-      - App settings (environment variables of the app), name to value. Values are strings; numbers are sent as their
-        text and booleans as C(true)/C(false) (quote a value to send another spelling, such as C("True")).
-      - Key Vault references (C(@Microsoft.KeyVault(SecretUri=...))) are ordinary values, sent and compared untouched.
-      - The whole option is secret (C(no_log)); results and diffs show the names with masked values, and a value that
-        changes is marked C(******** (changed)) in the diff.
+      - App settings (environment variables of the app) whose values may be shown, name to value. Values are strings;
+        numbers are sent as their text and booleans as C(true)/C(false) (quote a value to send another spelling, such as C("True")).
+      - Results and diffs show these values. Put passwords, keys and connection strings in O(secret_app_settings) instead.
+      - Key Vault references (C(@Microsoft.KeyVault(SecretUri=...))) are ordinary values, sent and compared untouched; a
+        reference is not a secret (the app's identity resolves it), so it may go here or in O(secret_app_settings).
+    type: dict
+  secret_app_settings:
+    description:
+      - App settings whose values are secret (C(no_log)), name to value, such as a Django C(SECRET_KEY) or a database password.
+        They are written with O(app_settings), in the same request, as one list of settings.
+      - Results and diffs show their names with masked values, and a value that changes is marked C(******** (changed)) in the diff.
+      - A name may not be in both O(app_settings) and O(secret_app_settings); the module refuses it before any request.
       - Ansible masks every value of a C(no_log) option wherever it appears in the task output, so a short value such as
-        C(5432) or C(true) also masks that text in unrelated output of the task.
+        C(5432) or C(true) would also mask that text in unrelated output of the task; keep such values in O(app_settings).
+      - Settings that are neither in O(app_settings) nor here (added by other tools, such as Application Insights' agent) are
+        masked too, as the module cannot tell whether they are secret.
     type: dict
   purge_app_settings:
     description:
-      - Remove app settings not listed in O(app_settings).
+      - Remove app settings listed neither in O(app_settings) nor in O(secret_app_settings).
       - Defaults to V(false) because other tools add settings of their own (Application Insights'
         C(APPLICATIONINSIGHTS_CONNECTION_STRING), deployment center's C(SCM_DO_BUILD_DURING_DEPLOYMENT)); with V(false) the
         listed settings are added or updated and the others kept.

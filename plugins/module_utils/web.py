@@ -2,7 +2,8 @@
 # Copyright: (c) 2026, erpops.azure contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """What web_app and web_app_slot share: a site or slot read and written through its endpoints (site, config/web,
-app settings, connection strings, basic publishing policies), with secret values masked everywhere."""
+app settings, connection strings, basic publishing policies), with secret values masked everywhere: only the values of the
+settings named in app_settings are shown."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -32,9 +33,14 @@ def setting_text(value):
 
 def check_input(az, p):
     """Everything that can be refused before a request is sent."""
-    for key in p["app_settings"] or {}:
-        if not key or not isinstance(key, str):
-            az.fail("app_settings: every setting needs a non-empty name")
+    for opt in ("app_settings", "secret_app_settings"):
+        for key in p[opt] or {}:
+            if not key or not isinstance(key, str):
+                az.fail("%s: every setting needs a non-empty name" % opt)
+    both = sorted(set(p["app_settings"] or {}) & set(p["secret_app_settings"] or {}))
+    if both:
+        az.fail("app_settings and secret_app_settings both name %s: a setting is either shown (app_settings) or secret "
+                "(secret_app_settings), not both" % ", ".join(both))
     names = [c["name"] for c in p["connection_strings"] or []]
     for key in names:
         if not key or names.count(key) > 1:
@@ -43,6 +49,15 @@ def check_input(az, p):
         az.fail("health_check_path must start with /, not %s" % p["health_check_path"])
     if p["linux_fx_version"] is not None and p["linux_fx_version"] and "|" not in p["linux_fx_version"]:
         az.fail("linux_fx_version must look like RUNTIME|VERSION (PYTHON|3.11), not %s" % p["linux_fx_version"])
+
+
+def wanted_settings(p):
+    """The settings asked for, as the text Azure stores: app_settings and secret_app_settings together (None if neither is set)."""
+    if p["app_settings"] is None and p["secret_app_settings"] is None:
+        return None
+    out = dict((k, setting_text(v)) for k, v in (p["app_settings"] or {}).items())
+    out.update((k, setting_text(v)) for k, v in (p["secret_app_settings"] or {}).items())
+    return out
 
 
 def wanted_connection_strings(p):
@@ -60,12 +75,14 @@ def wanted_map(current, wanted, purge):
     return out
 
 
-def masked(values, before=None):
-    """Names with masked values; with ``before``, values that differ are marked as changed."""
+def masked(values, before=None, shown=()):
+    """Names with masked values, but for the names in ``shown``; with ``before``, masked values that differ are marked as changed."""
     out = {}
     for key, value in (values or {}).items():
         changed = before is not None and (key not in before or before[key] != value)
-        if isinstance(value, dict):
+        if key in shown:
+            out[key] = value
+        elif isinstance(value, dict):
             out[key] = {"type": value.get("type"), "value": CHANGED_MASK if changed else MASK}
         else:
             out[key] = CHANGED_MASK if changed else MASK
@@ -90,11 +107,15 @@ def identity_wanted(current, system_assigned):
 
 
 class WebApp:
-    """A site or a slot: the site document, its config/web, app settings, connection strings and publishing policies."""
+    """A site or a slot: the site document, its config/web, app settings, connection strings and publishing policies.
 
-    def __init__(self, az, path):
+    Results and diffs show the values of the app settings named in ``shown`` (the module's app_settings) and mask the
+    others: secret_app_settings, and the settings set by other tools, whose nature the module does not know."""
+
+    def __init__(self, az, path, shown=()):
         self.az = az
         self.path = path
+        self.shown = frozenset(shown or ())
 
     def get(self):
         return self.az.arm.get(self.path, API_VERSION)
@@ -110,8 +131,7 @@ class WebApp:
                 "connection_strings": (strings or {}).get("properties") or {},
                 "policies": dict((k, policies.get(k, True)) for k in POLICIES)}
 
-    @staticmethod
-    def view(state, before=None):
+    def view(self, state, before=None):
         """What the diff shows: managed fields, secrets masked."""
         if state is None:
             return {}
@@ -122,12 +142,11 @@ class WebApp:
                 "serverFarmId": props.get("serverFarmId"),
                 "httpsOnly": props.get("httpsOnly"), "clientAffinityEnabled": props.get("clientAffinityEnabled"),
                 "siteConfig": dict((prop, state["config"].get(prop)) for _opt, prop in CONFIG_OPTIONS),
-                "appSettings": masked(state["app_settings"], before and before["app_settings"]),
+                "appSettings": masked(state["app_settings"], before and before["app_settings"], self.shown),
                 "connectionStrings": masked(state["connection_strings"], before and before["connection_strings"]),
                 "basicPublishingCredentialsPolicies": dict(state["policies"])}
 
-    @staticmethod
-    def result(state):
+    def result(self, state):
         if state is None:
             return {}
         out = dict(state["site"])
@@ -136,7 +155,7 @@ class WebApp:
         cfg.pop("appSettings", None)
         cfg.pop("connectionStrings", None)
         out["properties"]["siteConfig"] = cfg
-        out["app_settings"] = masked(state["app_settings"])
+        out["app_settings"] = masked(state["app_settings"], shown=self.shown)
         out["connection_strings"] = masked(state["connection_strings"])
         out["basic_publishing_auth"] = dict(state["policies"])
         return out
@@ -164,8 +183,7 @@ class WebApp:
         want_cfg = dict((prop, p[opt]) for opt, prop in CONFIG_OPTIONS if p[opt] is not None)
         config_patch = dict((k, v) for k, v in want_cfg.items()
                             if reconcile.differences({k: v}, state["config"], ci_paths=("linuxFxVersion", "ftpsState")))
-        settings = wanted_map(state["app_settings"], dict((k, setting_text(v)) for k, v in p["app_settings"].items())
-                              if p["app_settings"] is not None else None, p["purge_app_settings"])
+        settings = wanted_map(state["app_settings"], wanted_settings(p), p["purge_app_settings"])
         if settings == state["app_settings"]:
             settings = None
         strings = wanted_map(state["connection_strings"], wanted_connection_strings(p), p["purge_connection_strings"])
@@ -214,8 +232,9 @@ def _same_strings(want, have):
 def creation_body(p, location, kind, farm_id, reserved):
     """The PUT that creates the app with its configuration, settings and connection strings in one request."""
     cfg = dict((prop, p[opt]) for opt, prop in CONFIG_OPTIONS if p[opt] is not None)
-    if p["app_settings"]:
-        cfg["appSettings"] = [{"name": k, "value": setting_text(v)} for k, v in p["app_settings"].items()]
+    settings = wanted_settings(p)
+    if settings:
+        cfg["appSettings"] = [{"name": k, "value": v} for k, v in settings.items()]
     strings = wanted_connection_strings(p)
     if strings:
         cfg["connectionStrings"] = [{"name": k, "connectionString": v["value"], "type": v["type"]} for k, v in strings.items()]
@@ -240,7 +259,7 @@ def predicted_creation(body, path, name, p):
     if body.get("identity"):
         site["identity"] = dict(body["identity"], principalId=KNOWN_AFTER_CREATE)
     return {"site": site, "config": dict((k, v) for k, v in cfg.items() if k not in ("appSettings", "connectionStrings")),
-            "app_settings": dict((k, setting_text(v)) for k, v in (p["app_settings"] or {}).items()),
+            "app_settings": wanted_settings(p) or {},
             "connection_strings": wanted_connection_strings(p) or {}, "policies": creation_policies(p)}
 
 

@@ -16,8 +16,10 @@ description:
     TLS/HTTPS settings, identity, app settings, connection strings and basic-auth publishing policies as asked, or deletes it.
   - Only the options you set are compared and written, each to its own endpoint (site, C(config/web), C(config/appsettings),
     C(config/connectionstrings), C(basicPublishingCredentialsPolicies)), so a second run with the same options sends no write.
-  - App setting and connection string values are never returned, shown in a diff or logged; the module returns their
-    names with masked values.
+  - App settings come in two options written together, O(app_settings) (values shown in results and diffs) and
+    O(secret_app_settings) (C(no_log); names shown, values masked), so that one task sets them all without hiding its output.
+  - Secret app setting and connection string values are never returned, shown in a diff or logged; the module returns
+    their names with masked values.
 author:
   - erpops.azure maintainers (@erpops)
 options:
@@ -60,7 +62,7 @@ attributes:
     support: full
   diff_mode:
     support: full
-    details: App setting and connection string values are masked.
+    details: The values of O(secret_app_settings), of app settings the task does not name and of connection strings are masked.
 """
 
 EXAMPLES = r"""
@@ -80,22 +82,26 @@ EXAMPLES = r"""
       system_assigned: true
     app_settings:
       DJANGO_SETTINGS_MODULE: erp_project.settings_production
-      SECRET_KEY: "@Microsoft.KeyVault(SecretUri=https://erp-kv-prod.vault.azure.net/secrets/django-secret-key/)"
       ALLOWED_HOSTS: erp-supermarket-prod.azurewebsites.net
       DB_NAME: postgres
       DB_USER: erpadmin
-      DB_PASSWORD: "{{ vault_db_password }}"
       DB_HOST: erp-postgres-prod.postgres.database.azure.com
       DB_PORT: "5432"
       SECURE_SSL_REDIRECT: "True"
       SCM_DO_BUILD_DURING_DEPLOYMENT: "true"
+    # Shown in the output by name only; the task needs no no_log.
+    secret_app_settings:
+      SECRET_KEY: "@Microsoft.KeyVault(SecretUri=https://erp-kv-prod.vault.azure.net/secrets/django-secret-key/)"
+      DB_PASSWORD: "{{ vault_db_password }}"
 
-- name: Replace the app settings with exactly this list
+- name: Replace the app settings with exactly these
   erpops.azure.web_app:
     name: erp-supermarket-prod
     resource_group: erp-supermarket-production-rg
     app_settings:
       DJANGO_SETTINGS_MODULE: erp_project.settings_production
+    secret_app_settings:
+      SECRET_KEY: "{{ vault_django_secret_key }}"
     purge_app_settings: true
 
 - name: Delete the web app (the plan stays)
@@ -109,7 +115,8 @@ RETURN = r"""
 web_app:
   description:
     - The web app as Azure returns it, with C(properties.siteConfig) the full configuration of C(config/web), and three
-      additions, C(app_settings) and C(connection_strings) (values masked) and C(basic_publishing_auth).
+      additions, C(app_settings) (the values of the settings named in O(app_settings), the others masked),
+      C(connection_strings) (values masked) and C(basic_publishing_auth).
     - Empty when the app was deleted.
   returned: always
   type: dict
@@ -124,7 +131,7 @@ web_app:
       httpsOnly: true
       serverFarmId: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/erp-supermarket-production-rg/providers/Microsoft.Web/serverfarms/plan
       siteConfig: {linuxFxVersion: PYTHON|3.11, alwaysOn: true, minTlsVersion: "1.2", ftpsState: Disabled}
-    app_settings: {DJANGO_SETTINGS_MODULE: "********", SECRET_KEY: "********"}
+    app_settings: {DJANGO_SETTINGS_MODULE: erp_project.settings_production, SECRET_KEY: "********"}
     connection_strings: {}
     basic_publishing_auth: {scm: false, ftp: false}
 """
@@ -161,7 +168,8 @@ def argument_spec():
         identity=dict(type="dict", options=dict(system_assigned=dict(type="bool", required=True))),
         tags=dict(type="dict"),
         purge_tags=dict(type="bool", default=True),
-        app_settings=dict(type="dict", no_log=True),
+        app_settings=dict(type="dict"),
+        secret_app_settings=dict(type="dict", no_log=True),
         purge_app_settings=dict(type="bool", default=False),
         connection_strings=dict(type="list", elements="dict", options=dict(
             name=dict(type="str", required=True),
@@ -181,7 +189,7 @@ def main():
         check_input(az, p)
         base = "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Web" % (az.subscription_id, p["resource_group"])
         path = "%s/sites/%s" % (base, p["name"])
-        app = WebApp(az, path)
+        app = WebApp(az, path, shown=p["app_settings"])
         site = app.get()
         if p["state"] == "absent":
             if site is None:

@@ -18,7 +18,10 @@ description:
     with their slot when slots are swapped.
   - Deployment slots need a Standard plan or higher; on Free, Shared and Basic plans Azure refuses the slot and the module
     says so.
-  - Only the options you set are compared and written; values of app settings and connection strings are never returned or shown.
+  - Only the options you set are compared and written.
+  - App settings come in two options written together, O(app_settings) (values shown in results and diffs) and
+    O(secret_app_settings) (C(no_log); names shown, values masked), so that one task sets them all without hiding its output.
+    Values of secret app settings and connection strings are never returned or shown.
 author:
   - erpops.azure maintainers (@erpops)
 options:
@@ -61,7 +64,7 @@ attributes:
     support: full
   diff_mode:
     support: full
-    details: App setting and connection string values are masked.
+    details: The values of O(secret_app_settings), of app settings the task does not name and of connection strings are masked.
 """
 
 EXAMPLES = r"""
@@ -77,7 +80,9 @@ EXAMPLES = r"""
     app_settings:
       DJANGO_SETTINGS_MODULE: erp_project.settings_production
       DB_NAME: erp_staging
-    sticky_app_settings: [DB_NAME]
+    secret_app_settings:
+      SECRET_KEY: "{{ vault_staging_secret_key }}"
+    sticky_app_settings: [DB_NAME, SECRET_KEY]
 
 - name: Delete the staging slot
   erpops.azure.web_app_slot:
@@ -91,8 +96,8 @@ RETURN = r"""
 web_app_slot:
   description:
     - The slot as Azure returns it, with C(properties.siteConfig) the full configuration of C(config/web), and
-      C(app_settings) and C(connection_strings) (values masked), C(basic_publishing_auth), C(sticky_app_settings) and
-      C(sticky_connection_strings) added.
+      C(app_settings) (the values of the settings named in O(app_settings), the others masked), C(connection_strings)
+      (values masked), C(basic_publishing_auth), C(sticky_app_settings) and C(sticky_connection_strings) added.
     - Empty when the slot was deleted.
   returned: always
   type: dict
@@ -101,10 +106,10 @@ web_app_slot:
     type: Microsoft.Web/sites/slots
     location: West Europe
     properties: {state: Running, defaultHostName: erp-supermarket-prod-staging.azurewebsites.net, httpsOnly: true}
-    app_settings: {DJANGO_SETTINGS_MODULE: "********", DB_NAME: "********"}
+    app_settings: {DJANGO_SETTINGS_MODULE: erp_project.settings_production, DB_NAME: erp_staging, SECRET_KEY: "********"}
     connection_strings: {}
     basic_publishing_auth: {scm: false, ftp: false}
-    sticky_app_settings: [DB_NAME]
+    sticky_app_settings: [DB_NAME, SECRET_KEY]
     sticky_connection_strings: []
 """
 
@@ -138,7 +143,8 @@ def argument_spec():
         identity=dict(type="dict", options=dict(system_assigned=dict(type="bool", required=True))),
         tags=dict(type="dict"),
         purge_tags=dict(type="bool", default=True),
-        app_settings=dict(type="dict", no_log=True),
+        app_settings=dict(type="dict"),
+        secret_app_settings=dict(type="dict", no_log=True),
         purge_app_settings=dict(type="bool", default=False),
         connection_strings=dict(type="list", elements="dict", options=dict(
             name=dict(type="str", required=True),
@@ -177,7 +183,7 @@ def main():
         site_path = "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Web/sites/%s" % (az.subscription_id, p["resource_group"], p["web_app"])
         path = "%s/slots/%s" % (site_path, p["name"])
         parent = az.arm.get(site_path, API_VERSION)
-        app = WebApp(az, path)
+        app = WebApp(az, path, shown=p["app_settings"])
         planned = parent is None
         if planned:
             az.parent_missing("web app %s not found in resource group %s; create it first with erpops.azure.web_app" % (p["web_app"], p["resource_group"]))

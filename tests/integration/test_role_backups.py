@@ -7,6 +7,7 @@ EXPECTED_FAILURES = [
     ("erpops.azure.backups : Check the backups role's variables", "backups_retention_period_in_days 0 (forever) or more"),
     ("erpops.azure.backups : Check the web app exists", "backups_web_app_name: web app"),
     ("erpops.azure.backups : Check the plan's tier allows backups", "backups_allowed_plan_tiers (PremiumV3)"),
+    ("erpops.azure.backups : Check the plan's tier allows backups", "The App Service plan of web app"),
 ]
 
 
