@@ -41,7 +41,14 @@ options:
   capacity:
     description:
       - Number of workers (C(sku.capacity)), between 1 and the tier's maximum (Basic 3, Standard 10, Premium 20, PremiumV2/V3 30, IsolatedV2 100).
-      - Leave it unset when autoscale manages the plan; a create then starts with 1 worker.
+      - Leave it unset when autoscale manages the plan; a create then starts with O(initial_capacity) workers, or 1.
+    type: int
+  initial_capacity:
+    description:
+      - Number of workers of a plan the module creates (C(sku.capacity)); an existing plan keeps its worker count, whatever
+        it is, as when O(capacity) is unset. For a plan autoscale (M(erpops.azure.autoscale)) manages, whose count only
+        the autoscale engine changes after the creation.
+      - Checked against the tier's maximum like O(capacity). Mutually exclusive with O(capacity).
     type: int
   reserved:
     description:
@@ -96,6 +103,15 @@ EXAMPLES = r"""
     resource_group: erp-supermarket-production-rg
     name: erp-production-plan
     sku: P1v3
+
+- name: Create the plan with two workers, then leave the count to autoscale (an existing plan keeps its count)
+  erpops.azure.app_service_plan:
+    resource_group: erp-supermarket-production-rg
+    name: erp-production-plan
+    location: West Europe
+    sku: S1
+    reserved: true
+    initial_capacity: 2
 
 - name: Run three workers by hand (no autoscale)
   erpops.azure.app_service_plan:
@@ -184,21 +200,23 @@ def main():
         location=dict(type="str"),
         sku=dict(type="str"),
         capacity=dict(type="int"),
+        initial_capacity=dict(type="int"),
         reserved=dict(type="bool", aliases=["is_linux"]),
         per_site_scaling=dict(type="bool"),
         zone_redundant=dict(type="bool"),
         tags=dict(type="dict"),
         purge_tags=dict(type="bool", default=True),
         state=dict(type="str", default="present", choices=["present", "absent"]),
-    ), wait=True)
+    ), wait=True, mutually_exclusive=[("capacity", "initial_capacity")])
     p = az.params
 
     if not NAME_RE.match(p["name"]):
         az.fail("name %r is not a valid App Service plan name: use 1-60 letters, digits and hyphens" % p["name"])
     if p["sku"] is not None and p["sku"].upper() not in SKUS:
         az.fail("sku %r is not an App Service plan SKU; use one of %s" % (p["sku"], ", ".join(canonical_sku(s) for s in SKUS)))
-    if p["capacity"] is not None and p["capacity"] < 1:
-        az.fail("capacity must be at least 1 (got %d)" % p["capacity"])
+    for opt in ("capacity", "initial_capacity"):
+        if p[opt] is not None and p[opt] < 1:
+            az.fail("%s must be at least 1 (got %d)" % (opt, p[opt]))
 
     def run():
         path = "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Web/serverfarms/%s" % (az.subscription_id, p["resource_group"], p["name"])
@@ -239,12 +257,14 @@ def main():
             az.fail("App Service plan %s has SKU %s, which this module does not manage; set sku explicitly" % (p["name"], sku_name))
         tier = SKUS[sku_name.upper()][0]
         limit = TIERS[tier]
-        if p["capacity"] is not None and p["capacity"] > limit:
-            az.fail("capacity %d is more than the %d workers a %s (%s) plan can run; choose 1-%d or a larger SKU"
-                    % (p["capacity"], limit, tier, canonical_sku(sku_name), limit))
+        # initial_capacity counts only for a plan this run creates.
+        opt = "capacity" if p["capacity"] is not None or current is not None else "initial_capacity"
+        if p[opt] is not None and p[opt] > limit:
+            az.fail("%s %d is more than the %d workers a %s (%s) plan can run; choose 1-%d or a larger SKU"
+                    % (opt, p[opt], limit, tier, canonical_sku(sku_name), limit))
         # The worker count is never sent unless the user set it: an update sends the current one back, so
         # autoscale's scale-out stands (clamped to a smaller tier's maximum on a scale-down).
-        capacity = p["capacity"]
+        capacity = p[opt]
         if capacity is None and current is not None and cur_sku.get("capacity") is not None:
             capacity = min(int(cur_sku["capacity"]), limit)
         tags = reconcile.tags_wanted(cur.get("tags"), p["tags"], p["purge_tags"])

@@ -18,6 +18,8 @@ description:
     the plan's tier (no autoscale below Standard, at most 10 instances on Standard, 20 on Premium, 30 on Premium v2/v3),
     metric names, operators and durations.
   - The module never changes the plan's worker count itself; Azure's autoscale engine does.
+  - The plan is read to create the setting and before any update (its tier bounds O(capacity.maximum)); a run that
+    changes nothing reads the setting alone.
   - Only the options you set are compared (durations and enum values normalised), so a second run with the same options changes nothing.
 author:
   - erpops.azure maintainers (@erpops)
@@ -451,24 +453,31 @@ def main():
         if current is not None and p["target"] and target.lower().rstrip("/") != str(cur_props.get("targetResourceUri")).lower().rstrip("/"):
             az.fail("autoscale setting %s targets %s; its target cannot change. Delete it or use another name"
                     % (p["name"], cur_props.get("targetResourceUri")))
-        plan = az.arm.get(target, WEB_API_VERSION)
-        planned = plan is None
-        if planned:
-            az.parent_missing("target App Service plan %s was not found" % target)
-            # Check mode: the plan is only planned; its tier is judged when the real run finds it.
-            plan = {"id": target, "name": target.rsplit("/", 1)[-1], "location": p["location"] or az.resource_group_location(p["resource_group"])}
-        target = plan["id"]
-        sku = plan.get("sku") or {}
-        tier = sku.get("tier") or ("Standard" if planned else "Free")
-        if planned:
-            tier_max = max(TIER_MAX.values())
-        elif tier not in TIER_MAX:
-            az.fail("autoscale is not available for App Service plan %s: it is %s (%s); autoscale needs Standard (S1) or higher. "
-                    "Scale the plan up first (erpops.azure.app_service_plan with sku: S1)" % (plan["name"], tier, sku.get("name")))
-        else:
-            tier_max = TIER_MAX[tier]
         if current is not None and p["location"] and reconcile.norm_location(p["location"]) != reconcile.norm_location(current["location"]):
             az.fail("autoscale setting %s is in %s; it cannot move to %s" % (p["name"], current["location"], p["location"]))
+
+        def read_plan():
+            """(plan, tier, most instances): the plan is read to create the setting or before a write, not when nothing changes."""
+            plan = az.arm.get(target, WEB_API_VERSION)
+            planned = plan is None
+            if planned:
+                az.parent_missing("target App Service plan %s was not found" % target)
+                # Check mode: the plan is only planned; its tier is judged when the real run finds it.
+                plan = {"id": target, "name": target.rsplit("/", 1)[-1], "location": p["location"] or az.resource_group_location(p["resource_group"])}
+            sku = plan.get("sku") or {}
+            tier = sku.get("tier") or ("Standard" if planned else "Free")
+            if planned:
+                return plan, tier, max(TIER_MAX.values())
+            if tier not in TIER_MAX:
+                az.fail("autoscale is not available for App Service plan %s: it is %s (%s); autoscale needs Standard (S1) or higher. "
+                        "Scale the plan up first (erpops.azure.app_service_plan with sku: S1)" % (plan["name"], tier, sku.get("name")))
+            return plan, tier, TIER_MAX[tier]
+
+        # An existing setting names its plan (the target cannot change): the plan is read only for a write.
+        plan = tier = tier_max = None
+        if current is None:
+            plan, tier, tier_max = read_plan()
+            target = plan["id"]
 
         profiles = [dict(pr) for pr in cur_props.get("profiles") or []]
         index = next((i for i, pr in enumerate(profiles) if (p["profile_name"] and pr.get("name") == p["profile_name"])
@@ -477,9 +486,14 @@ def main():
         cap = capacity or dict((k, int(v)) for k, v in (old.get("capacity") or {}).items())
         if not cap:
             az.fail("capacity is required: autoscale setting %s has no profile %s yet" % (p["name"], p["profile_name"] or "without a schedule"))
-        if cap["maximum"] > tier_max:
-            az.fail("capacity.maximum is %d but a %s (%s) plan runs at most %d instances; lower it or scale the plan up"
-                    % (cap["maximum"], tier, sku.get("name"), tier_max))
+
+        def check_tier():
+            if cap["maximum"] > tier_max:
+                az.fail("capacity.maximum is %d but a %s (%s) plan runs at most %d instances; lower it or scale the plan up"
+                        % (cap["maximum"], tier, (plan.get("sku") or {}).get("name"), tier_max))
+
+        if plan is not None:
+            check_tier()
         new_rules = None
         if rules is not None:
             try:
@@ -515,6 +529,16 @@ def main():
         tags = reconcile.tags_wanted((current or {}).get("tags"), p["tags"], p["purge_tags"])
         if tags is not None and tags != ((current or {}).get("tags") or {}):
             changes.append("tags")
+        if current is not None and not changes:
+            return dict(changed=False, autoscale_setting=current, summary=summarize(current, p["profile_name"] or old.get("name") or "default"),
+                        diff={"before": current, "after": current}, changes=[])
+        if plan is None:
+            # A write to an existing setting: its plan's tier is checked first.
+            plan, tier, tier_max = read_plan()
+            check_tier()
+            target = plan["id"]
+            if new_rules is not None:
+                new_rules = [dict(r, metricTrigger=dict(r["metricTrigger"], metricResourceUri=target)) for r in rules]
 
         profile = dict(old, name=p["profile_name"] or old.get("name") or "default",
                        capacity=dict((k, str(v)) for k, v in cap.items()), rules=new_rules if new_rules is not None else old.get("rules") or [])
@@ -534,9 +558,6 @@ def main():
                 "tags": tags if tags is not None else (current or {}).get("tags") or {},
                 "properties": {"enabled": enabled, "targetResourceUri": target, "profiles": profiles, "notifications": notification,
                                "predictiveAutoscalePolicy": cur_props.get("predictiveAutoscalePolicy") or {"scaleMode": "Disabled"}}}
-        if current is not None and not changes:
-            return dict(changed=False, autoscale_setting=current, summary=summarize(current, profile["name"]),
-                        diff={"before": current, "after": current}, changes=[])
         predicted = dict(body, id=(current or {}).get("id", path), name=p["name"], type="Microsoft.Insights/autoscaleSettings")
         diff = {"before": current or {}, "after": predicted}
         if az.check_mode:

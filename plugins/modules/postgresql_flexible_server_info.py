@@ -28,8 +28,17 @@ options:
     description:
       - Names of the server parameters to return for a server read by O(name).
       - Unset returns the parameters changed from their default (C(source=user-override)) and those waiting for a restart.
+      - An empty list returns none, without reading them.
     type: list
     elements: str
+  include:
+    description:
+      - The child resources read with a server read by O(name), one listing each (followed through its pages); the others
+        are not read and their keys are not returned. An empty list reads the server alone.
+    type: list
+    elements: str
+    choices: [firewall_rules, backups, configurations, databases]
+    default: [firewall_rules, backups, configurations, databases]
 extends_documentation_fragment:
   - erpops.azure.attributes
   - erpops.azure.azure
@@ -49,6 +58,13 @@ EXAMPLES = r"""
     configurations: [require_secure_transport, log_connections]
   register: erp_db
 
+- name: Read the server alone (its address and id), none of its child resources
+  erpops.azure.postgresql_flexible_server_info:
+    name: erp-postgres-prod
+    resource_group: erp-supermarket-production-rg
+    include: []
+  register: erp_db_alone
+
 - name: Show the newest backup
   ansible.builtin.debug:
     msg: "{{ erp_db.servers[0].backups | map(attribute='properties.completedTime') | max }}"
@@ -58,8 +74,8 @@ RETURN = r"""
 servers:
   description:
     - The servers found, as Azure returns them (empty when O(name) does not exist).
-    - With O(name), each carries C(firewall_rules), C(configurations), C(databases) and C(backups) lists.
-      C(configurations) and C(databases) are null for a stopped server, which Azure does not let read them.
+    - With O(name), each carries C(firewall_rules), C(configurations), C(databases) and C(backups) lists (those of
+      O(include)). C(configurations) and C(databases) are null for a stopped server, which Azure does not let read them.
   returned: always
   type: list
   elements: dict
@@ -85,12 +101,22 @@ servers:
 from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule
 
 API_VERSION = "2024-08-01"
+CHILDREN = ("firewall_rules", "backups", "configurations", "databases")
 
 
 def main():
-    az = AzureModule(dict(name=dict(type="str"), resource_group=dict(type="str"), configurations=dict(type="list", elements="str")),
+    az = AzureModule(dict(name=dict(type="str"), resource_group=dict(type="str"), configurations=dict(type="list", elements="str"),
+                          include=dict(type="list", elements="str", choices=list(CHILDREN), default=list(CHILDREN))),
                      required_by={"name": "resource_group"})
     p = az.params
+
+    def configurations(path):
+        configs = az.arm.list(path + "/configurations", API_VERSION)
+        if p["configurations"] is not None:
+            names = {n.lower() for n in p["configurations"]}
+            return [c for c in configs if c.get("name", "").lower() in names]
+        return [c for c in configs if (c.get("properties") or {}).get("source") == "user-override"
+                or (c.get("properties") or {}).get("isConfigPendingRestart")]
 
     def run():
         sub = "/subscriptions/%s" % az.subscription_id
@@ -99,21 +125,20 @@ def main():
             server = az.arm.get(path, API_VERSION)
             if server is None:
                 return dict(changed=False, servers=[])
-            server["firewall_rules"] = az.arm.list(path + "/firewallRules", API_VERSION)
-            server["backups"] = az.arm.list(path + "/backups", API_VERSION)
-            if (server.get("properties") or {}).get("state") == "Stopped":
-                # Azure answers ServerStoppedError for parameters and databases of a stopped server.
-                server["configurations"] = server["databases"] = None
-                return dict(changed=False, servers=[server])
-            configs = az.arm.list(path + "/configurations", API_VERSION)
-            if p["configurations"] is not None:
-                names = {n.lower() for n in p["configurations"]}
-                configs = [c for c in configs if c.get("name", "").lower() in names]
-            else:
-                configs = [c for c in configs if (c.get("properties") or {}).get("source") == "user-override"
-                           or (c.get("properties") or {}).get("isConfigPendingRestart")]
-            server["configurations"] = configs
-            server["databases"] = az.arm.list(path + "/databases", API_VERSION)
+            include = set(p["include"])
+            if "firewall_rules" in include:
+                server["firewall_rules"] = az.arm.list(path + "/firewallRules", API_VERSION)
+            if "backups" in include:
+                server["backups"] = az.arm.list(path + "/backups", API_VERSION)
+            stopped = (server.get("properties") or {}).get("state") == "Stopped"
+            for key in ("configurations", "databases"):
+                if key in include and stopped:
+                    # Azure answers ServerStoppedError for parameters and databases of a stopped server.
+                    server[key] = None
+            if "configurations" in include and not stopped:
+                server["configurations"] = configurations(path) if p["configurations"] != [] else []
+            if "databases" in include and not stopped:
+                server["databases"] = az.arm.list(path + "/databases", API_VERSION)
             return dict(changed=False, servers=[server])
         if p["resource_group"]:
             base = "%s/resourceGroups/%s/providers/Microsoft.DBforPostgreSQL/flexibleServers" % (sub, p["resource_group"])

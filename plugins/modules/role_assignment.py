@@ -40,6 +40,11 @@ options:
       - The role to assign. Either a role name as Azure lists it at the scope (C(Key Vault Secrets User), C(Reader)), matched
         without case, or a role definition ID (C(/subscriptions/<id>/providers/Microsoft.Authorization/roleDefinitions/<guid>))
         or its GUID alone (C(4633458b-17de-408a-b874-0445c86b69e6)).
+      - The built-in roles Owner, Contributor, Reader, User Access Administrator, Key Vault Administrator, Key Vault Secrets
+        Officer, Key Vault Secrets User, Storage Blob Data Contributor, Storage Blob Data Reader, Monitoring Reader, Monitoring
+        Contributor, Monitoring Metrics Publisher, Website Contributor, Web Plan Contributor and DNS Zone Contributor, by name
+        or by id, resolve to their published GUIDs (Microsoft Learn, "Azure built-in roles") without a request; another role
+        is looked up at the scope.
     type: str
     required: true
   principal_id:
@@ -145,6 +150,27 @@ ROLE_ID_RE = re.compile(r"^(/[^/].*)?/providers/Microsoft\.Authorization/roleDef
 # Names of new assignments: uuid5 of (scope, role, principal) in a namespace of this collection's own.
 NAME_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://galaxy.ansible.com/erpops/azure/role_assignment")
 RETRY_INTERVAL = 5
+# Built-in roles by name (Microsoft Learn, "Azure built-in roles"): their GUIDs are the same in every tenant, and a custom
+# role cannot take a built-in role's name, so these resolve without a request. Their definition id at any scope is
+# {scope}/providers/Microsoft.Authorization/roleDefinitions/{guid}. The collection's roles, and the ones its docs name.
+BUILTIN_ROLES = dict((name.lower(), (name, guid)) for name, guid in (
+    ("Owner", "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"),
+    ("Contributor", "b24988ac-6180-42a0-ab88-20f7382dd24c"),
+    ("Reader", "acdd72a7-3385-48ef-bd42-f606fba81ae7"),
+    ("User Access Administrator", "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"),
+    ("Key Vault Administrator", "00482a5a-887f-4fb3-b363-3b7fe8e74483"),
+    ("Key Vault Secrets Officer", "b86a8fe4-44ce-4948-aee5-eccb2c155cd7"),
+    ("Key Vault Secrets User", "4633458b-17de-408a-b874-0445c86b69e6"),
+    ("Storage Blob Data Contributor", "ba92f5b4-2d11-453d-a403-e96b0029c9fe"),
+    ("Storage Blob Data Reader", "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"),
+    ("Monitoring Reader", "43d0d8ad-25c7-4714-9337-8ba259a9fe05"),
+    ("Monitoring Contributor", "749f88d5-cbae-40b8-bcfc-e573ddc772fa"),
+    ("Monitoring Metrics Publisher", "3913510d-42f4-4e42-8a64-420c390055eb"),
+    ("Website Contributor", "de139f84-1756-47ae-9be6-808fbbe84772"),
+    ("Web Plan Contributor", "2cc479cb-7b4d-49a8-b449-8c00fd0f0a4b"),
+    ("DNS Zone Contributor", "befefa01-2a29-4197-83a8-272ff33ce314"),
+))
+BUILTIN_GUIDS = dict((guid, name) for name, guid in BUILTIN_ROLES.values())
 DATA_ROLE_HINT = ("assigning roles needs Microsoft.Authorization/roleAssignments/write at the scope: Owner, User Access Administrator or "
                   "Role Based Access Control Administrator (a Contributor cannot)")
 
@@ -182,6 +208,10 @@ class Assignments:
         """(guid, role definition) of ``role``: a name, a role definition id or a GUID."""
         m = ROLE_ID_RE.match(role)
         guid = m.group(2).lower() if m else (role.lower() if GUID_RE.match(role) else None)
+        builtin = BUILTIN_ROLES.get(role.lower()) if guid is None else ((BUILTIN_GUIDS[guid], guid) if guid in BUILTIN_GUIDS else None)
+        if builtin is not None:
+            # A built-in role: its name and GUID are published, no request needed.
+            return builtin[1], {"name": builtin[1], "properties": {"roleName": builtin[0], "type": "BuiltInRole"}}
         if guid is not None:
             doc = self.az.arm.get(self.scope + PROVIDER + "/roleDefinitions/" + guid, API_VERSION)
             if doc is None and self.scope != "/subscriptions/" + self.subscription:

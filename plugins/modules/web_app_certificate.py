@@ -22,6 +22,8 @@ description:
     To replace a certificate, give the new one another O(name).
   - With O(state=absent) the SNI binding is removed first and then the certificate, because Azure refuses to delete a
     certificate a binding still uses.
+  - Reads what it needs only; the certificate, then its hostname binding. The app (its plan and region) is read only to
+    create the certificate, or to tell a missing app from a missing binding. A second run makes two reads.
 author:
   - erpops.azure maintainers (@erpops)
 options:
@@ -68,6 +70,16 @@ options:
   password:
     description: Password of the PFX file. Never logged.
     type: str
+  tags:
+    description:
+      - Tags of the certificate. A certificate created by the module carries them from its creation; an existing one is
+        tagged with the Tags API (C({id}/providers/Microsoft.Resources/tags/default)), as a certificate's update carries
+        no tags. Unset leaves the tags alone.
+    type: dict
+  purge_tags:
+    description: Remove tags not listed in O(tags). With V(false), O(tags) are added to the existing ones.
+    type: bool
+    default: true
   state:
     description: Whether the hostname should have the certificate and its SNI binding.
     type: str
@@ -91,6 +103,15 @@ EXAMPLES = r"""
     web_app: erp-supermarket-prod
     hostname: www.erp.example.com
   register: tls
+
+- name: The same, with the deployment's tags on the certificate
+  erpops.azure.web_app_certificate:
+    resource_group: erp-supermarket-production-rg
+    web_app: erp-supermarket-prod
+    hostname: www.erp.example.com
+    tags:
+      application: erp-supermarket
+    purge_tags: false
 
 - name: Bind a certificate kept in Key Vault
   erpops.azure.web_app_certificate:
@@ -167,6 +188,7 @@ from ansible_collections.erpops.azure.plugins.module_utils import reconcile
 from ansible_collections.erpops.azure.plugins.module_utils.module import KNOWN_AFTER_CREATE, AzureModule
 
 API_VERSION = "2024-11-01"
+TAGS_API_VERSION = "2021-04-01"
 SECRET_KEYS = ("pfxBlob", "password")
 
 
@@ -191,12 +213,16 @@ def main():
         pfx_path=dict(type="path"),
         pfx_blob=dict(type="str", no_log=True),
         password=dict(type="str", no_log=True),
+        tags=dict(type="dict"),
+        purge_tags=dict(type="bool", default=True),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     ), wait=True, mutually_exclusive=[("pfx_path", "pfx_blob")],
         required_if=[("source", "key_vault", ("key_vault_id", "key_vault_secret_name")), ("source", "pfx", ("pfx_path", "pfx_blob"), True)])
     p = az.params
     host = p["hostname"].lower().rstrip(".")
     cert_name = p["name"] or host
+    site_name = p["web_app"] + ("(%s)" % p["slot"] if p["slot"] else "")
+    paths = {}
 
     def redacted(doc):
         return reconcile.redact(doc, secret_keys=SECRET_KEYS) if doc else {}
@@ -211,58 +237,99 @@ def main():
             az.fail("pfx_path %s cannot be read: %s" % (p["pfx_path"], exc))
         return None
 
-    def run():
-        if host.startswith("*") and p["source"] == "managed":
-            az.fail("source=managed cannot secure the wildcard hostname %s; use source=key_vault or source=pfx" % host)
-        blob = pfx_blob() if p["source"] == "pfx" and p["state"] == "present" else None
-        sub_rg = "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Web" % (az.subscription_id, p["resource_group"])
-        site_path = "%s/sites/%s" % (sub_rg, p["web_app"]) + ("/slots/%s" % p["slot"] if p["slot"] else "")
-        binding_path = "%s/hostNameBindings/%s" % (site_path, host)
-        cert_path = "%s/certificates/%s" % (sub_rg, cert_name)
-        site = az.arm.get(site_path, API_VERSION)
-        site_name = p["web_app"] + ("(%s)" % p["slot"] if p["slot"] else "")
+    def read_site():
+        """The app (its plan and region), or outside check mode an error when it is missing; in check mode a planned one."""
+        site = az.arm.get(paths["site"], API_VERSION)
         if site is None:
             what = p["web_app"] + (" slot %s" % p["slot"] if p["slot"] else "")
             az.parent_missing("web app %s not found in resource group %s" % (what, p["resource_group"]))
             # Check mode: the app is only planned (its host name binding too); the certificate goes in its region, on its plan.
             site = {"planned": True, "location": az.resource_group_location(p["resource_group"]),
                     "properties": {"serverFarmId": KNOWN_AFTER_CREATE}}
-        binding = az.arm.get(binding_path, API_VERSION) if not site.get("planned") else None
-        cert = az.arm.get(cert_path, API_VERSION)
-        if binding is None and p["state"] == "present":
-            az.parent_missing("hostname %s is not bound to web app %s; bind it first with erpops.azure.web_app_hostname" % (host, site_name))
-            # Check mode: the binding is only planned (erpops.azure.web_app_hostname predicts it), without TLS yet.
-            binding = {"id": binding_path, "name": host, "planned": True,
-                       "properties": {"siteName": site_name, "hostNameType": "Verified", "sslState": "Disabled"}}
-        bprops = (binding or {}).get("properties") or {}
-        before = {"certificate": redacted(cert), "hostname_binding": binding if binding and not binding.get("planned") else {}}
-        if not any(before.values()):
-            before = {}  # nothing exists yet: a creation
-        binding = dict((k, v) for k, v in (binding or {}).items() if k != "planned") or None
+        return site
 
+    def planned_binding():
+        # Check mode: the binding is only planned (erpops.azure.web_app_hostname predicts it), without TLS yet.
+        return {"id": paths["binding"], "name": host, "planned": True,
+                "properties": {"siteName": site_name, "hostNameType": "Verified", "sslState": "Disabled"}}
+
+    def read_binding(site):
+        """The hostname binding, or outside check mode an error naming what is missing (the app, read only then, or the
+        binding) before any write; in check mode a planned one."""
+        if site is not None and site.get("planned"):
+            return planned_binding()
+        binding = az.arm.get(paths["binding"], API_VERSION)
+        if binding is None:
+            if site is None and read_site().get("planned"):
+                return planned_binding()
+            az.parent_missing("hostname %s is not bound to web app %s; bind it first with erpops.azure.web_app_hostname" % (host, site_name))
+            binding = planned_binding()
+        return binding
+
+    def absent(cert):
+        binding = az.arm.get(paths["binding"], API_VERSION)
+        bprops = (binding or {}).get("properties") or {}
+        before = {"certificate": redacted(cert), "hostname_binding": binding or {}}
+        if not any(before.values()):
+            before = {}
+        changed = False
+        after_binding = binding or {}
+        if binding is not None and str(bprops.get("sslState") or "Disabled") != "Disabled":
+            changed = True
+            after_binding = reconcile.merge(binding, {"properties": {"sslState": "Disabled", "thumbprint": ""}})
+            if not az.check_mode:
+                # The SNI binding first: Azure refuses to delete a certificate in use (409 Conflict).
+                _status, _hdrs, after_binding = az.arm.request("PUT", paths["binding"], API_VERSION, expect=(200, 201), body={
+                    "properties": {"siteName": site_name, "sslState": "Disabled"}})
+        if cert is not None:
+            changed = True
+            if not az.check_mode:
+                az.arm.request("DELETE", paths["cert"], API_VERSION, expect=(200, 204))
+        after = {"certificate": {}, "hostname_binding": after_binding}
+        return dict(changed=changed, certificate={}, hostname_binding=after_binding, diff={"before": before, "after": after})
+
+    def retag(cert, tags):
+        """Tags of an existing certificate, with the Tags API: a certificate's update (PATCH) carries none."""
+        predicted = dict(cert, tags=tags)
+        if az.check_mode:
+            return predicted
+        op = az.arm.start("PATCH", paths["cert"] + "/providers/Microsoft.Resources/tags/default", TAGS_API_VERSION,
+                          body={"operation": "Replace", "properties": {"tags": tags}})
+        done = az.arm.wait(op, p["wait_timeout"]) or {}
+        written = (done.get("properties") or {}).get("tags")
+        return dict(cert, tags=written if isinstance(written, dict) else tags)
+
+    def run():
+        if host.startswith("*") and p["source"] == "managed":
+            az.fail("source=managed cannot secure the wildcard hostname %s; use source=key_vault or source=pfx" % host)
+        blob = pfx_blob() if p["source"] == "pfx" and p["state"] == "present" else None
+        sub_rg = "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Web" % (az.subscription_id, p["resource_group"])
+        paths["site"] = "%s/sites/%s" % (sub_rg, p["web_app"]) + ("/slots/%s" % p["slot"] if p["slot"] else "")
+        paths["binding"] = "%s/hostNameBindings/%s" % (paths["site"], host)
+        paths["cert"] = "%s/certificates/%s" % (sub_rg, cert_name)
+        # Reads: the certificate; then, to keep it, its binding; only to create it, the app (its plan and region) first.
+        cert = az.arm.get(paths["cert"], API_VERSION)
         if p["state"] == "absent":
-            changed = False
-            after_binding = binding or {}
-            if binding is not None and str(bprops.get("sslState") or "Disabled") != "Disabled":
-                changed = True
-                after_binding = reconcile.merge(binding, {"properties": {"sslState": "Disabled", "thumbprint": ""}})
-                if not az.check_mode:
-                    # The SNI binding first: Azure refuses to delete a certificate in use (409 Conflict).
-                    _status, _hdrs, after_binding = az.arm.request("PUT", binding_path, API_VERSION, expect=(200, 201), body={
-                        "properties": {"siteName": site_name, "sslState": "Disabled"}})
-            if cert is not None:
-                changed = True
-                if not az.check_mode:
-                    az.arm.request("DELETE", cert_path, API_VERSION, expect=(200, 204))
-            after = {"certificate": {}, "hostname_binding": after_binding}
-            return dict(changed=changed, certificate={}, hostname_binding=after_binding, diff={"before": before, "after": after})
+            return absent(cert)
 
         cprops = (cert or {}).get("properties") or {}
         usable = cert is not None and cprops.get("thumbprint") and cprops.get("valid") is not False and covers(cprops.get("hostNames"), host)
-        changed = False
-        op = None
         if cert is not None and not usable and p["source"] == "managed" and str(cprops.get("canonicalName") or "").lower() != host:
             az.fail("certificate %s exists but does not cover %s (it covers %s); choose another name" % (cert_name, host, cprops.get("hostNames")))
+        site = None if usable else read_site()
+        binding = read_binding(site)
+        bprops = binding.get("properties") or {}
+        before = {"certificate": redacted(cert), "hostname_binding": binding if not binding.get("planned") else {}}
+        if not any(before.values()):
+            before = {}  # nothing exists yet: a creation
+        binding = dict((k, v) for k, v in binding.items() if k != "planned")
+        tags = reconcile.tags_wanted((cert or {}).get("tags"), p["tags"], p["purge_tags"])
+
+        changed = False
+        op = None
+        if usable and tags is not None and tags != (cert.get("tags") or {}):
+            changed = True
+            cert = retag(cert, tags)
         if not usable:
             changed = True
             if p["source"] == "managed":
@@ -274,16 +341,20 @@ def main():
             else:
                 body_props = {"pfxBlob": blob, "password": p["password"] or ""}
             body = {"location": site["location"], "properties": body_props}
+            if tags is not None or cert is not None:
+                body["tags"] = tags if tags is not None else cert.get("tags") or {}
             if az.check_mode:
-                cert = reconcile.merge(cert or {"id": cert_path, "name": cert_name, "type": "Microsoft.Web/certificates"}, body)
+                cert = reconcile.merge(cert or {"id": paths["cert"], "name": cert_name, "type": "Microsoft.Web/certificates"}, body)
+                if "tags" in body:
+                    cert["tags"] = body["tags"]
             else:
                 # Managed certificates: the service answers 202 + Location although the spec says 200
                 # (azure-rest-api-specs#25620, #27962): ArmClient follows the Location until its final 200.
-                op = az.arm.start("PUT", cert_path, API_VERSION, body=body)
+                op = az.arm.start("PUT", paths["cert"], API_VERSION, body=body)
                 if p["wait"]:
                     az.arm.wait(op, p["wait_timeout"])
                     op = None
-                    cert = az.arm.get(cert_path, API_VERSION)
+                    cert = az.arm.get(paths["cert"], API_VERSION)
                 else:
                     cert = op.get("result") or cert
                     if not op.get("done"):
@@ -301,7 +372,7 @@ def main():
             changed = True
             after_binding = reconcile.merge(binding, {"properties": {"sslState": "SniEnabled", "thumbprint": thumb or KNOWN_AFTER_CREATE}})
             if not az.check_mode:
-                _status, _hdrs, after_binding = az.arm.request("PUT", binding_path, API_VERSION, expect=(200, 201), body={
+                _status, _hdrs, after_binding = az.arm.request("PUT", paths["binding"], API_VERSION, expect=(200, 201), body={
                     "properties": {"siteName": site_name, "sslState": "SniEnabled", "thumbprint": thumb}})
         result = dict(changed=changed, certificate=redacted(cert), hostname_binding=after_binding,
                       diff={"before": before, "after": {"certificate": redacted(cert), "hostname_binding": after_binding}})

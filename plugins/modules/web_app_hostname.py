@@ -13,11 +13,13 @@ short_description: Bind a custom hostname to an Azure web app or slot, and say w
 version_added: 0.1.0
 description:
   - Adds or removes a custom hostname binding (C(Microsoft.Web/sites/hostNameBindings)) of a web app or of one of its slots.
-  - Azure binds a hostname only when public DNS proves the domain is yours. The module always returns RV(dns_records),
-    the records the binding needs (also in check mode and when the binding fails), so a play can create them with
+  - Azure binds a hostname only when public DNS proves the domain is yours. Until the hostname is bound the module returns
+    RV(dns_records), the records the binding needs (also in check mode and when the binding fails), so a play can create them with
     M(erpops.azure.dns_record_set) first; a TXT record C(asuid.<hostname>) holding RV(verification_id), and a CNAME to
     C(<app>.azurewebsites.net) for a subdomain or an A record to the app's inbound IP address for an apex domain.
   - When the records are missing, Azure's error (C(04006), "A TXT record pointing from asuid... was not found") is the message.
+  - A hostname already bound costs one read (its binding); the app itself is read only to bind a hostname, so
+    RV(dns_records) and RV(verification_id) come with a binding to make (or to predict), not with one that exists.
   - TLS is bound with M(erpops.azure.web_app_certificate); this module leaves C(sslState) alone.
 author:
   - erpops.azure maintainers (@erpops)
@@ -116,7 +118,7 @@ dns_records:
   description:
     - The public DNS records the binding needs, by fully qualified name. C(value) is the record's content; for an A record
       it is the app's inbound IP address as the site reports it (C(inboundIpAddress)), or null when the site does not report it.
-  returned: when O(state=present)
+  returned: when O(state=present) and the hostname was not bound yet
   type: list
   elements: dict
   sample:
@@ -124,7 +126,7 @@ dns_records:
     - {type: CNAME, name: www.erp.example.com, value: erp-supermarket-prod.azurewebsites.net}
 verification_id:
   description: The app's C(customDomainVerificationId), the value of the C(asuid) TXT record.
-  returned: when O(state=present)
+  returned: when O(state=present) and the hostname was not bound yet
   type: str
   sample: 8F2C6A0D3B5E4F7A9C1D2E3F405162738495A6B7C8D9E0F1A2B3C4D5E6F7E41B
 """
@@ -156,16 +158,9 @@ def main():
         if p["slot"]:
             site_path += "/slots/%s" % p["slot"]
         path = "%s/hostNameBindings/%s" % (site_path, host)
-        site = az.arm.get(site_path, API_VERSION)
-        if site is None:
-            what = p["web_app"] + (" slot %s" % p["slot"] if p["slot"] else "")
-            az.parent_missing("web app %s not found in resource group %s" % (what, p["resource_group"]))
-            # Check mode: the app is only planned. Azure names its host <app>.azurewebsites.net (<app>-<slot> for a slot);
-            # its verification id and inbound address are only known once it exists.
-            site = {"planned": True, "properties": {
-                "customDomainVerificationId": KNOWN_AFTER_CREATE, "inboundIpAddress": KNOWN_AFTER_CREATE,
-                "defaultHostName": "%s%s.azurewebsites.net" % (p["web_app"].lower(), "-" + p["slot"].lower() if p["slot"] else "")}}
-        current = az.arm.get(path, API_VERSION) if not site.get("planned") else None
+        # The binding first: when it exists the app does too, and a second run needs no other read. A binding of a
+        # missing app answers 404 like a missing binding, so the app is read only then.
+        current = az.arm.get(path, API_VERSION)
         if p["state"] == "absent":
             if current is None:
                 return dict(changed=False, hostname_binding={}, diff={"before": {}, "after": {}})
@@ -177,6 +172,18 @@ def main():
                 az.arm.request("DELETE", path, API_VERSION, expect=(200, 204))
             return dict(changed=True, hostname_binding={}, diff={"before": current, "after": {}})
 
+        if current is not None:
+            # Bound already: Azure verified its records when it bound it (see dns_records).
+            return dict(changed=False, hostname_binding=current, diff={"before": current, "after": current})
+        site = az.arm.get(site_path, API_VERSION)
+        if site is None:
+            what = p["web_app"] + (" slot %s" % p["slot"] if p["slot"] else "")
+            az.parent_missing("web app %s not found in resource group %s" % (what, p["resource_group"]))
+            # Check mode: the app is only planned. Azure names its host <app>.azurewebsites.net (<app>-<slot> for a slot);
+            # its verification id and inbound address are only known once it exists.
+            site = {"properties": {
+                "customDomainVerificationId": KNOWN_AFTER_CREATE, "inboundIpAddress": KNOWN_AFTER_CREATE,
+                "defaultHostName": "%s%s.azurewebsites.net" % (p["web_app"].lower(), "-" + p["slot"].lower() if p["slot"] else "")}}
         props = site.get("properties") or {}
         vid = props.get("customDomainVerificationId")
         rtype = p["custom_host_name_dns_record_type"] or ("A" if len(host.split(".")) == 2 else "CName")
@@ -187,8 +194,6 @@ def main():
             default_host = props.get("defaultHostName") or "%s.azurewebsites.net" % p["web_app"]
             records.append({"type": "CNAME", "name": host, "value": default_host})
         out = dict(dns_records=records, verification_id=vid)
-        if current is not None:
-            return dict(changed=False, hostname_binding=current, diff={"before": current, "after": current}, **out)
         site_name = p["web_app"] + ("(%s)" % p["slot"] if p["slot"] else "")
         body = {"properties": {"siteName": site_name, "hostNameType": "Verified", "customHostNameDnsRecordType": rtype}}
         predicted = {"id": path, "name": host, "properties": dict(body["properties"], sslState="Disabled")}
