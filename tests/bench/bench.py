@@ -143,7 +143,6 @@ def serialised_chains(ops):
     return chains
 
 
-@contextlib.contextmanager
 def ran_in_sequence(ops):
     """The longest chain of operations of this run each started after the previous one ended (Azure seconds, the chain):
     what this run made wait one after another, whether Azure required it or not."""
@@ -155,6 +154,7 @@ def ran_in_sequence(ops):
     return max(best.values(), key=lambda c: c[0], default=(0, []))
 
 
+@contextlib.contextmanager
 def fresh(scale, page_size=10):
     """A new azsim at ``scale`` whose owner has run playbooks/access.yml; stopped and removed afterwards."""
     with tempfile.TemporaryDirectory(prefix="bench-azsim-") as state:
