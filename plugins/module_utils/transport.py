@@ -40,10 +40,13 @@ try:  # Python 3
 except ImportError:  # pragma: no cover - Python 2 is not supported by azure-core; keeps sanity's compile test happy
     httplib = None
 
-from azure.core.exceptions import HttpResponseError, ServiceRequestError, ServiceRequestTimeoutError, ServiceResponseError, ServiceResponseTimeoutError
-from azure.core.pipeline.transport import HttpTransport
-from azure.core.rest import HttpResponse
-from azure.core.utils import case_insensitive_dict
+try:
+    from azure.core.exceptions import HttpResponseError, ServiceRequestError, ServiceRequestTimeoutError, ServiceResponseError, ServiceResponseTimeoutError
+    from azure.core.pipeline.transport import HttpTransport
+    from azure.core.rest import HttpResponse
+    from azure.core.utils import case_insensitive_dict
+except ImportError:  # the modules report the missing azure-core themselves (module.py), before any request
+    HttpTransport = HttpResponse = object
 
 DEFAULT_TIMEOUT = 300  # seconds, azure-core's ConnectionConfiguration default for both the connection and the read
 

@@ -306,5 +306,6 @@ def main():
 
     az.run(run)
 
+
 if __name__ == "__main__":
     main()

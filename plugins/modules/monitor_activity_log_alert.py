@@ -353,5 +353,6 @@ def main():
 
     az.run(run)
 
+
 if __name__ == "__main__":
     main()

@@ -390,5 +390,6 @@ def main():
 
     az.run(run)
 
+
 if __name__ == "__main__":
     main()
