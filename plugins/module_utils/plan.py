@@ -8,11 +8,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.erpops.azure.plugins.module_utils.module import KNOWN_AFTER_CREATE
-
-# Where a value Azure assigns at creation (a GUID, a key, a connection string) stands in a prediction.
-KNOWN_AFTER_CREATION = KNOWN_AFTER_CREATE
-
 
 def identity(path):
     """The id and name Azure gives the resource at ``path`` (its name is the path's last segment)."""

@@ -135,8 +135,8 @@ connection_string:
 """
 
 from ansible_collections.erpops.azure.plugins.module_utils import reconcile
-from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, Resource
-from ansible_collections.erpops.azure.plugins.module_utils.plan import KNOWN_AFTER_CREATION, parent_missing, planned
+from ansible_collections.erpops.azure.plugins.module_utils.module import KNOWN_AFTER_CREATE, AzureModule, Resource
+from ansible_collections.erpops.azure.plugins.module_utils.plan import parent_missing, planned
 
 API_VERSION = "2020-02-02"
 SECRET_KEYS = ("InstrumentationKey", "ConnectionString")
@@ -220,7 +220,7 @@ def main():
             out.update(connection_string=doc_props["ConnectionString"], instrumentation_key=doc_props.get("InstrumentationKey"))
         elif az.check_mode and current is None:
             # Azure draws the instrumentation key (a GUID) at creation: a new component's connection string is not known yet.
-            out.update(connection_string=KNOWN_AFTER_CREATION, instrumentation_key=KNOWN_AFTER_CREATION)
+            out.update(connection_string=KNOWN_AFTER_CREATE, instrumentation_key=KNOWN_AFTER_CREATE)
         return out
 
     az.run(run)
