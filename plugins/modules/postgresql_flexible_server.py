@@ -619,7 +619,10 @@ def main():
             else:
                 ops.append(op)
         if ops:
-            return dict(changed=True, server=_public(predicted), diff=diff, operation=_public(ops[-1]), **extra)
+            # Not awaited: a new server is returned with the id it will have (as in check mode), so a later task's result
+            # names the same resource.
+            started = dict(identity(path), **predicted) if current is None else predicted
+            return dict(changed=True, server=_public(started), diff=diff, operation=_public(ops[-1]), **extra)
         return dict(changed=True, server=_public(res.get()), diff=diff, **extra)
 
     az.run(run)
