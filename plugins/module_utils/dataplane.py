@@ -32,15 +32,9 @@ def pipeline_client(base_url, credential, scope, retry_policy, decode_and_redire
     chain += [retry_policy, bearer_policy(credential, scope)]
     if http_logging:
         chain += [policies.NetworkTraceLoggingPolicy(), policies.HttpLoggingPolicy()]
-    if streaming:
-        from azure.core.pipeline.transport import RequestsTransport
+    from ansible_collections.erpops.azure.plugins.module_utils.transport import transport_from_environment
 
-        transport = RequestsTransport()
-    else:
-        from ansible_collections.erpops.azure.plugins.module_utils.transport import transport_from_environment
-
-        transport = transport_from_environment()
-    return PipelineClient(base_url=base_url, policies=chain, transport=transport)
+    return PipelineClient(base_url=base_url, policies=chain, transport=transport_from_environment(streaming=streaming))
 
 
 def retry_policy(methods, **kwargs):

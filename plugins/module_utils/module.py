@@ -190,23 +190,33 @@ class Resource:
         return True, None, diff, op
 
 
-def parameter_sets(az, option, spec):
+def parameter_sets(az, option, spec, required=(), mutually_exclusive=None, required_by=None):
     """The resources one module run manages: its own options, or one set per element of ``option`` (a list of dicts of the
     module's per-resource options ``spec``, validated as Ansible validates options, whose values override the top-level
-    ones, which serve as the elements' defaults). A wrong element fails the task before any request, naming it."""
-    listed = az.params.get(option)
-    if listed is None:
-        return [az.params]
+    ones, which serve as the elements' defaults). Each resulting set must then hold the ``required`` options and follow
+    ``mutually_exclusive`` and ``required_by``, wherever its values came from. A wrong set fails the task before any
+    request, naming its element."""
     from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
+    listed = az.params.get(option)
+    elements = [(None, {})] if listed is None else list(enumerate(listed))
     validator = ArgumentSpecValidator(spec)
+    # Presence only: the values were validated already, the top-level ones by the module, each element's just below.
+    effective = ArgumentSpecValidator(dict((k, {"type": "raw", "required": k in required}) for k in spec),
+                                      mutually_exclusive=mutually_exclusive, required_by=required_by)
     sets = []
-    for index, item in enumerate(listed):
+    for index, item in elements:
+        where = "" if listed is None else "%s[%s]" % (option, index)
         checked = validator.validate(item)
         if checked.error_messages:
-            az.fail("%s[%d]: %s" % (option, index, "; ".join(checked.error_messages)))
+            az.fail("%s: %s" % (where, "; ".join(checked.error_messages)))
         given = dict((k, v) for k, v in checked.validated_parameters.items() if v is not None)
-        sets.append(dict(az.params, **given))
+        merged = dict(az.params, **given)
+        problems = effective.validate(dict((k, merged[k]) for k in spec if merged.get(k) is not None)).error_messages
+        if problems:
+            name = merged.get("name")
+            az.fail("%s%s%s" % (where, " (%s): " % name if where and name else ": " if where else "", "; ".join(problems)))
+        sets.append(merged)
     return sets
 
 

@@ -51,10 +51,11 @@ except ImportError:  # the modules report the missing azure-core themselves (mod
 DEFAULT_TIMEOUT = 300  # seconds, azure-core's ConnectionConfiguration default for both the connection and the read
 
 
-def transport_from_environment(environ=None):
-    """The transport the modules' pipelines use: this one, or requests' when ``ANSIBLE_AZURE_TRANSPORT=requests``."""
+def transport_from_environment(environ=None, streaming=False):
+    """The transport the modules' pipelines use: this one, or requests' when ``ANSIBLE_AZURE_TRANSPORT=requests`` or for
+    a client that streams (bodies from files, answers read in chunks: blobs, Kudu packages)."""
     environ = os.environ if environ is None else environ
-    if (environ.get("ANSIBLE_AZURE_TRANSPORT") or "").strip().lower() == "requests":
+    if streaming or (environ.get("ANSIBLE_AZURE_TRANSPORT") or "").strip().lower() == "requests":
         from azure.core.pipeline.transport import RequestsTransport
         return RequestsTransport()
     return HttpClientTransport(environ=environ)

@@ -247,10 +247,7 @@ def main():
     az = AzureModule(spec, mutually_exclusive=[("name", "record_sets")], required_one_of=[("name", "record_sets")],
                      required_by={"name": ("record_type",)})
     p = az.params
-    sets = parameter_sets(az, "record_sets", PER_SET)
-    for q in sets:
-        if not q.get("name") or not q.get("record_type"):
-            az.fail("record_sets: every record set needs a name and a record_type")
+    sets = parameter_sets(az, "record_sets", PER_SET, required=("name", "record_type"))
 
     def converge(q):
         rtype = q["record_type"]

@@ -302,10 +302,7 @@ def main():
     spec["state"] = dict(type="str", default="present", choices=["present", "absent"])
     az = AzureModule(spec, mutually_exclusive=[("name", "rules")], required_one_of=[("name", "rules")])
     p = az.params
-    sets = parameter_sets(az, "rules", PER_RULE)
-    for q in sets:
-        if not q.get("name"):
-            az.fail("rules: every rule needs a name")
+    sets = parameter_sets(az, "rules", PER_RULE, required=("name",))
     conditions = [validate(az, q) for q in sets]
 
     def converge(q, condition):

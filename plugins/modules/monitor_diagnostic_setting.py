@@ -336,13 +336,8 @@ def main():
     spec["state"] = dict(type="str", default="present", choices=["present", "absent"])
     az = AzureModule(spec, required_by=REQUIRED_BY, mutually_exclusive=[("resource_id", "settings")], required_one_of=[("resource_id", "settings")])
     p = az.params
-    sets = parameter_sets(az, "settings", PER_SETTING)
+    sets = parameter_sets(az, "settings", PER_SETTING, required=("name", "resource_id"), required_by=REQUIRED_BY)
     for q in sets:
-        if not q.get("name") or not q.get("resource_id"):
-            az.fail("settings: every setting needs a name and a resource_id")
-        for option, needed in REQUIRED_BY.items():
-            if q.get(option) is not None and q.get(needed) is None:
-                az.fail("setting %s of %s: %s needs %s" % (q["name"], q["resource_id"], option, needed))
         validate(az, q)
 
     def converge(q):

@@ -322,12 +322,7 @@ def main():
     spec["state"] = dict(type="str", default="present", choices=["present", "absent"])
     az = AzureModule(spec, mutually_exclusive=[("criteria", "availability"), ("name", "rules")], required_one_of=[("name", "rules")])
     p = az.params
-    sets = parameter_sets(az, "rules", PER_RULE)
-    for q in sets:
-        if not q.get("name"):
-            az.fail("rules: every rule needs a name")
-        if q["criteria"] is not None and q["availability"] is not None:
-            az.fail("rule %s: criteria and availability are mutually exclusive" % q["name"])
+    sets = parameter_sets(az, "rules", PER_RULE, required=("name",), mutually_exclusive=[("criteria", "availability")])
     durations = [validate(az, q) for q in sets]
 
     def converge(q, freq, window):

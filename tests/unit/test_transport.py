@@ -253,3 +253,4 @@ def test_the_requests_transport_on_demand():
 
     assert isinstance(tr.transport_from_environment({"ANSIBLE_AZURE_TRANSPORT": "requests"}), RequestsTransport)
     assert isinstance(tr.transport_from_environment({}), tr.HttpClientTransport)
+    assert isinstance(tr.transport_from_environment({}, streaming=True), RequestsTransport)
