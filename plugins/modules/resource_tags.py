@@ -22,6 +22,7 @@ description:
     O(purge=true) the whole set is replaced (C(Replace)). With O(state=absent) the listed tags are removed (C(Delete)).
   - Needs C(Microsoft.Resources/tags/read) and C(Microsoft.Resources/tags/write) at the scope, as Contributor or Tag Contributor
     have.
+  - One read per scope (its tags); with O(scopes), several scopes in one task and one module run.
 author:
   - erpops.azure maintainers (@erpops)
 options:
@@ -31,15 +32,23 @@ options:
         C(/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.DomainRegistration/domains/example.com), a resource
         group (C(/subscriptions/<id>/resourceGroups/<group>)) or a subscription (C(/subscriptions/<id>)).
       - Child (proxy) resources, such as a database of a server, have no tags of their own.
+      - Exactly one of O(scope) and O(scopes) is required.
     type: str
-    required: true
+  scopes:
+    description:
+      - Several scopes in one task, converged one after another, each a dict of this module's per-scope options (O(scope),
+        O(tags), O(purge), O(state)), validated as those options are; an option an element leaves out takes the task's
+        top-level value (the tags they share, say).
+      - The result then lists each scope in RV(per_resource) (named by its scope), and the diff holds the changed ones.
+    type: list
+    elements: dict
   tags:
     description:
       - With O(state=present), the tags the scope must have. With O(state=absent), the tags to remove; a tag is removed only
         when its value matches, or for any value when the value given is empty.
       - At most 50 tags; names up to 512 characters without C(<>%&\?/), values up to 256 characters.
+      - Required, here or in each element of O(scopes).
     type: dict
-    required: true
   purge:
     description: With O(state=present), remove the tags not listed in O(tags).
     type: bool
@@ -68,14 +77,13 @@ seealso:
 EXAMPLES = r"""
 - name: Tag the App Service Domain and the zone Azure created with it
   erpops.azure.resource_tags:
-    scope: "{{ item }}"
     tags:
       application: erp-supermarket
       environment: production
       managed-by: erpops.azure
-  loop:
-    - "{{ domain_result.domain.id }}"
-    - "{{ domain_result.dns_zone_id }}"
+    scopes:
+      - scope: "{{ domain_result.domain.id }}"
+      - scope: "{{ domain_result.dns_zone_id }}"
 
 - name: Remove a tag whatever its value
   erpops.azure.resource_tags:
@@ -91,22 +99,33 @@ tags:
   returned: always
   type: dict
   sample: {application: erp-supermarket, environment: production, managed-by: erpops.azure}
+per_resource:
+  description: With O(scopes), one result per scope in order, with its C(name) (the scope), C(changed), C(tags), C(diff).
+  returned: with O(scopes)
+  type: list
+  elements: dict
+  sample:
+    - name: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/erp-supermarket-production-rg\
+        /providers/Microsoft.Network/dnszones/erp.example.com"
+      changed: false
+      tags: {application: erp-supermarket, environment: production, managed-by: erpops.azure}
+      diff: {}
 """
 
 import re
 
-from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule
+from ansible_collections.erpops.azure.plugins.module_utils.module import AzureModule, parameter_sets, per_resource_result
 
 API_VERSION = "2021-04-01"
 FORBIDDEN = re.compile(r"[<>%&\\?/]")
 SCOPE = re.compile(r"^/subscriptions/[^/]+(/resourceGroups/[^/]+(/providers/[^/]+(/[^/]+/[^/]+)+)?)?$", re.I)
 
 
-def _validate(az, p):
+def _validate(az, p, where=""):
     scope = p["scope"].rstrip("/")
     if not SCOPE.match(scope):
-        az.fail("scope must be a subscription, resource group or resource ID (/subscriptions/<id>[/resourceGroups/<group>"
-                "[/providers/<namespace>/<type>/<name>]]), got %s" % p["scope"])
+        az.fail("%sscope must be a subscription, resource group or resource ID (/subscriptions/<id>[/resourceGroups/<group>"
+                "[/providers/<namespace>/<type>/<name>]]), got %s" % (where, p["scope"]))
     tags = p["tags"]
     problems = []
     if len(tags) > 50:
@@ -121,7 +140,7 @@ def _validate(az, p):
         if value is not None and len(str(value)) > 256:
             problems.append("the value of tag %r is longer than 256 characters" % name)
     if problems:
-        az.fail("tags: " + "; ".join(problems))
+        az.fail("%stags: %s" % (where, "; ".join(problems)))
     return scope, dict((k, "" if v is None else str(v)) for k, v in tags.items())
 
 
@@ -145,17 +164,25 @@ def _plan(current, tags, purge, state):
     return "Merge", differ, predicted
 
 
-def main():
-    az = AzureModule(dict(
-        scope=dict(type="str", required=True),
-        tags=dict(type="dict", required=True),
-        purge=dict(type="bool", default=False),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-    ))
-    p = az.params
-    scope, tags = _validate(az, p)
+PER_SCOPE = dict(
+    scope=dict(type="str"),
+    tags=dict(type="dict"),
+    purge=dict(type="bool"),
+    state=dict(type="str", choices=["present", "absent"]),
+)
 
-    def run():
+
+def main():
+    spec = dict(PER_SCOPE, scopes=dict(type="list", elements="dict"))
+    spec["purge"] = dict(type="bool", default=False)
+    spec["state"] = dict(type="str", default="present", choices=["present", "absent"])
+    az = AzureModule(spec, mutually_exclusive=[("scope", "scopes")], required_one_of=[("scope", "scopes")])
+    p = az.params
+    sets = parameter_sets(az, "scopes", PER_SCOPE, required=("scope", "tags"))
+    # Every element is checked before the first request: a wrong one fails the task before anything is written.
+    checked = [_validate(az, q, "" if p["scopes"] is None else "scopes[%d]: " % i) for i, q in enumerate(sets)]
+
+    def converge(q, scope, tags):
         path = scope + "/providers/Microsoft.Resources/tags/default"
         status, _headers, doc = az.arm.request("GET", path, API_VERSION, expect=(200, 404))
         if status == 404:
@@ -163,7 +190,7 @@ def main():
             az.parent_missing("%s not found: the Tags API can only tag an existing resource" % scope)
             doc = None
         current = dict(((doc or {}).get("properties") or {}).get("tags") or {})
-        operation, send, predicted = _plan(current, tags, p["purge"], p["state"])
+        operation, send, predicted = _plan(current, tags, q["purge"], q["state"])
         # The Tags API resource's id in the diff: a plan (check mode) names what it would tag.
         diff = {"before": {"id": path, "tags": current}, "after": {"id": path, "tags": predicted}}
         if operation is None:
@@ -174,6 +201,11 @@ def main():
         result = az.arm.wait(op, 300) or {}
         after = (result.get("properties") or {}).get("tags")
         return dict(changed=True, tags=after if isinstance(after, dict) else predicted, diff=diff)
+
+    def run():
+        if p["scopes"] is None:
+            return converge(p, *checked[0])
+        return per_resource_result([(scope, converge(q, scope, tags)) for q, (scope, tags) in zip(sets, checked)])
 
     az.run(run)
 

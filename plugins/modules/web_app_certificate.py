@@ -23,7 +23,9 @@ description:
   - With O(state=absent) the SNI binding is removed first and then the certificate, because Azure refuses to delete a
     certificate a binding still uses.
   - Reads what it needs only; the certificate, then its hostname binding. The app (its plan and region) is read only to
-    create the certificate, or to tell a missing app from a missing binding. A second run makes two reads.
+    create the certificate, or to tell a missing app from a missing binding. A second run makes two reads, or one when
+    O(hostname_binding) gives the binding a M(erpops.azure.web_app_hostname) task just read.
+  - With O(certificates), several hostnames of the app in one task and one module run.
 author:
   - erpops.azure maintainers (@erpops)
 options:
@@ -39,9 +41,29 @@ options:
     description: Name of a deployment slot; the binding is then the slot's.
     type: str
   hostname:
-    description: The custom hostname to secure; it must already be bound to the app.
+    description:
+      - The custom hostname to secure; it must already be bound to the app.
+      - Exactly one of O(hostname) and O(certificates) is required.
     type: str
-    required: true
+  certificates:
+    description:
+      - Several hostnames of the app (or slot) in one task, secured one after another, each a dict of this module's
+        per-hostname options (O(hostname), O(name), O(source), O(key_vault_id), O(key_vault_secret_name), O(tags),
+        O(purge_tags), O(state), O(hostname_binding)), validated as those options are; an option an element leaves out
+        takes the task's top-level value (the tags they share, say).
+      - The PFX options (O(pfx_path), O(pfx_blob), O(password)) are the task's only, so that no secret sits in a list
+        element; an element with O(source=pfx) uses them.
+      - The result then lists each hostname in RV(per_resource) (named by the hostname), and the diff holds the changed ones.
+    type: list
+    elements: dict
+  hostname_binding:
+    description:
+      - The hostname binding of O(hostname) as Azure returned it a moment ago, such as the RV(erpops.azure.web_app_hostname#module:hostname_binding)
+        of an unchanged M(erpops.azure.web_app_hostname) task of the same play; the module then trusts it (its C(sslState)
+        and C(thumbprint)) instead of reading it again. It must be that hostname's binding (its C(id) ends with
+        C(/hostNameBindings/<hostname>)).
+      - Unset, the module reads the binding.
+    type: dict
   name:
     description: Name of the certificate resource. Defaults to O(hostname).
     type: str
@@ -113,6 +135,26 @@ EXAMPLES = r"""
       application: erp-supermarket
     purge_tags: false
 
+- name: Bind the host names, then secure them with managed certificates, one task each
+  erpops.azure.web_app_hostname:
+    resource_group: erp-supermarket-production-rg
+    web_app: erp-supermarket-prod
+    hostnames:
+      - {hostname: erp.example.com, custom_host_name_dns_record_type: A}
+      - {hostname: www.erp.example.com}
+  register: bindings
+
+- name: Secure them, without reading again the bindings the task above just read
+  erpops.azure.web_app_certificate:
+    resource_group: erp-supermarket-production-rg
+    web_app: erp-supermarket-prod
+    tags:
+      application: erp-supermarket
+    purge_tags: false
+    certificates:
+      - {hostname: erp.example.com, hostname_binding: "{{ bindings.per_resource[0].hostname_binding }}"}
+      - {hostname: www.erp.example.com, hostname_binding: "{{ bindings.per_resource[1].hostname_binding }}"}
+
 - name: Bind a certificate kept in Key Vault
   erpops.azure.web_app_certificate:
     resource_group: erp-supermarket-production-rg
@@ -142,7 +184,7 @@ EXAMPLES = r"""
 RETURN = r"""
 certificate:
   description: The certificate as Azure returns it (C(pfxBlob) and C(password) masked); empty when it was removed.
-  returned: always
+  returned: with O(hostname)
   type: dict
   sample:
     name: www.erp.example.com
@@ -171,7 +213,7 @@ issuer:
   sample: GeoTrust Global TLS RSA4096 SHA256 2022 CA1
 hostname_binding:
   description: The hostname binding after the change (C(sslState), C(thumbprint)).
-  returned: always
+  returned: with O(hostname)
   type: dict
   sample:
     name: erp-supermarket-prod/www.erp.example.com
@@ -180,12 +222,28 @@ operation:
   description: The pending certificate issuance when O(wait=false); the SNI binding is made by a later run once it is done.
   returned: when a managed certificate was requested and not awaited
   type: dict
+per_resource:
+  description:
+    - With O(certificates), one result per hostname in order, with its C(name) (the hostname), C(changed), C(certificate),
+      C(hostname_binding), C(diff), and C(thumbprint), C(expiration_date), C(issuer) and C(operation) as above.
+  returned: with O(certificates)
+  type: list
+  elements: dict
+  sample:
+    - name: www.erp.example.com
+      changed: false
+      certificate: {name: www.erp.example.com, properties: {thumbprint: 5E1F3C0E9A4B7D2C8F6A1B3D5E7F9A0B2C4D6E8F}}
+      hostname_binding: {name: erp-supermarket-prod/www.erp.example.com, properties: {sslState: SniEnabled}}
+      thumbprint: 5E1F3C0E9A4B7D2C8F6A1B3D5E7F9A0B2C4D6E8F
+      expiration_date: "2027-05-28T20:00:00+00:00"
+      issuer: GeoTrust Global TLS RSA4096 SHA256 2022 CA1
+      diff: {}
 """
 
 import base64
 
 from ansible_collections.erpops.azure.plugins.module_utils import reconcile
-from ansible_collections.erpops.azure.plugins.module_utils.module import KNOWN_AFTER_CREATE, AzureModule
+from ansible_collections.erpops.azure.plugins.module_utils.module import KNOWN_AFTER_CREATE, AzureModule, parameter_sets, per_resource_result
 
 API_VERSION = "2024-11-01"
 TAGS_API_VERSION = "2021-04-01"
@@ -200,29 +258,46 @@ def covers(names, host):
     return False
 
 
+PER_CERTIFICATE = dict(
+    hostname=dict(type="str"),
+    name=dict(type="str"),
+    source=dict(type="str", choices=["managed", "key_vault", "pfx"]),
+    key_vault_id=dict(type="str"),
+    key_vault_secret_name=dict(type="str"),
+    tags=dict(type="dict"),
+    purge_tags=dict(type="bool"),
+    state=dict(type="str", choices=["present", "absent"]),
+    hostname_binding=dict(type="dict"),
+)
+
+
 def main():
-    az = AzureModule(dict(
-        resource_group=dict(type="str", required=True),
-        web_app=dict(type="str", required=True),
-        slot=dict(type="str"),
-        hostname=dict(type="str", required=True),
-        name=dict(type="str"),
-        source=dict(type="str", default="managed", choices=["managed", "key_vault", "pfx"]),
-        key_vault_id=dict(type="str"),
-        key_vault_secret_name=dict(type="str"),
-        pfx_path=dict(type="path"),
-        pfx_blob=dict(type="str", no_log=True),
-        password=dict(type="str", no_log=True),
-        tags=dict(type="dict"),
-        purge_tags=dict(type="bool", default=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-    ), wait=True, mutually_exclusive=[("pfx_path", "pfx_blob")],
-        required_if=[("source", "key_vault", ("key_vault_id", "key_vault_secret_name")), ("source", "pfx", ("pfx_path", "pfx_blob"), True)])
+    spec = dict(PER_CERTIFICATE, resource_group=dict(type="str", required=True), web_app=dict(type="str", required=True), slot=dict(type="str"),
+                certificates=dict(type="list", elements="dict"), pfx_path=dict(type="path"), pfx_blob=dict(type="str", no_log=True),
+                password=dict(type="str", no_log=True))
+    spec["source"] = dict(type="str", default="managed", choices=["managed", "key_vault", "pfx"])
+    spec["purge_tags"] = dict(type="bool", default=True)
+    spec["state"] = dict(type="str", default="present", choices=["present", "absent"])
+    az = AzureModule(spec, wait=True, mutually_exclusive=[("pfx_path", "pfx_blob"), ("hostname", "certificates")],
+                     required_one_of=[("hostname", "certificates")],
+                     required_if=[("source", "key_vault", ("key_vault_id", "key_vault_secret_name")), ("source", "pfx", ("pfx_path", "pfx_blob"), True)])
     p = az.params
-    host = p["hostname"].lower().rstrip(".")
-    cert_name = p["name"] or host
+    sets = parameter_sets(az, "certificates", PER_CERTIFICATE, required=("hostname",))
     site_name = p["web_app"] + ("(%s)" % p["slot"] if p["slot"] else "")
-    paths = {}
+    # Each element's source needs its own options: what required_if checks for a single hostname, in its words, before any request.
+    for index, q in enumerate(sets):
+        where = "" if p["certificates"] is None else "certificates[%d] (%s): " % (index, q["hostname"])
+        missing = [k for k in ("key_vault_id", "key_vault_secret_name") if not q[k]]
+        if q["source"] == "key_vault" and missing:
+            az.fail("%ssource is key_vault but all of the following are missing: %s" % (where, ", ".join(missing)))
+        if q["source"] == "pfx" and not (p["pfx_path"] or p["pfx_blob"]):
+            az.fail("%ssource is pfx but any of the following are missing: pfx_path, pfx_blob (the task's options)" % where)
+        host = q["hostname"].lower().rstrip(".")
+        given = q["hostname_binding"]
+        if given is not None and not str(given.get("id") or "").lower().endswith("/hostnamebindings/" + host):
+            az.fail("%shostname_binding must be the binding of %s as Azure returned it (its id ending with /hostNameBindings/%s), not %s"
+                    % (where, host, host, given.get("id") or given.get("name")))
+    sites = {}
 
     def redacted(doc):
         return reconcile.redact(doc, secret_keys=SECRET_KEYS) if doc else {}
@@ -237,8 +312,11 @@ def main():
             az.fail("pfx_path %s cannot be read: %s" % (p["pfx_path"], exc))
         return None
 
-    def read_site():
-        """The app (its plan and region), or outside check mode an error when it is missing; in check mode a planned one."""
+    def read_site(paths):
+        """The app (its plan and region), read once for all the hostnames, or outside check mode an error when it is
+        missing; in check mode a planned one."""
+        if "site" in sites:
+            return sites["site"]
         site = az.arm.get(paths["site"], API_VERSION)
         if site is None:
             what = p["web_app"] + (" slot %s" % p["slot"] if p["slot"] else "")
@@ -246,84 +324,90 @@ def main():
             # Check mode: the app is only planned (its host name binding too); the certificate goes in its region, on its plan.
             site = {"planned": True, "location": az.resource_group_location(p["resource_group"]),
                     "properties": {"serverFarmId": KNOWN_AFTER_CREATE}}
+        sites["site"] = site
         return site
 
-    def planned_binding():
-        # Check mode: the binding is only planned (erpops.azure.web_app_hostname predicts it), without TLS yet.
-        return {"id": paths["binding"], "name": host, "planned": True,
-                "properties": {"siteName": site_name, "hostNameType": "Verified", "sslState": "Disabled"}}
-
-    def read_binding(site):
-        """The hostname binding, or outside check mode an error naming what is missing (the app, read only then, or the
-        binding) before any write; in check mode a planned one."""
-        if site is not None and site.get("planned"):
-            return planned_binding()
-        binding = az.arm.get(paths["binding"], API_VERSION)
-        if binding is None:
-            if site is None and read_site().get("planned"):
-                return planned_binding()
-            az.parent_missing("hostname %s is not bound to web app %s; bind it first with erpops.azure.web_app_hostname" % (host, site_name))
-            binding = planned_binding()
-        return binding
-
-    def absent(cert):
-        binding = az.arm.get(paths["binding"], API_VERSION)
-        bprops = (binding or {}).get("properties") or {}
-        before = {"certificate": redacted(cert), "hostname_binding": binding or {}}
-        if not any(before.values()):
-            before = {}
-        changed = False
-        after_binding = binding or {}
-        if binding is not None and str(bprops.get("sslState") or "Disabled") != "Disabled":
-            changed = True
-            after_binding = reconcile.merge(binding, {"properties": {"sslState": "Disabled", "thumbprint": ""}})
-            if not az.check_mode:
-                # The SNI binding first: Azure refuses to delete a certificate in use (409 Conflict).
-                _status, _hdrs, after_binding = az.arm.request("PUT", paths["binding"], API_VERSION, expect=(200, 201), body={
-                    "properties": {"siteName": site_name, "sslState": "Disabled"}})
-        if cert is not None:
-            changed = True
-            if not az.check_mode:
-                az.arm.request("DELETE", paths["cert"], API_VERSION, expect=(200, 204))
-        after = {"certificate": {}, "hostname_binding": after_binding}
-        return dict(changed=changed, certificate={}, hostname_binding=after_binding, diff={"before": before, "after": after})
-
-    def retag(cert, tags):
-        """Tags of an existing certificate, with the Tags API: a certificate's update (PATCH) carries none."""
-        predicted = dict(cert, tags=tags)
-        if az.check_mode:
-            return predicted
-        op = az.arm.start("PATCH", paths["cert"] + "/providers/Microsoft.Resources/tags/default", TAGS_API_VERSION,
-                          body={"operation": "Replace", "properties": {"tags": tags}})
-        done = az.arm.wait(op, p["wait_timeout"]) or {}
-        written = (done.get("properties") or {}).get("tags")
-        return dict(cert, tags=written if isinstance(written, dict) else tags)
-
-    def run():
-        if host.startswith("*") and p["source"] == "managed":
-            az.fail("source=managed cannot secure the wildcard hostname %s; use source=key_vault or source=pfx" % host)
-        blob = pfx_blob() if p["source"] == "pfx" and p["state"] == "present" else None
+    def secure(q):
+        host = q["hostname"].lower().rstrip(".")
+        cert_name = q["name"] or host
         sub_rg = "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Web" % (az.subscription_id, p["resource_group"])
-        paths["site"] = "%s/sites/%s" % (sub_rg, p["web_app"]) + ("/slots/%s" % p["slot"] if p["slot"] else "")
+        paths = {"site": "%s/sites/%s" % (sub_rg, p["web_app"]) + ("/slots/%s" % p["slot"] if p["slot"] else "")}
         paths["binding"] = "%s/hostNameBindings/%s" % (paths["site"], host)
         paths["cert"] = "%s/certificates/%s" % (sub_rg, cert_name)
-        # Reads: the certificate; then, to keep it, its binding; only to create it, the app (its plan and region) first.
+
+        def planned_binding():
+            # Check mode: the binding is only planned (erpops.azure.web_app_hostname predicts it), without TLS yet.
+            return {"id": paths["binding"], "name": host, "planned": True,
+                    "properties": {"siteName": site_name, "hostNameType": "Verified", "sslState": "Disabled"}}
+
+        def read_binding(site):
+            """The hostname binding (the one given, else read), or outside check mode an error naming what is missing (the
+            app, read only then, or the binding) before any write; in check mode a planned one."""
+            if site is not None and site.get("planned"):
+                return planned_binding()
+            if q["hostname_binding"] is not None:
+                return dict(q["hostname_binding"])
+            binding = az.arm.get(paths["binding"], API_VERSION)
+            if binding is None:
+                if site is None and read_site(paths).get("planned"):
+                    return planned_binding()
+                az.parent_missing("hostname %s is not bound to web app %s; bind it first with erpops.azure.web_app_hostname" % (host, site_name))
+                binding = planned_binding()
+            return binding
+
+        def absent(cert):
+            binding = az.arm.get(paths["binding"], API_VERSION)
+            bprops = (binding or {}).get("properties") or {}
+            before = {"certificate": redacted(cert), "hostname_binding": binding or {}}
+            if not any(before.values()):
+                before = {}
+            changed = False
+            after_binding = binding or {}
+            if binding is not None and str(bprops.get("sslState") or "Disabled") != "Disabled":
+                changed = True
+                after_binding = reconcile.merge(binding, {"properties": {"sslState": "Disabled", "thumbprint": ""}})
+                if not az.check_mode:
+                    # The SNI binding first: Azure refuses to delete a certificate in use (409 Conflict).
+                    _status, _hdrs, after_binding = az.arm.request("PUT", paths["binding"], API_VERSION, expect=(200, 201), body={
+                        "properties": {"siteName": site_name, "sslState": "Disabled"}})
+            if cert is not None:
+                changed = True
+                if not az.check_mode:
+                    az.arm.request("DELETE", paths["cert"], API_VERSION, expect=(200, 204))
+            after = {"certificate": {}, "hostname_binding": after_binding}
+            return dict(changed=changed, certificate={}, hostname_binding=after_binding, diff={"before": before, "after": after})
+
+        def retag(cert, tags):
+            """Tags of an existing certificate, with the Tags API: a certificate's update (PATCH) carries none."""
+            predicted = dict(cert, tags=tags)
+            if az.check_mode:
+                return predicted
+            op = az.arm.start("PATCH", paths["cert"] + "/providers/Microsoft.Resources/tags/default", TAGS_API_VERSION,
+                              body={"operation": "Replace", "properties": {"tags": tags}})
+            done = az.arm.wait(op, p["wait_timeout"]) or {}
+            written = (done.get("properties") or {}).get("tags")
+            return dict(cert, tags=written if isinstance(written, dict) else tags)
+
+        if host.startswith("*") and q["source"] == "managed":
+            az.fail("source=managed cannot secure the wildcard hostname %s; use source=key_vault or source=pfx" % host)
+        blob = pfx_blob() if q["source"] == "pfx" and q["state"] == "present" else None
+        # Reads: the certificate; then, to keep it, its binding (unless given); only to create it, the app (its plan and region) first.
         cert = az.arm.get(paths["cert"], API_VERSION)
-        if p["state"] == "absent":
+        if q["state"] == "absent":
             return absent(cert)
 
         cprops = (cert or {}).get("properties") or {}
         usable = cert is not None and cprops.get("thumbprint") and cprops.get("valid") is not False and covers(cprops.get("hostNames"), host)
-        if cert is not None and not usable and p["source"] == "managed" and str(cprops.get("canonicalName") or "").lower() != host:
+        if cert is not None and not usable and q["source"] == "managed" and str(cprops.get("canonicalName") or "").lower() != host:
             az.fail("certificate %s exists but does not cover %s (it covers %s); choose another name" % (cert_name, host, cprops.get("hostNames")))
-        site = None if usable else read_site()
+        site = None if usable else read_site(paths)
         binding = read_binding(site)
         bprops = binding.get("properties") or {}
         before = {"certificate": redacted(cert), "hostname_binding": binding if not binding.get("planned") else {}}
         if not any(before.values()):
             before = {}  # nothing exists yet: a creation
         binding = dict((k, v) for k, v in binding.items() if k != "planned")
-        tags = reconcile.tags_wanted((cert or {}).get("tags"), p["tags"], p["purge_tags"])
+        tags = reconcile.tags_wanted((cert or {}).get("tags"), q["tags"], q["purge_tags"])
 
         changed = False
         op = None
@@ -332,12 +416,12 @@ def main():
             cert = retag(cert, tags)
         if not usable:
             changed = True
-            if p["source"] == "managed":
+            if q["source"] == "managed":
                 # An App Service Managed Certificate: canonicalName + serverFarmId, and an empty password (REST spec example
                 # "Create Or Update Certificate"; Microsoft Learn "Add and manage TLS/SSL certificates").
                 body_props = {"canonicalName": host, "serverFarmId": site["properties"].get("serverFarmId"), "password": ""}
-            elif p["source"] == "key_vault":
-                body_props = {"keyVaultId": p["key_vault_id"], "keyVaultSecretName": p["key_vault_secret_name"], "password": ""}
+            elif q["source"] == "key_vault":
+                body_props = {"keyVaultId": q["key_vault_id"], "keyVaultSecretName": q["key_vault_secret_name"], "password": ""}
             else:
                 body_props = {"pfxBlob": blob, "password": p["password"] or ""}
             body = {"location": site["location"], "properties": body_props}
@@ -379,6 +463,11 @@ def main():
         if thumb:
             result.update(thumbprint=thumb, expiration_date=cprops.get("expirationDate"), issuer=cprops.get("issuer"))
         return result
+
+    def run():
+        if p["certificates"] is None:
+            return secure(p)
+        return per_resource_result([(q["hostname"].lower().rstrip("."), secure(q)) for q in sets])
 
     az.run(run)
 

@@ -21,6 +21,7 @@ description:
   - A hostname already bound costs one read (its binding); the app itself is read only to bind a hostname, so
     RV(dns_records) and RV(verification_id) come with a binding to make (or to predict), not with one that exists.
   - TLS is bound with M(erpops.azure.web_app_certificate); this module leaves C(sslState) alone.
+  - With O(hostnames), several hostnames of the app in one task and one module run (one read each when bound).
 author:
   - erpops.azure maintainers (@erpops)
 options:
@@ -36,9 +37,18 @@ options:
     description: Name of a deployment slot of the web app; the binding is then on the slot.
     type: str
   hostname:
-    description: The custom hostname (C(erp.example.com), C(www.erp.example.com)), without a trailing dot; case does not matter.
+    description:
+      - The custom hostname (C(erp.example.com), C(www.erp.example.com)), without a trailing dot; case does not matter.
+      - Exactly one of O(hostname) and O(hostnames) is required.
     type: str
-    required: true
+  hostnames:
+    description:
+      - Several hostnames of the app (or slot) in one task, converged one after another, each a dict of this module's
+        per-hostname options (O(hostname), O(custom_host_name_dns_record_type), O(force), O(state)), validated as those
+        options are; an option an element leaves out takes the task's top-level value.
+      - The result then lists each hostname in RV(per_resource) (named by the hostname), and the diff holds the changed ones.
+    type: list
+    elements: dict
   custom_host_name_dns_record_type:
     description:
       - How the hostname routes to the app (C(customHostNameDnsRecordType)), which decides the record of RV(dns_records).
@@ -92,6 +102,15 @@ EXAMPLES = r"""
     web_app: erp-supermarket-prod
     hostname: www.erp.example.com
 
+- name: Bind the apex (routed by its A record) and www in one task
+  erpops.azure.web_app_hostname:
+    resource_group: erp-supermarket-production-rg
+    web_app: erp-supermarket-prod
+    hostnames:
+      - {hostname: erp.example.com, custom_host_name_dns_record_type: A}
+      - {hostname: www.erp.example.com}
+  register: bindings
+
 - name: Remove the hostname
   erpops.azure.web_app_hostname:
     resource_group: erp-supermarket-production-rg
@@ -103,7 +122,7 @@ EXAMPLES = r"""
 RETURN = r"""
 hostname_binding:
   description: The binding as Azure returns it; empty when the hostname is not bound.
-  returned: always
+  returned: with O(hostname)
   type: dict
   sample:
     name: erp-supermarket-prod/www.erp.example.com
@@ -129,52 +148,57 @@ verification_id:
   returned: when O(state=present) and the hostname was not bound yet
   type: str
   sample: 8F2C6A0D3B5E4F7A9C1D2E3F405162738495A6B7C8D9E0F1A2B3C4D5E6F7E41B
+per_resource:
+  description:
+    - With O(hostnames), one result per hostname in order, with its C(name) (the hostname), C(changed), C(hostname_binding),
+      C(diff), and C(dns_records) and C(verification_id) when it was not bound yet.
+  returned: with O(hostnames)
+  type: list
+  elements: dict
+  sample:
+    - name: www.erp.example.com
+      changed: false
+      hostname_binding: {name: erp-supermarket-prod/www.erp.example.com, properties: {sslState: SniEnabled}}
+      diff: {}
 """
 
 from ansible_collections.erpops.azure.plugins.module_utils.errors import AzureApiError
-from ansible_collections.erpops.azure.plugins.module_utils.module import KNOWN_AFTER_CREATE, AzureModule
+from ansible_collections.erpops.azure.plugins.module_utils.module import KNOWN_AFTER_CREATE, AzureModule, parameter_sets, per_resource_result
 
 API_VERSION = "2024-11-01"
 TLS_STATES = ("snienabled", "ipbasedenabled")
 
 
+PER_HOSTNAME = dict(
+    hostname=dict(type="str"),
+    custom_host_name_dns_record_type=dict(type="str", choices=["CName", "A"]),
+    force=dict(type="bool"),
+    state=dict(type="str", choices=["present", "absent"]),
+)
+
+
 def main():
-    az = AzureModule(dict(
-        resource_group=dict(type="str", required=True),
-        web_app=dict(type="str", required=True),
-        slot=dict(type="str"),
-        hostname=dict(type="str", required=True),
-        custom_host_name_dns_record_type=dict(type="str", choices=["CName", "A"]),
-        force=dict(type="bool", default=False),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-    ))
+    spec = dict(PER_HOSTNAME, resource_group=dict(type="str", required=True), web_app=dict(type="str", required=True),
+                slot=dict(type="str"), hostnames=dict(type="list", elements="dict"))
+    spec["force"] = dict(type="bool", default=False)
+    spec["state"] = dict(type="str", default="present", choices=["present", "absent"])
+    az = AzureModule(spec, mutually_exclusive=[("hostname", "hostnames")], required_one_of=[("hostname", "hostnames")])
     p = az.params
-    host = p["hostname"].lower().rstrip(".")
-
-    def run():
+    sets = parameter_sets(az, "hostnames", PER_HOSTNAME, required=("hostname",))
+    for i, q in enumerate(sets):
+        host = q["hostname"].lower().rstrip(".")
         if not host or "." not in host or " " in host:
-            az.fail("hostname must be a fully qualified domain name such as www.erp.example.com, not %r" % p["hostname"])
-        site_path = "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Web/sites/%s" % (az.subscription_id, p["resource_group"], p["web_app"])
-        if p["slot"]:
-            site_path += "/slots/%s" % p["slot"]
-        path = "%s/hostNameBindings/%s" % (site_path, host)
-        # The binding first: when it exists the app does too, and a second run needs no other read. A binding of a
-        # missing app answers 404 like a missing binding, so the app is read only then.
-        current = az.arm.get(path, API_VERSION)
-        if p["state"] == "absent":
-            if current is None:
-                return dict(changed=False, hostname_binding={}, diff={"before": {}, "after": {}})
-            ssl = str((current.get("properties") or {}).get("sslState") or "").lower()
-            if ssl in TLS_STATES and not p["force"]:
-                az.fail("hostname %s still has a TLS binding (sslState %s, thumbprint %s); remove it first with erpops.azure.web_app_certificate "
-                        "state=absent, or set force=true" % (host, current["properties"]["sslState"], current["properties"].get("thumbprint")))
-            if not az.check_mode:
-                az.arm.request("DELETE", path, API_VERSION, expect=(200, 204))
-            return dict(changed=True, hostname_binding={}, diff={"before": current, "after": {}})
+            az.fail("%shostname must be a fully qualified domain name such as www.erp.example.com, not %r"
+                    % ("" if p["hostnames"] is None else "hostnames[%d]: " % i, q["hostname"]))
+    site_path = "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Web/sites/%s" % (az.subscription_id, p["resource_group"], p["web_app"])
+    if p["slot"]:
+        site_path += "/slots/%s" % p["slot"]
+    sites = {}
 
-        if current is not None:
-            # Bound already: Azure verified its records when it bound it (see dns_records).
-            return dict(changed=False, hostname_binding=current, diff={"before": current, "after": current})
+    def read_site():
+        """The app, read once for all the hostnames to bind; in check mode a planned one when it does not exist yet."""
+        if "site" in sites:
+            return sites["site"]
         site = az.arm.get(site_path, API_VERSION)
         if site is None:
             what = p["web_app"] + (" slot %s" % p["slot"] if p["slot"] else "")
@@ -184,9 +208,32 @@ def main():
             site = {"properties": {
                 "customDomainVerificationId": KNOWN_AFTER_CREATE, "inboundIpAddress": KNOWN_AFTER_CREATE,
                 "defaultHostName": "%s%s.azurewebsites.net" % (p["web_app"].lower(), "-" + p["slot"].lower() if p["slot"] else "")}}
-        props = site.get("properties") or {}
+        sites["site"] = site
+        return site
+
+    def converge(q):
+        host = q["hostname"].lower().rstrip(".")
+        path = "%s/hostNameBindings/%s" % (site_path, host)
+        # The binding first: when it exists the app does too, and a second run needs no other read. A binding of a
+        # missing app answers 404 like a missing binding, so the app is read only then.
+        current = az.arm.get(path, API_VERSION)
+        if q["state"] == "absent":
+            if current is None:
+                return dict(changed=False, hostname_binding={}, diff={"before": {}, "after": {}})
+            ssl = str((current.get("properties") or {}).get("sslState") or "").lower()
+            if ssl in TLS_STATES and not q["force"]:
+                az.fail("hostname %s still has a TLS binding (sslState %s, thumbprint %s); remove it first with erpops.azure.web_app_certificate "
+                        "state=absent, or set force=true" % (host, current["properties"]["sslState"], current["properties"].get("thumbprint")))
+            if not az.check_mode:
+                az.arm.request("DELETE", path, API_VERSION, expect=(200, 204))
+            return dict(changed=True, hostname_binding={}, diff={"before": current, "after": {}})
+
+        if current is not None:
+            # Bound already: Azure verified its records when it bound it (see dns_records).
+            return dict(changed=False, hostname_binding=current, diff={"before": current, "after": current})
+        props = read_site().get("properties") or {}
         vid = props.get("customDomainVerificationId")
-        rtype = p["custom_host_name_dns_record_type"] or ("A" if len(host.split(".")) == 2 else "CName")
+        rtype = q["custom_host_name_dns_record_type"] or ("A" if len(host.split(".")) == 2 else "CName")
         records = [{"type": "TXT", "name": "asuid." + (host[2:] if host.startswith("*.") else host), "value": vid}]
         if rtype == "A":
             records.append({"type": "A", "name": host, "value": props.get("inboundIpAddress")})
@@ -206,6 +253,11 @@ def main():
                     error_code=exc.code, **out)
         del status
         return dict(changed=True, hostname_binding=doc, diff={"before": {}, "after": doc}, **out)
+
+    def run():
+        if p["hostnames"] is None:
+            return converge(p)
+        return per_resource_result([(q["hostname"].lower().rstrip("."), converge(q)) for q in sets])
 
     az.run(run)
 
