@@ -97,6 +97,8 @@ options:
     description:
       - Connection strings of the app (C(config/connectionstrings)).
       - Only the values are secret (C(no_log)); results and diffs show names and types with masked values.
+      - When unset, the connection strings are left alone and not read (no C(config/connectionstrings/list) request); the
+        result's C(connection_strings) is then C(null) and the diff has no C(connectionStrings).
     type: list
     elements: dict
     suboptions:

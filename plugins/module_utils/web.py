@@ -120,16 +120,20 @@ class WebApp:
     def get(self):
         return self.az.arm.get(self.path, API_VERSION)
 
-    def read(self, site):
+    def read(self, site, connection_strings=True):
+        """The state of the site: its document (``site``), config/web, app settings, publishing policies and, with
+        ``connection_strings``, its connection strings (else None: a task that does not manage them does not list them)."""
         arm = self.az.arm
         config = arm.get(self.path + "/config/web", API_VERSION) or {}
         _status, _hdrs, settings = arm.request("POST", self.path + "/config/appsettings/list", API_VERSION, read_only=True)
-        _status, _hdrs, strings = arm.request("POST", self.path + "/config/connectionstrings/list", API_VERSION, read_only=True)
+        strings = None
+        if connection_strings:
+            _status, _hdrs, strings = arm.request("POST", self.path + "/config/connectionstrings/list", API_VERSION, read_only=True)
+            strings = (strings or {}).get("properties") or {}
         policies = dict((x.get("name"), (x.get("properties") or {}).get("allow"))
                         for x in arm.list(self.path + "/basicPublishingCredentialsPolicies", API_VERSION))
         return {"site": site, "config": config.get("properties") or {}, "app_settings": (settings or {}).get("properties") or {},
-                "connection_strings": (strings or {}).get("properties") or {},
-                "policies": dict((k, policies.get(k, True)) for k in POLICIES)}
+                "connection_strings": strings, "policies": dict((k, policies.get(k, True)) for k in POLICIES)}
 
     def view(self, state, before=None):
         """What the diff shows: managed fields, secrets masked."""
@@ -137,14 +141,16 @@ class WebApp:
             return {}
         site = state["site"] or {}
         props = site.get("properties") or {}
-        return {"id": site.get("id"), "location": site.get("location"), "tags": site.get("tags") or {},
-                "identity": (site.get("identity") or {}).get("type") or "None",
-                "serverFarmId": props.get("serverFarmId"),
-                "httpsOnly": props.get("httpsOnly"), "clientAffinityEnabled": props.get("clientAffinityEnabled"),
-                "siteConfig": dict((prop, state["config"].get(prop)) for _opt, prop in CONFIG_OPTIONS),
-                "appSettings": masked(state["app_settings"], before and before["app_settings"], self.shown),
-                "connectionStrings": masked(state["connection_strings"], before and before["connection_strings"]),
-                "basicPublishingCredentialsPolicies": dict(state["policies"])}
+        out = {"id": site.get("id"), "location": site.get("location"), "tags": site.get("tags") or {},
+               "identity": (site.get("identity") or {}).get("type") or "None",
+               "serverFarmId": props.get("serverFarmId"),
+               "httpsOnly": props.get("httpsOnly"), "clientAffinityEnabled": props.get("clientAffinityEnabled"),
+               "siteConfig": dict((prop, state["config"].get(prop)) for _opt, prop in CONFIG_OPTIONS),
+               "appSettings": masked(state["app_settings"], before and before["app_settings"], self.shown),
+               "basicPublishingCredentialsPolicies": dict(state["policies"])}
+        if state["connection_strings"] is not None:  # not read when the task does not manage them
+            out["connectionStrings"] = masked(state["connection_strings"], before and before["connection_strings"])
+        return out
 
     def result(self, state):
         if state is None:
@@ -156,7 +162,7 @@ class WebApp:
         cfg.pop("connectionStrings", None)
         out["properties"]["siteConfig"] = cfg
         out["app_settings"] = masked(state["app_settings"], shown=self.shown)
-        out["connection_strings"] = masked(state["connection_strings"])
+        out["connection_strings"] = None if state["connection_strings"] is None else masked(state["connection_strings"])
         out["basic_publishing_auth"] = dict(state["policies"])
         return out
 
@@ -260,7 +266,8 @@ def predicted_creation(body, path, name, p):
         site["identity"] = dict(body["identity"], principalId=KNOWN_AFTER_CREATE)
     return {"site": site, "config": dict((k, v) for k, v in cfg.items() if k not in ("appSettings", "connectionStrings")),
             "app_settings": wanted_settings(p) or {},
-            "connection_strings": wanted_connection_strings(p) or {}, "policies": creation_policies(p)}
+            # None when the task does not manage them, as the real run returns them (it does not list them).
+            "connection_strings": wanted_connection_strings(p), "policies": creation_policies(p)}
 
 
 def creation_policies(p):

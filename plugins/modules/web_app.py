@@ -16,6 +16,8 @@ description:
     TLS/HTTPS settings, identity, app settings, connection strings and basic-auth publishing policies as asked, or deletes it.
   - Only the options you set are compared and written, each to its own endpoint (site, C(config/web), C(config/appsettings),
     C(config/connectionstrings), C(basicPublishingCredentialsPolicies)), so a second run with the same options sends no write.
+  - A run that changes nothing reads the site, C(config/web), the app settings and the publishing policies; the connection
+    strings only when O(connection_strings) is set.
   - App settings come in two options written together, O(app_settings) (values shown in results and diffs) and
     O(secret_app_settings) (C(no_log); names shown, values masked), so that one task sets them all without hiding its output.
   - Secret app setting and connection string values are never returned, shown in a diff or logged; the module returns
@@ -116,7 +118,8 @@ web_app:
   description:
     - The web app as Azure returns it, with C(properties.siteConfig) the full configuration of C(config/web), and three
       additions, C(app_settings) (the values of the settings named in O(app_settings), the others masked),
-      C(connection_strings) (values masked) and C(basic_publishing_auth).
+      C(connection_strings) (values masked; C(null) when O(connection_strings) is unset, as they are not read then) and
+      C(basic_publishing_auth).
     - Empty when the app was deleted.
   returned: always
   type: dict
@@ -190,6 +193,8 @@ def main():
         base = "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Web" % (az.subscription_id, p["resource_group"])
         path = "%s/sites/%s" % (base, p["name"])
         app = WebApp(az, path, shown=p["app_settings"])
+        # Connection strings are listed only when the task manages them (a list action each run otherwise).
+        managed_strings = p["connection_strings"] is not None
         site = app.get()
         if p["state"] == "absent":
             if site is None:
@@ -236,14 +241,14 @@ def main():
             op = az.arm.start("PUT", path, API_VERSION, body=body)
             az.arm.wait(op, p["wait_timeout"])
             app.put_policies(creation_policies(p))
-            return dict(changed=True, web_app=app.result(app.read(app.get())), diff=diff)
+            return dict(changed=True, web_app=app.result(app.read(app.get(), managed_strings)), diff=diff)
 
         if p["location"] and reconcile.norm_location(p["location"]) != reconcile.norm_location(site["location"]):
             az.fail("web app %s is in %s; an app cannot move to %s" % (p["name"], site["location"], p["location"]))
         if plan is not None and reconcile.norm_location(plan["location"]) != reconcile.norm_location(site["location"]):
             az.fail("plan %s is in %s; web app %s in %s can only move to a plan of its region" % (plan["name"], plan["location"], p["name"],
                                                                                                   site["location"]))
-        state = app.read(site)
+        state = app.read(site, managed_strings)
         changes = app.changes(p, state, farm_id)
         if not any(x for x in changes):
             view = app.view(state)
@@ -252,7 +257,7 @@ def main():
         diff = {"before": app.view(state), "after": app.view(predicted, before=state)}
         if az.check_mode:
             return dict(changed=True, web_app=app.result(predicted), diff=diff)
-        return dict(changed=True, web_app=app.result(app.read(app.get())), diff=diff)
+        return dict(changed=True, web_app=app.result(app.read(app.get(), managed_strings)), diff=diff)
 
     az.run(run)
 

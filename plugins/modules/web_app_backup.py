@@ -15,6 +15,8 @@ description:
   - Sets the custom backup schedule of a web app into one blob container, or removes it.
   - The container is reached with a service SAS signed locally from the account key (read with C(listKeys)), scoped to that one
     container, HTTPS only, with a bounded expiry. The SAS is a secret; it never appears in the result, the diff or messages.
+  - A run on an app whose schedule is set reads that configuration alone (C(config/backup/list)); the app itself is read
+    only when there is none, to tell a missing app (an error naming it) from an app without backups.
   - Idempotent without regenerating the SAS each run; the schedule, retention and container are compared, and a new SAS is signed only
     when the current one expires within O(sas_rotate_before_days) days, points elsewhere, or O(rotate_sas=true).
 author:
@@ -165,13 +167,12 @@ def main():
 
     def run():
         site = "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Web/sites/%s" % (az.subscription_id, p["resource_group"], p["name"])
-        current = None
-        if az.arm.get(site, WEB_API) is None:
+        # The configuration alone when it exists; a 404 means no configuration or no app, which only the app's GET tells apart.
+        status, _h, cfg = az.arm.request("POST", site + "/config/backup/list", WEB_API, expect=(200, 404), read_only=True)
+        current = (cfg or {}).get("properties") if status == 200 else None
+        if status == 404 and az.arm.get(site, WEB_API) is None:
             # Check mode: the app is only planned, and so is its first backup configuration.
             az.parent_missing("web app %s not found in resource group %s" % (p["name"], p["resource_group"]))
-        else:
-            status, _h, cfg = az.arm.request("POST", site + "/config/backup/list", WEB_API, expect=(200, 404), read_only=True)
-            current = (cfg or {}).get("properties") if status == 200 else None
         before = public_view(current)
         if p["state"] == "absent":
             if current is None:

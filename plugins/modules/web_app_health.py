@@ -14,7 +14,8 @@ version_added: 0.2.0
 description:
   - Reads the web app (or slot) from Resource Manager, then requests O(path) over HTTPS on each of its host names - the
     default one and every bound custom domain - plus O(host_names), all in parallel, until each answers healthy or
-    O(timeout) seconds have passed.
+    O(timeout) seconds have passed. When the caller already knows the app's host names (O(app_host_names)), the app is
+    not read, only the host names are requested.
   - An answer is healthy when its status is O(status_code) and, only then, when its JSON body has the values of
     O(expect_json). The status is judged first, so an error page that carries the expected fields is never healthy.
   - Read-only; it never writes to Azure nor to the app. It fails (unless O(fail_on_unhealthy=false)) with one message
@@ -47,6 +48,16 @@ options:
     type: list
     elements: str
     default: []
+  app_host_names:
+    description:
+      - The app's (or slot's) own host names, when the caller already has them from Resource Manager (C(properties.hostNames)
+        of the app as erpops.azure.web_app or erpops.azure.web_app_slot returned it earlier in the play, for example).
+      - When set, the app is not read from Resource Manager (no request but the health checks); these host names and
+        O(host_names) are checked, RV(state) is C(null) and a missing app shows as host names that do not answer.
+      - Unset or empty, the module reads the app and checks its C(hostNames).
+    type: list
+    elements: str
+    version_added: 0.4.0
   status_code:
     description: The status a healthy answer has.
     type: int
@@ -94,7 +105,9 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: It only reads, so it runs the same in check mode; a web app that does not exist yet is reported, not failed.
+    details: >-
+      It only reads, so it runs the same in check mode; a web app that does not exist yet is reported, not failed
+      (when the module reads it, without O(app_host_names)).
   diff_mode:
     support: none
 notes:
@@ -127,7 +140,7 @@ healthy:
   type: bool
   sample: true
 state:
-  description: The app's state in Resource Manager (C(Running) or C(Stopped)).
+  description: The app's state in Resource Manager (C(Running) or C(Stopped)); C(null) when O(app_host_names) is set (the app is not read).
   returned: always
   type: str
   sample: Running
@@ -224,6 +237,7 @@ def main():
         slot=dict(type="str"),
         path=dict(type="str", default="/health/"),
         host_names=dict(type="list", elements="str", default=[]),
+        app_host_names=dict(type="list", elements="str"),
         status_code=dict(type="int", default=200),
         expect_json=dict(type="dict", default={}),
         timeout=dict(type="int", default=60),
@@ -242,7 +256,11 @@ def main():
 
     def run():
         what = "slot %s of web app %s" % (p["slot"], p["web_app"]) if p["slot"] else "web app %s" % p["web_app"]
-        site = az.arm.get(site_path(az.subscription_id, p["resource_group"], p["web_app"], p["slot"]), API_VERSION)
+        if p["app_host_names"]:
+            # The caller knows the app's host names: no read of the app (its state stays unknown).
+            site = {"properties": {"hostNames": p["app_host_names"]}}
+        else:
+            site = az.arm.get(site_path(az.subscription_id, p["resource_group"], p["web_app"], p["slot"]), API_VERSION)
         if site is None:
             if az.check_mode:
                 return dict(changed=False, healthy=None, state=None, endpoints=[],

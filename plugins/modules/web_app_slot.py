@@ -19,6 +19,9 @@ description:
   - Deployment slots need a Standard plan or higher; on Free, Shared and Basic plans Azure refuses the slot and the module
     says so.
   - Only the options you set are compared and written.
+  - A run that changes nothing reads the slot, the app's C(config/slotConfigNames), the slot's C(config/web), app settings
+    and publishing policies; its connection strings only when O(connection_strings) is set. The production app itself is
+    read only when the slot does not exist (to create the slot in the app's region, on its plan, or to say the app is missing).
   - App settings come in two options written together, O(app_settings) (values shown in results and diffs) and
     O(secret_app_settings) (C(no_log); names shown, values masked), so that one task sets them all without hiding its output.
     Values of secret app settings and connection strings are never returned or shown.
@@ -97,7 +100,8 @@ web_app_slot:
   description:
     - The slot as Azure returns it, with C(properties.siteConfig) the full configuration of C(config/web), and
       C(app_settings) (the values of the settings named in O(app_settings), the others masked), C(connection_strings)
-      (values masked), C(basic_publishing_auth), C(sticky_app_settings) and C(sticky_connection_strings) added.
+      (values masked; C(null) when O(connection_strings) is unset, as they are not read then), C(basic_publishing_auth),
+      C(sticky_app_settings) and C(sticky_connection_strings) added.
     - Empty when the slot was deleted.
   returned: always
   type: dict
@@ -182,18 +186,23 @@ def main():
         check_input(az, p)
         site_path = "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Web/sites/%s" % (az.subscription_id, p["resource_group"], p["web_app"])
         path = "%s/slots/%s" % (site_path, p["name"])
-        parent = az.arm.get(site_path, API_VERSION)
         app = WebApp(az, path, shown=p["app_settings"])
-        planned = parent is None
+        # Connection strings are listed only when the task manages them (a list action each run otherwise).
+        managed_strings = p["connection_strings"] is not None
+        # An existing slot implies its app: the app is read only when the slot is missing, to create the slot (its
+        # region, plan and kind) or to say that the app itself is missing.
+        slot = app.get()
+        parent = None
+        planned = False
+        if slot is None:
+            parent = az.arm.get(site_path, API_VERSION)
+            planned = parent is None
         if planned:
             az.parent_missing("web app %s not found in resource group %s; create it first with erpops.azure.web_app" % (p["web_app"], p["resource_group"]))
             # Check mode: the app is only planned, so is its slot. A slot takes its app's region, plan and kind.
             parent = {"id": site_path, "location": az.resource_group_location(p["resource_group"]),
                       "kind": "app,linux" if p["linux_fx_version"] else "app",
                       "properties": {"serverFarmId": KNOWN_AFTER_CREATE, "reserved": bool(p["linux_fx_version"])}}
-            slot = None
-        else:
-            slot = app.get()
         names_path = site_path + "/config/slotConfigNames"
         if p["state"] == "absent":
             if slot is None:
@@ -235,9 +244,9 @@ def main():
                 raise
             az.arm.wait(op, p["wait_timeout"])
             app.put_policies(creation_policies(p))
-            return finish(app.read(app.get()), True, diff)
+            return finish(app.read(app.get(), managed_strings), True, diff)
 
-        state = app.read(slot)
+        state = app.read(slot, managed_strings)
         changes = app.changes(p, state)
         if not any(x for x in changes) and new_names is None:
             view = app.view(state)
@@ -246,7 +255,7 @@ def main():
         diff = {"before": app.view(state), "after": app.view(predicted, before=state)}
         if az.check_mode:
             return finish(predicted, True, diff)
-        return finish(app.read(app.get()), True, diff)
+        return finish(app.read(app.get(), managed_strings), True, diff)
 
     az.run(run)
 

@@ -21,6 +21,8 @@ description:
     deployment of the app or slot is not deployed again. Kudu's record travels with the content when slots are swapped.
   - With C(SCM_DO_BUILD_DURING_DEPLOYMENT=true) in the app settings the service builds the package (Oryx installs
     C(requirements.txt), Django's C(collectstatic) runs); without it the package runs as shipped.
+  - The module reads the app from Resource Manager for its Kudu host, then Kudu's active deployment; with O(scm_host),
+    Kudu alone.
   - The package is held in memory while it is sent; it suits application code, not multi-gigabyte artifacts.
 author:
   - erpops.azure maintainers (@erpops)
@@ -36,6 +38,17 @@ options:
   slot:
     description: Deployment slot to deploy to (for example V(staging)); the production app when unset.
     type: str
+  scm_host:
+    description:
+      - The Kudu host of the app (or of O(slot)) when the caller already has it from Resource Manager, that is the name of
+        the C(Repository) entry of C(properties.hostNameSslStates) in the document erpops.azure.web_app or
+        erpops.azure.web_app_slot returned earlier in the play. It is not always C(<app>.scm.azurewebsites.net) (apps with
+        a unique default host name, App Service Environments, national clouds), so never guess it.
+      - When set, the app is not read from Resource Manager; an app that does not exist then fails on Kudu's request (in
+        check mode too) instead of being reported by name.
+      - Unset, the module reads the app and takes its Kudu host from the document.
+    type: str
+    version_added: 0.4.0
   src:
     description:
       - Path of the package on the controller's target host (where the module runs) - a zip file, or a directory to pack.
@@ -348,6 +361,7 @@ def main():
         resource_group=dict(type="str", required=True),
         web_app=dict(type="str", required=True),
         slot=dict(type="str"),
+        scm_host=dict(type="str"),
         src=dict(type="path", required=True),
         exclude=dict(type="list", elements="str",
                      default=[".git", ".hg", ".svn", "__pycache__", "*.pyc", ".venv", "venv", ".pytest_cache", ".mypy_cache", ".ruff_cache"]),
@@ -377,11 +391,18 @@ def main():
         package = dict(sha256=digest, version=version, files=len(entries), size=len(data))
         message = "erpops.azure %s sha256:%s" % (version, digest)
 
-        _path, site = read_site(az, p)
-        if site is None:  # check mode, the app only predicted: everything would be deployed
-            return dict(changed=True, package=package, deployment={}, previous={},
-                        diff=dict(before=_view(None), after=_view(None, digest, version)))
-        kudu = KuduClient(az.arm.auth, scm_host(site, p["web_app"], p["slot"]), check_mode=az.check_mode)
+        if p["scm_host"]:
+            host = p["scm_host"].lower().rstrip(".")  # the caller read it from Resource Manager: no read of the app
+            if not re.match(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$", host):
+                az.fail("scm_host must be a host name such as erp-supermarket-prod.scm.azurewebsites.net (no scheme, no path), not %r"
+                        % p["scm_host"])
+        else:
+            _path, site = read_site(az, p)
+            if site is None:  # check mode, the app only predicted: everything would be deployed
+                return dict(changed=True, package=package, deployment={}, previous={},
+                            diff=dict(before=_view(None), after=_view(None, digest, version)))
+            host = scm_host(site, p["web_app"], p["slot"])
+        kudu = KuduClient(az.arm.auth, host, check_mode=az.check_mode)
         try:
             before = active_deployment(kudu)
         except AzureApiError as exc:
