@@ -61,9 +61,10 @@ options:
     default: true
   return_connection_string:
     description:
-      - Whether the result carries RV(connection_string) and RV(instrumentation_key), which make the task's output secret
-        (run it with C(no_log)). V(false) leaves them out, so that the task's output (what it creates or changes) can be shown;
-        read them in a separate C(no_log) task, for example the same task again with C(check_mode=true).
+      - Whether the result carries RV(connection_string) and RV(instrumentation_key), so that the task that creates or
+        keeps the component also gives the application its connection string (no second task, no second read).
+      - Microsoft does not treat them as secrets (see the notes), so the task needs no C(no_log) and its output (what it
+        creates or changes) can be shown. V(false) leaves them out, for a policy that keeps them out of every log.
     type: bool
     default: true
   state:
@@ -81,9 +82,11 @@ attributes:
     support: full
     details: The instrumentation key and the connection string are masked in the diff.
 notes:
-  - RV(connection_string) lets anyone send telemetry to the component. It is returned because the application needs it
-    (C(APPLICATIONINSIGHTS_CONNECTION_STRING)), but treat it as a secret; set C(no_log) on tasks that print the registered
-    result, and store it in Key Vault or an app setting, not in logs. It is masked in diffs and in RV(component).
+  - RV(connection_string) tells the application's SDK where to send its telemetry (C(APPLICATIONINSIGHTS_CONNECTION_STRING)).
+    Microsoft does not consider it, nor the instrumentation key in it, a secret ("Ikey unique identifiers aren't security
+    tokens or security keys, and aren't considered secrets", Learn, azure-monitor/app/connection-strings); to keep others
+    from sending telemetry to the component, Azure offers Microsoft Entra authenticated ingestion instead. The module still
+    masks both in diffs and in RV(component), so that a diff shows only what changes.
 """
 
 EXAMPLES = r"""
@@ -95,12 +98,10 @@ EXAMPLES = r"""
     workspace_name: erp-supermarket-prod-logs
     retention_in_days: 90
   register: insights
-  no_log: true
 
 - name: Give the connection string to the web app
   ansible.builtin.set_fact:
     erp_insights_connection_string: "{{ insights.connection_string }}"
-  no_log: true
 """
 
 RETURN = r"""
@@ -128,7 +129,7 @@ instrumentation_key:
   type: str
   sample: 0c3a5f1e-7d2b-4e8a-b6c9-1f4d2e7a9b03
 connection_string:
-  description: The connection string the application's SDK needs. Secret-like; see the notes.
+  description: The connection string the application's SDK needs (not a secret, see the notes).
   returned: when the component exists and O(return_connection_string=true); in check mode before it is created, C((known after create))
   type: str
   sample: "InstrumentationKey=0c3a5f1e-...;IngestionEndpoint=https://westeurope-0.in.applicationinsights.azure.com/;..."
