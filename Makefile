@@ -25,7 +25,7 @@ PYTEST_ARGS ?= -n 2 --dist loadfile
 # pip's index configuration on these machines warns about a missing local mirror on every call.
 PIP_NOISE := is ignored: it is neither a file nor a directory
 
-.PHONY: help bootstrap venv node postgres system-tools collection-link lint ruff ansible-lint sanity pytest test bench-azsim \
+.PHONY: help bootstrap venv node postgres system-tools collection-link awx-collection lint ruff ansible-lint sanity pytest test bench-azsim \
 	azsim-up demo release maintain audit demo-down bench bench-audit chaos chaos-faults chaos-kill chaos-input molecule clean
 
 help:
@@ -47,12 +47,23 @@ help:
 	@echo "make bench-audit  time the audit of 500 web apps + slots and 100 PostgreSQL servers on azsim (ARM calls, 429s)"
 	@echo "make clean        remove the venv, node_modules and test output"
 
-bootstrap: venv node postgres system-tools collection-link
+bootstrap: venv node postgres system-tools collection-link awx-collection
 
 # ansible-playbook run from the checkout finds erpops.azure through this link (ansible.cfg's collections_path).
 collection-link:
 	@mkdir -p .make/collections/ansible_collections/erpops
 	@test -L .make/collections/ansible_collections/erpops/azure || ln -sfn ../../../.. .make/collections/ansible_collections/erpops/azure
+
+# awx.awx for playbooks/awx_configure.yml (ansible-lint resolves its modules): Galaxy is not reachable from these machines,
+# so it is unpacked from the community `ansible` wheel (12.x bundles awx.awx 24.6.1), downloaded once into .make/wheels.
+AWX_COLLECTION = .make/collections/ansible_collections/awx/awx
+awx-collection: $(AWX_COLLECTION)/MANIFEST.json
+
+$(AWX_COLLECTION)/MANIFEST.json: | venv
+	@echo "==> awx.awx: unpacked from the community ansible wheel"
+	@ls .make/wheels/ansible-12.*-py3-none-any.whl >/dev/null 2>&1 || \
+	  $(PY) -m pip download -q --no-deps --only-binary :all: -d .make/wheels "ansible>=12,<13" 2>&1 | { grep -v "$(PIP_NOISE)" || true; }
+	@$(PY) tests/ci/unpack_collection.py "$$(ls .make/wheels/ansible-12.*-py3-none-any.whl | tail -1)" awx/awx .make/collections
 
 # --- Python ------------------------------------------------------------------------------------
 venv: $(VENV)/.installed
