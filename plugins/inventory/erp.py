@@ -51,6 +51,13 @@ options:
     type: list
     elements: str
     default: []
+  local:
+    description:
+      - "Every host is an Azure deployment, managed from the controller: each host gets C(ansible_connection=local) and
+        C(ansible_python_interpreter) set to C(ansible_playbook_python) (the Python with the Azure SDK Ansible runs on)."
+      - V(false) leaves both to the inventory's variables.
+    type: bool
+    default: true
   tags:
     description:
       - The tags that mark a deployment; a resource group (and a resource) belongs when it carries all of them.
@@ -332,6 +339,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 name = "%s_%s" % (name, dep["subscription_id"])
             seen[name] = True
             host = self.inventory.add_host(name, group="erp")
+            if self.get_option("local"):
+                self.inventory.set_variable(host, "ansible_connection", "local")
+                self.inventory.set_variable(host, "ansible_python_interpreter", _trusted("{{ ansible_playbook_python }}"))
             for key, value in hostvars.items():
                 self.inventory.set_variable(host, key, value)
             for group in ("erp_environment_%s" % (dep["tags"].get("environment") or ""), "erp_location_%s" % (dep["location"] or ""),
@@ -344,6 +354,16 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             self._set_composite_vars(self.get_option("compose"), variables, host, strict=strict)
             self._add_host_to_composed_groups(self.get_option("groups"), variables, host, strict=strict)
             self._add_host_to_keyed_groups(self.get_option("keyed_groups"), variables, host, strict=strict)
+
+
+def _trusted(template):
+    """Our own template text (not Azure's data), to be rendered when the host is used (ansible-core 2.19 renders only
+    trusted text; earlier versions render any)."""
+    try:
+        from ansible.template import trust_as_template
+    except ImportError:  # ansible-core < 2.19
+        return template
+    return trust_as_template(template)
 
 
 def _digest(row):

@@ -87,6 +87,8 @@ def test_every_erp_is_a_host_with_its_names_ids_and_groups_in_two_queries(fleet,
     v = hostvars(found, "erp-fleet-00-app")
     n = erp_names(0)
     assert v["erp_subscription_id"] == fleet.sub
+    # An ERP is managed from the controller, with the Python Ansible runs on.
+    assert (v["ansible_connection"], v["ansible_python_interpreter"]) == ("local", "{{ ansible_playbook_python }}")
     assert (v["erp_resource_group"], v["erp_web_app_name"], v["erp_staging_slot"], v["erp_plan_name"]) == (n["rg"], n["site"], "staging", n["plan"])
     assert (v["erp_postgresql_server_name"], v["storage_account_name"], v["backups_storage_account_name"]) == (n["pg"], n["media"], n["backup"])
     assert (v["monitoring_workspace_name"], v["monitoring_insights_name"], v["erp_location"]) == (n["workspace"], n["insights"], "westeurope")
