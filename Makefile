@@ -26,7 +26,7 @@ PYTEST_ARGS ?= -n 2 --dist loadfile
 PIP_NOISE := is ignored: it is neither a file nor a directory
 
 .PHONY: help bootstrap venv node postgres system-tools collection-link awx-collection lint ruff ansible-lint sanity pytest test bench-azsim \
-	azsim-up demo release maintain audit demo-down bench bench-audit bench-fleet chaos chaos-faults chaos-kill chaos-input molecule clean
+	azsim-up demo release maintain audit demo-down docs bench bench-audit bench-fleet chaos chaos-faults chaos-kill chaos-input molecule clean
 
 help:
 	@echo "make demo         start azsim (the local Azure) and deploy the whole ERP stack on it, with a summary"
@@ -45,6 +45,7 @@ help:
 	@echo "make chaos-kill   deploy.yml SIGKILLed at CHAOS_KILLS (3) seeded moments: the re-run converges, the next 0 writes"
 	@echo "make chaos-input  deploy.yml with each of tests/chaos/bad_input.yml's invalid variable sets: fails before any write"
 	@echo "make bench-audit  time the audit of 500 web apps + slots and 100 PostgreSQL servers on azsim (ARM calls, 429s)"
+	@echo "make docs         the documentation site (modules, plugins, roles, the guide's chapters) in docs/build/html"
 	@echo "make bench-fleet  the daily maintenance of 50 ERPs in one job over the erpops.azure.erp inventory (wall, calls)"
 	@echo "make clean        remove the venv, node_modules and test output"
 
@@ -218,6 +219,9 @@ chaos-input: bootstrap
 # Not part of `make test`: it fills azsim with 1100 sites, slots and servers (100 real PostgreSQL clusters) first.
 bench-audit: bootstrap
 	@$(VENV_ENV) $(PY) tests/bench/bench_audit.py
+
+docs: bootstrap
+	@$(VENV_ENV) $(PY) docs/build.py
 
 bench-fleet: bootstrap
 	@$(VENV_ENV) $(PY) tests/bench/bench_fleet.py

@@ -101,7 +101,7 @@ configuration:
 per_resource:
   description:
     - With O(parameters), one result per parameter, in the order given (the collection's convention for a task that
-      manages several resources; the M(erpops.azure.deploy_summary) callback counts each).
+      manages several resources; the P(erpops.azure.deploy_summary#callback) callback counts each).
   returned: with O(parameters)
   type: list
   elements: dict

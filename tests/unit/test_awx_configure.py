@@ -224,9 +224,10 @@ def test_schedules_parse_as_awx_parses_them_on_the_guides_cadence(play, templar)
     daily = upcoming["ERP maintenance - daily"]
     assert [t.date() for t in daily] == [datetime.date(2027, 3, d) for d in (2, 3, 4)] and daily[0].hour == 6
     assert all(t.weekday() == 0 for t in upcoming["ERP maintenance - weekly"])
-    assert [t.day for t in upcoming["ERP maintenance - monthly"]] == [7, 4, 2]  # first Sundays of March, April, May 2027
-    assert [(t.month, t.day) for t in upcoming["ERP maintenance - quarterly"]] == [(4, 15), (7, 15), (10, 15)]
-    # Summer time: 04:00 in Paris stays 04:00 local (02:00 UTC in July), as AWX shows a TZID schedule.
+    assert [(t.month, t.day, t.hour) for t in upcoming["ERP maintenance - monthly"]] == [(4, 1, 3), (5, 1, 3), (6, 1, 3)]
+    assert [(t.month, t.day, t.hour) for t in upcoming["ERP maintenance - quarterly"]] == [(4, 1, 2), (7, 1, 2), (10, 1, 2)]
+    assert [(t.month, t.day) for t in upcoming["ERP audit - quarterly"]] == [(4, 2), (7, 2), (10, 2)]
+    # Summer time: 02:00 in Paris stays 02:00 local (00:00 UTC in July), as AWX runs a TZID schedule.
     assert upcoming["ERP maintenance - quarterly"][1].utcoffset() == datetime.timedelta(hours=2)
 
 
