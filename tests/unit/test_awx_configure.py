@@ -26,7 +26,6 @@ ENV = {"AZURE_SUBSCRIPTION_ID": "00000000-0000-0000-0000-000000000001", "AZURE_C
 RULE_KEYS = ("mutually_exclusive", "required_together", "required_one_of", "required_if", "required_by")
 
 
-
 # Run in a process of its own: there Ansible's collection loader is the first to import ``ansible_collections`` (in this
 # process another test may have imported it as a plain namespace package, which hides awx.awx).
 CAPTURE = r"""
