@@ -18,7 +18,15 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 pytestmark = pytest.mark.timeout(1200)
 
 
+def index_env():
+    """This process's environment for pip, without what another test of the same worker may have left pointing at an
+    azsim (its HTTPS proxy refuses every host but Azure's, with 403)."""
+    return {k: v for k, v in os.environ.items()
+            if not (k.lower() in ("https_proxy", "http_proxy", "all_proxy", "no_proxy") and re.search(r"127\.0\.0\.1|localhost", v))}
+
+
 def sh(argv, cwd, env=None, timeout=900):
+    env = index_env() if env is None else env
     proc = subprocess.run([str(a) for a in argv], cwd=str(cwd), env=env, capture_output=True, text=True, check=False, timeout=timeout)
     assert proc.returncode == 0, f"{argv[:3]} failed ({proc.returncode}):\n{proc.stdout[-5000:]}\n{proc.stderr[-3000:]}"
     return proc.stdout
@@ -76,7 +84,7 @@ def test_galaxy_importer_accepts_the_tarball_without_a_warning(installed):
     sh([sys.executable, "-m", "venv", work / "importer"], cwd=work)
     importer = work / "importer" / "bin"
     sh([importer / "python", "-m", "pip", "install", "-q", "galaxy-importer", f"ansible-core=={ansible.__version__}"], cwd=work)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "VIRTUAL_ENV"))}
+    env = {k: v for k, v in index_env().items() if not k.startswith(("ANSIBLE_", "VIRTUAL_ENV"))}
     env.update({"PATH": str(importer) + os.pathsep + env.get("PATH", ""), "HOME": str(work), "TMPDIR": str(work)})
     proc = subprocess.run([str(importer / "python"), "-m", "galaxy_importer.main", str(tarball)], cwd=str(work), env=env, text=True,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False, timeout=900)
