@@ -334,7 +334,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         seen = {}
         for dep in deployments:
             hostvars = host_variables(dep)
-            name = hostvars["erp_web_app_name"] if hostvars.get("erp_web_app_name") and hostvars["erp_web_app_count"] == 1 else dep["resource_group"]
+            # erp_web_app_name is set only when the group holds exactly one web app.
+            name = hostvars.get("erp_web_app_name") or dep["resource_group"]
             if name in seen:
                 name = "%s_%s" % (name, dep["subscription_id"])
             seen[name] = True
@@ -393,7 +394,7 @@ def host_variables(dep):
         by_kind.setdefault(r["type"], []).append(r)
     sites = by_kind.get("web_app", [])
     out = {"erp_subscription_id": dep["subscription_id"], "erp_resource_group": dep["resource_group"], "erp_resource_group_id": dep["id"],
-           "erp_location": dep["location"], "erp_tags": dep["tags"], "erp_web_app_count": len(sites)}
+           "erp_location": dep["location"], "erp_tags": dep["tags"]}
     if len(sites) == 1:
         out["erp_web_app_name"] = sites[0]["name"]
         slots = [s for s in by_kind.get("slots", []) if s["name"].split("/")[0].lower() == sites[0]["name"].lower()]

@@ -29,12 +29,12 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import requests
-
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tools", "azsim"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 
 from azsim.testing import Azsim  # noqa: E402
+from erp_fleet import ArmClient  # noqa: E402
 
 SITES = int(os.environ.get("BENCH_SITES", "500"))
 PG = int(os.environ.get("BENCH_PG", "100"))
@@ -59,54 +59,20 @@ KEEP = os.environ.get("BENCH_KEEP", os.path.join(ROOT, "tests", "output", "bench
 VARIANTS = [v for v in os.environ.get("BENCH_PROFILES", "full,fast").split(",") if v]
 
 
-class Filler:
+class Filler(ArmClient):
+    """The bench's resources, through the front door as the deployer, counted by kind."""
+
     def __init__(self, sim):
-        self.sim = sim
-        self.base = "https://management.azure.com"
+        super().__init__(sim, "deployer", proxy=True)
         self.rg = f"/subscriptions/{sim.sub}/resourceGroups/{RG}"
-        self.local = threading.local()
-        self.token = sim.token("deployer")
         self.created = collections.Counter()
         self.lock = threading.Lock()
 
-    def session(self):
-        s = getattr(self.local, "s", None)
-        if s is None:
-            s = self.local.s = requests.Session()
-            s.trust_env = False
-            s.verify = self.sim.ca
-            s.proxies = {"https": self.sim.info["proxy"]}
-            s.headers["Authorization"] = "Bearer " + self.token
-        return s
-
     def put(self, path, api, body, kind):
-        r = self.session().put(self.base + path, params={"api-version": api}, json=body, timeout=300)
-        if r.status_code not in (200, 201, 202):
-            raise SystemExit(f"PUT {path}: {r.status_code} {r.text[:500]}")
-        self.wait(r)
+        r = super().put(path, api, body)
         with self.lock:
             self.created[kind] += 1
         return r.json() if r.content else None
-
-    def wait(self, r):
-        """Follow Azure-AsyncOperation (or Location) to the end of a long-running PUT."""
-        url = r.headers.get("Azure-AsyncOperation") or (r.headers.get("Location") if r.status_code == 202 else None)
-        while url:
-            p = self.session().get(url, timeout=300)
-            if "Azure-AsyncOperation" in r.headers:
-                status = (p.json() or {}).get("status", "")
-                if status.lower() in ("succeeded", "failed", "canceled"):
-                    if status.lower() != "succeeded":
-                        raise SystemExit(f"operation {url}: {p.text[:500]}")
-                    return
-            elif p.status_code != 202:
-                return
-            time.sleep(min(2.0, float(p.headers.get("Retry-After") or 0.2)))
-
-    def get(self, path, api):
-        r = self.session().get(self.base + path, params={"api-version": api}, timeout=60)
-        r.raise_for_status()
-        return r.json()
 
     # -- the estate ---------------------------------------------------------------------------------------------
     def site(self, i):

@@ -30,10 +30,16 @@ def erp_tags(i):
     return {"managed-by": "erpops.azure", "application": f"erp-fleet-{i:02d}", "environment": ENVIRONMENTS[i % 2]}
 
 
-class Fleet:
-    def __init__(self, sim, principal="deployer"):
+class ArmClient:
+    """ARM writes for fixtures and benchmarks, from many threads: one requests session per thread, each PUT followed to
+    the end of its long operation. ``proxy`` goes to management.azure.com through azsim's front door, as a user's
+    shell does; otherwise to azsim's direct endpoint."""
+
+    def __init__(self, sim, principal="deployer", proxy=False):
         self.sim = sim
-        self.token = sim.token(principal, sim.url + "/.default")
+        self.proxy = proxy
+        self.base = "https://management.azure.com" if proxy else sim.url
+        self.token = sim.token(principal) if proxy else sim.token(principal, sim.url + "/.default")
         self.local = threading.local()
 
     def session(self):
@@ -42,25 +48,32 @@ class Fleet:
             s = self.local.s = requests.Session()
             s.trust_env = False
             s.verify = self.sim.ca
+            if self.proxy:
+                s.proxies = {"https": self.sim.info["proxy"]}
             s.headers["Authorization"] = "Bearer " + self.token
         return s
 
     def put(self, path, api, body):
-        r = self.session().put(self.sim.url + path, params={"api-version": api}, json=body, timeout=300)
-        assert r.status_code in (200, 201, 202), f"PUT {path}: {r.status_code} {r.text[:500]}"
+        """PUT, then wait for its long operation (Azure-AsyncOperation, or Location on a 202); the PUT's response."""
+        r = self.session().put(self.base + path, params={"api-version": api}, json=body, timeout=300)
+        if r.status_code not in (200, 201, 202):
+            raise RuntimeError(f"PUT {path}: {r.status_code} {r.text[:500]}")
         url = r.headers.get("Azure-AsyncOperation") or (r.headers.get("Location") if r.status_code == 202 else None)
         while url:
             p = self.session().get(url, timeout=300)
             if "Azure-AsyncOperation" in r.headers:
                 status = str((p.json() or {}).get("status", "")).lower()
                 if status in ("succeeded", "failed", "canceled"):
-                    assert status == "succeeded", f"{path}: {p.text[:500]}"
+                    if status != "succeeded":
+                        raise RuntimeError(f"PUT {path}: operation {status}: {p.text[:500]}")
                     break
             elif p.status_code != 202:
                 break
             time.sleep(min(1.0, float(p.headers.get("Retry-After") or 0.2)))
         return r
 
+
+class Fleet(ArmClient):
     def erp(self, i, postgresql=False):
         n, tags, region = erp_names(i), erp_tags(i), REGIONS[i % 2]
         sub = f"/subscriptions/{self.sim.sub}"

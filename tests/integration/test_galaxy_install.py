@@ -18,11 +18,15 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 pytestmark = pytest.mark.timeout(1200)
 
 
+# The environment pytest started with, taken at collection, before any fixture runs: the azsim fixture of another test in
+# the same worker later points HTTPS_PROXY at its front door (which refuses PyPI with 403) and REQUESTS_CA_BUNDLE at its
+# own CA (which pip's requests prefers to PIP_CERT, so a MITM'd index then fails verification) for the rest of the session.
+PRISTINE_ENV = dict(os.environ)
+
+
 def index_env():
-    """This process's environment for pip, without what another test of the same worker may have left pointing at an
-    azsim (its HTTPS proxy refuses every host but Azure's, with 403)."""
-    return {k: v for k, v in os.environ.items()
-            if not (k.lower() in ("https_proxy", "http_proxy", "all_proxy", "no_proxy") and re.search(r"127\.0\.0\.1|localhost", v))}
+    """The environment for pip and for the installed collection's runs: this process's, as it was before any fixture."""
+    return dict(PRISTINE_ENV)
 
 
 def sh(argv, cwd, env=None, timeout=900):
@@ -60,7 +64,7 @@ def test_the_installed_collection_deploys_on_azsim_and_reads_well(installed):
     run_dir.mkdir()
     (work / "azsim").mkdir()
     with started_azsim(str(work / "azsim")) as sim:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "AZURE_", "HTTPS_PROXY", "https_proxy", "VIRTUAL_ENV"))}
+        env = {k: v for k, v in index_env().items() if not k.startswith(("ANSIBLE_", "AZURE_", "HTTPS_PROXY", "https_proxy", "VIRTUAL_ENV"))}
         env.update({"PATH": str(bin_dir) + os.pathsep + env.get("PATH", ""), "ANSIBLE_COLLECTIONS_PATH": str(collections),
                     "AZSIM_STATE_DIR": sim.state_dir, "ANSIBLE_NOCOLOR": "1", "TMPDIR": str(work)})
         inventory = home / "inventories" / "local" / "hosts.yml"
