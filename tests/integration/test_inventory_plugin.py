@@ -170,3 +170,50 @@ def test_a_refused_credential_fails_the_inventory_without_showing_the_secret(fle
                           env=env, capture_output=True, text=True, check=False, timeout=120)
     assert proc.returncode != 0 and "not-the-secret" not in proc.stdout + proc.stderr
     assert "erpops.azure.erp" in proc.stderr and "refused the credential" in proc.stderr, proc.stderr[-2000:]
+
+
+def test_the_daily_maintenance_runs_once_per_erp_of_the_inventory_in_parallel(fleet, tmp_path, collections_path):
+    """One job over the plugin's inventory, as AWX runs it (the maintenance principal, a fork per ERP): each ERP gets
+    its own report about its own web app, resource group and server, the forks share one token per audience, and Azure
+    is only read."""
+    path = config(tmp_path)
+    group_vars = tmp_path / "group_vars"
+    group_vars.mkdir()
+    for name in ("all", "erp"):
+        os.symlink(os.path.join(ROOT, "inventories", "azure", "group_vars", name), group_vars / name)
+    reports = tmp_path / "reports"
+    env = env_for(fleet, "auditor", tmp_path)
+    env["ANSIBLE_COLLECTIONS_PATH"] = collections_path
+    mark = fleet.last_seq()
+    # The fleet's apps have no code: the health checks fail fast (3 s), everything else is read as on a real ERP.
+    proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), os.path.join(ROOT, "playbooks", "maintain_daily.yml"),
+                           "-i", str(path), "--forks", str(COUNT), "-e", f"maintain_report_dir={reports}", "-e", f"maintain_ca_path={fleet.ca}",
+                           "-e", "maintain_health_timeout=3"],
+                          cwd=str(tmp_path), env=env, capture_output=True, text=True, check=False, timeout=900)
+    rows = [r for r in fleet.requests_since(mark) if r["method"] != "CONNECT"]
+    found = {}
+    for dirpath, _dirs, files in os.walk(reports):
+        if "report.json" in files:
+            with open(os.path.join(dirpath, "report.json"), encoding="utf-8") as f:
+                doc = json.load(f)
+            found[doc["erp"]] = doc
+    assert sorted(found) == [erp_names(i)["site"] for i in range(COUNT)], proc.stdout[-4000:]
+    for i in range(COUNT):
+        doc, n = found[erp_names(i)["site"]], erp_names(i)
+        assert (doc["web_app"], doc["resource_group"]) == (n["site"], n["rg"])
+    recap = [line for line in proc.stdout.splitlines() if line.startswith("erp-fleet-")]
+    assert len(recap) == COUNT and all("unreachable=0" in line for line in recap), proc.stdout[-3000:]
+    # Every ERP ran in the one job: one token per audience for the inventory and all the forks (Resource Manager, and
+    # Log Analytics for the daily log query), and not a single write.
+    audiences = sorted(r["audience"] for r in rows if r["path"].endswith("/oauth2/v2.0/token"))
+    assert len(audiences) == len(set(audiences)) == 2, audiences
+    writes = [(r["method"], r["path"]) for r in rows if r["method"] in ("PUT", "PATCH", "DELETE") and r["path"].startswith("/subscriptions/")]
+    assert writes == []
+    # Each report is about its own ERP: the server of ERP 0 is ready, the other ERPs have none (a finding); each health
+    # check is on its own app's host (none of the fleet's apps has code).
+    verdicts = {host: {c["id"]: c["verdict"] for c in doc["checks"]} for host, doc in found.items()}
+    for i in range(COUNT):
+        site = erp_names(i)["site"]
+        assert verdicts[site]["postgresql-ready"] == ("pass" if i == 0 else "fail"), verdicts[site]
+        assert verdicts[site][f"health-{site}.azurewebsites.net"] == "fail", verdicts[site]
+    assert "Fleet-Passw0rd!" not in proc.stdout + proc.stderr
