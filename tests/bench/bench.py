@@ -41,7 +41,8 @@ TOKEN_PATHS = ("/oauth2/v2.0/token", "/oauth2/token")
 # controller spends per task on templating that context counts on both sides of the comparison.
 PING_PLAY = [{"name": "ping", "hosts": "erp", "gather_facts": False, "environment": "{{ erp_azure_environment | default({}) }}",
               "module_defaults": {"group/erpops.azure.azure": "{{ erp_azure_auth | default({}) }}"},
-              "tasks": [{"ansible.builtin.ping": {}} for _i in range(15)]}]
+              # A first task warms the play up; then the first ping builds its AnsiballZ payload, the next ones reuse it.
+              "tasks": [{"ansible.builtin.debug": {"msg": "warm-up"}}] + [{"ansible.builtin.ping": {}} for _i in range(15)]}]
 verdicts = []
 
 
@@ -121,13 +122,16 @@ def _epoch(stamp):
 
 
 def ping_seconds(sim, work):
+    """(first ping task, median of the next ones) in seconds: Ansible builds a module's payload on its first task of a
+    run, as it does for each of our modules on its first task of the deploy."""
     path = os.path.join(work, "ping.yml")
     report = os.path.join(work, "ping.json")
     with open(path, "w", encoding="utf-8") as f:
         json.dump(PING_PLAY, f)
     run(sim, path, report=report)
     with open(report, encoding="utf-8") as f:
-        return statistics.median(t["duration"] for t in json.load(f))
+        pings = [t["duration"] for t in json.load(f) if t["action"].endswith("ping")]
+    return pings[0], statistics.median(pings[1:])
 
 
 def serialised_chains(ops):
@@ -176,7 +180,7 @@ def part_noop(work):
         first, first_rows = run(sim, "playbooks/deploy.yml")
         report = os.path.join(work, "noop.json")
         noop, noop_rows = run(sim, "playbooks/deploy.yml", report=report)
-        ping = ping_seconds(sim, work)
+        ping_first, ping = ping_seconds(sim, work)
         modules = per_module(report, noop_rows)
     managed = managed_resources(arm_rows(first_rows))
     first_calls = collections.Counter(r["method"] for r in arm_rows(first_rows))
@@ -189,12 +193,16 @@ def part_noop(work):
           f"writes {len(writes)}")
     print(f"  token requests: deploy {sum(tokens(first_rows).values())} {dict(tokens(first_rows))}, "
           f"no-op {sum(tokens(noop_rows).values())} {dict(tokens(noop_rows))}")
-    print(f"  per module, no-op (seconds per call, ARM calls per call, calls) against ansible.builtin.ping {ping:.3f} s:")
-    over = []
+    print(f"  per module, no-op (seconds per call, ARM calls per call, calls) against ansible.builtin.ping: {ping_first:.3f} s on its"
+          f" first task of a run (the payload built), {ping:.3f} s on the next ones; 'like for like' is ping over as many calls"
+          f" as the module made, its first one included:")
+    over, warm = [], []
     for name, (sec, calls, n) in sorted(modules.items(), key=lambda kv: -kv[1][0]):
-        print(f"    {name:<48} {sec:6.3f} s  ping + {sec - ping:6.3f} s   {calls:4.1f} calls  x{n}")
+        like = (ping_first + (n - 1) * ping) / n
+        print(f"    {name:<48} {sec:6.3f} s  like for like + {sec - like:6.3f} s  (warm ping + {sec - ping:6.3f} s)   {calls:4.1f} calls  x{n}")
         if calls <= 1.0:
-            over.append(sec - ping)
+            over.append(sec - like)
+            warm.append(sec - ping)
     verdict("no-op wall", noop <= BUDGET["noop_wall"], f"{noop:.1f} s (budget {BUDGET['noop_wall']:.0f} s)")
     verdict("no-op writes", not writes, f"{len(writes)}")
     verdict("reads per resource", len(noop_reads) / max(1, len(managed)) <= BUDGET["reads_per_resource"],
@@ -204,7 +212,8 @@ def part_noop(work):
     if over:
         worst = statistics.median(over)
         verdict("one-call task over ping", worst <= BUDGET["task_over_ping"],
-                f"median + {worst:.3f} s over {len(over)} modules (budget + {BUDGET['task_over_ping']} s)")
+                f"median + {worst:.3f} s over {len(over)} modules, like for like (budget + {BUDGET['task_over_ping']} s; against a warm"
+                f" ping: + {statistics.median(warm):.3f} s)")
     return first
 
 

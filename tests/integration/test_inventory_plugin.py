@@ -217,3 +217,44 @@ def test_the_daily_maintenance_runs_once_per_erp_of_the_inventory_in_parallel(fl
         assert verdicts[site]["postgresql-ready"] == ("pass" if i == 0 else "fail"), verdicts[site]
         assert verdicts[site][f"health-{site}.azurewebsites.net"] == "fail", verdicts[site]
     assert "Fleet-Passw0rd!" not in proc.stdout + proc.stderr
+
+
+def test_the_audit_runs_per_erp_of_the_inventory_each_in_its_own_scope(fleet, tmp_path, collections_path):
+    """The quarterly audit over the plugin's inventory (two ERPs, two forks): one report directory per ERP, each report
+    scoped to its ERP's resource group, no finding about another ERP's resources, each ERP's verdict in the output, and
+    nothing written in Azure."""
+    path = config(tmp_path)
+    group_vars = tmp_path / "group_vars"
+    group_vars.mkdir()
+    for name in ("all", "erp"):
+        os.symlink(os.path.join(ROOT, "inventories", "azure", "group_vars", name), group_vars / name)
+    root = tmp_path / "audit"
+    env = env_for(fleet, "auditor", tmp_path)
+    env["ANSIBLE_COLLECTIONS_PATH"] = collections_path
+    hosts = [erp_names(0)["site"], erp_names(1)["site"]]
+    mark = fleet.last_seq()
+    proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), os.path.join(ROOT, "playbooks", "audit.yml"),
+                           "-i", str(path), "--limit", ",".join(hosts), "--forks", "2", "-e", f"audit_report_root={root}",
+                           "-e", f"audit_ca_path={fleet.ca}"],
+                          cwd=str(tmp_path), env=env, capture_output=True, text=True, check=False, timeout=900)
+    # The fleet's ERPs lack much of what deploy.yml sets: the audit fails the job on its high findings, and reports them.
+    assert proc.returncode in (0, 2), proc.stdout[-4000:]
+    reports = {}
+    for dirpath, _dirs, files in os.walk(root):
+        if "audit.json" in files:
+            with open(os.path.join(dirpath, "audit.json"), encoding="utf-8") as f:
+                reports[os.path.basename(dirpath)] = json.load(f)
+    assert sorted(reports) == hosts, proc.stdout[-4000:]
+    for i, host in enumerate(hosts):
+        rg = erp_names(i)["rg"]
+        doc = reports[host]
+        assert [s.rsplit("/", 1)[-1].lower() for s in doc["scope"]] == [rg], doc["scope"]
+        groups = {f["resource"].lower().split("/resourcegroups/")[1].split("/")[0] for f in doc["findings"]
+                  if "/resourcegroups/" in str(f.get("resource") or "").lower()}
+        assert groups == {rg}, groups
+        assert doc["summary"]["by_status"].get("pass", 0) > 0 and doc["summary"]["by_status"].get("fail", 0) > 0, doc["summary"]
+        assert f"Audit of {host} (" in proc.stdout
+    # Read-only: no write anywhere.
+    writes = [(r["method"], r["path"]) for r in fleet.requests_since(mark)
+              if r["method"] in ("PUT", "PATCH", "DELETE") and r["path"].startswith("/subscriptions/")]
+    assert writes == []
