@@ -21,7 +21,7 @@ GET_PIP_CACHE := $(HOME)/.ansible/test/cache/get_pip_24_2.py
 # Test directories that exist (tools/azsim/tests arrives with the simulator).
 PYTEST_PATHS = $(wildcard tools/azsim/tests tests/unit tests/integration)
 # Two workers (one azsim each), a test file's tests kept together (they share module-scoped resources).
-PYTEST_ARGS ?= -n 2 --dist loadfile
+PYTEST_ARGS ?= -n 2 --dist loadfile --no-loadscope-reorder
 # pip's index configuration on these machines warns about a missing local mirror on every call.
 PIP_NOISE := is ignored: it is neither a file nor a directory
 

@@ -119,6 +119,40 @@ def run_target(azsim, collections_path, tmp_path_factory):
     return run
 
 
+# The order files are handed to the workers (make test: -n 2 --dist loadfile --no-loadscope-reorder): longest first, so
+# that the many short files of azsim and the unit tests fill the end of both workers instead of one long file running
+# alone at the end. By default xdist hands out the files with the most tests first, which put the one- and two-test
+# files that run whole playbooks (the Galaxy install, the AWX jobs, the role targets) last. Longest first, as measured
+# (the per-file summary at the end of a run prints the figures to update this from).
+LONGEST_FIRST = [
+    "tests/integration/test_deploy.py",
+    "tests/integration/test_maintain_acting.py",
+    "tests/integration/test_galaxy_install.py",
+    "tests/integration/test_maintain.py",
+    "tests/integration/test_awx_runner.py",
+    "tests/integration/test_release.py",
+    "tests/integration/test_audit.py",
+    "tests/integration/test_inventory_plugin.py",
+    "tests/integration/test_docs.py",
+]
+
+
+def _file_rank(nodeid):
+    path = nodeid.split("::", 1)[0]
+    if path in LONGEST_FIRST:
+        return (0, LONGEST_FIRST.index(path))
+    if path.startswith("tests/integration/"):
+        return (1, 0)  # playbook runs: role targets and module tests
+    if path.startswith("tools/azsim/tests/"):
+        return (2, 0)
+    return (3, 0)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    # Stable: the tests of a file keep their order; every worker computes the same order, as xdist requires.
+    items.sort(key=lambda item: _file_rank(item.nodeid))
+
+
 def pytest_sessionstart(session):
     if not hasattr(session.config, "workerinput") and os.path.isdir(TIMINGS_DIR):
         for name in os.listdir(TIMINGS_DIR):
@@ -126,6 +160,16 @@ def pytest_sessionstart(session):
 
 
 def pytest_terminal_summary(terminalreporter):
+    per_file = {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            if getattr(report, "nodeid", None) and isinstance(getattr(report, "duration", None), float):
+                path = report.nodeid.split("::", 1)[0]
+                per_file[path] = per_file.get(path, 0.0) + report.duration
+    if per_file:
+        terminalreporter.section("the longest test files (seconds of setup, call and teardown; LONGEST_FIRST's figures)")
+        for path, seconds in sorted(per_file.items(), key=lambda kv: -kv[1])[:15]:
+            terminalreporter.write_line(f"  {seconds:7.1f} s  {path}")
     if os.path.isdir(TIMINGS_DIR):
         for name in os.listdir(TIMINGS_DIR):
             with open(os.path.join(TIMINGS_DIR, name), encoding="utf-8") as f:
