@@ -7,11 +7,13 @@ environment variables plus HTTPS_PROXY/REQUESTS_CA_BUNDLE, or azsim's direct end
 cloud), runs the target and reports each module's per-task wall time next to ``ansible.builtin.ping``'s.
 """
 
+import datetime
 import json
 import os
 import statistics
 import subprocess
 import sys
+import time
 import uuid
 
 import pytest
@@ -73,9 +75,19 @@ def module_env(azsim, mode, principal="deployer"):
     return env
 
 
+def clock_ahead(azsim):
+    """How many seconds azsim's clock runs ahead of this machine's."""
+    now = azsim.admin("GET", "clock")["now"]
+    return datetime.datetime.fromisoformat(now.replace("Z", "+00:00")).timestamp() - time.time()
+
+
 @pytest.fixture(scope="session")
 def run_target(azsim, collections_path, tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("playbooks")
+    return target_runner(azsim, collections_path, tmp_path_factory.mktemp("playbooks"))
+
+
+def target_runner(azsim, collections_path, workdir):
+    """run(name, ...): one integration target against ``azsim``; its it_report, checked."""
 
     def run(name, mode="proxy", principal="deployer", extra_vars=None, expect_failure=False, verbosity=0):
         playbook = workdir / f"{name}-{mode}.yml"
@@ -95,7 +107,15 @@ def run_target(azsim, collections_path, tmp_path_factory):
         argv = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), str(playbook), "-e", json.dumps(variables)]
         if verbosity:
             argv.append("-" + "v" * verbosity)
-        proc = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=str(workdir), timeout=1200, check=False)
+        # A target may move azsim's clock (a month for the budget, a day for the costs): the worker's azsim serves the next
+        # targets with its clock where this one found it, whatever the target did or however it ended.
+        ahead = clock_ahead(azsim)
+        try:
+            proc = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=str(workdir), timeout=1200, check=False)
+        finally:
+            moved = clock_ahead(azsim) - ahead
+            if abs(moved) > 1:
+                azsim.admin("POST", "clock", {"advance_seconds": -moved})
         if not report_path.exists():
             raise AssertionError(f"ansible-playbook wrote no report (rc {proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
         report = json.loads(report_path.read_text())

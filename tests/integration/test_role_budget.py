@@ -1,5 +1,10 @@
 """The budget role against azsim (see conftest.py and targets/role_budget)."""
 
+import pytest
+from azsim.testing import Azsim
+
+from .conftest import target_runner
+
 # The target runs each refused run inside a block/rescue: these are the only failures it may report, each with the
 # task that failed and what its message must name.
 EXPECTED_FAILURES = [
@@ -7,6 +12,17 @@ EXPECTED_FAILURES = [
     ("erpops.azure.budget : Check the budget role's variables", "budget_contact_emails holds values that are not e-mail addresses"),
 ]
 BUDGET = "erpops.azure.budget : Create the budget of the resource group with its e-mail alerts"
+
+
+@pytest.fixture(scope="module")
+def run_target(collections_path, tmp_path_factory):
+    """The target lets forty simulated days pass (a month later, the budget must not change): an azsim of its own, so
+    that the worker's shared azsim never sees a month go by and come back (its cost accrual, logs and budgets would)."""
+    sim = Azsim(str(tmp_path_factory.mktemp("azsim-budget")), time_scale=0.0, page_size=5).start()
+    try:
+        yield target_runner(sim, collections_path, tmp_path_factory.mktemp("playbooks-budget"))
+    finally:
+        sim.stop()
 
 
 def test_role_budget(run_target):
