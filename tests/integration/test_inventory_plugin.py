@@ -172,25 +172,34 @@ def test_a_refused_credential_fails_the_inventory_without_showing_the_secret(fle
     assert "erpops.azure.erp" in proc.stderr and "refused the credential" in proc.stderr, proc.stderr[-2000:]
 
 
-def test_the_daily_maintenance_runs_once_per_erp_of_the_inventory_in_parallel(fleet, tmp_path, collections_path):
-    """One job over the plugin's inventory, as AWX runs it (the maintenance principal, a fork per ERP): each ERP gets
-    its own report about its own web app, resource group and server, the forks share one token per audience, and Azure
-    is only read."""
+def plugin_job(fleet, tmp_path, collections_path, playbook, *args):
+    """(the finished ansible-playbook, azsim's requests of the run) of one playbook over the plugin's inventory with
+    inventories/azure's group_vars, as the auditor AWX's credential injects."""
     path = config(tmp_path)
     group_vars = tmp_path / "group_vars"
     group_vars.mkdir()
     for name in ("all", "erp"):
         os.symlink(os.path.join(ROOT, "inventories", "azure", "group_vars", name), group_vars / name)
-    reports = tmp_path / "reports"
     env = env_for(fleet, "auditor", tmp_path)
     env["ANSIBLE_COLLECTIONS_PATH"] = collections_path
     mark = fleet.last_seq()
+    proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), os.path.join(ROOT, "playbooks", playbook),
+                           "-i", str(path), *args], cwd=str(tmp_path), env=env, capture_output=True, text=True, check=False, timeout=900)
+    return proc, [r for r in fleet.requests_since(mark) if r["method"] != "CONNECT"]
+
+
+def arm_writes(rows):
+    return [(r["method"], r["path"]) for r in rows if r["method"] in ("PUT", "PATCH", "DELETE") and r["path"].startswith("/subscriptions/")]
+
+
+def test_the_daily_maintenance_runs_once_per_erp_of_the_inventory_in_parallel(fleet, tmp_path, collections_path):
+    """One job over the plugin's inventory, as AWX runs it (the maintenance principal, a fork per ERP): each ERP gets
+    its own report about its own web app, resource group and server, the forks share one token per audience, and Azure
+    is only read."""
+    reports = tmp_path / "reports"
     # The fleet's apps have no code: the health checks fail fast (3 s), everything else is read as on a real ERP.
-    proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), os.path.join(ROOT, "playbooks", "maintain_daily.yml"),
-                           "-i", str(path), "--forks", str(COUNT), "-e", f"maintain_report_dir={reports}", "-e", f"maintain_ca_path={fleet.ca}",
-                           "-e", "maintain_health_timeout=3"],
-                          cwd=str(tmp_path), env=env, capture_output=True, text=True, check=False, timeout=900)
-    rows = [r for r in fleet.requests_since(mark) if r["method"] != "CONNECT"]
+    proc, rows = plugin_job(fleet, tmp_path, collections_path, "maintain_daily.yml", "--forks", str(COUNT), "-e", f"maintain_report_dir={reports}",
+                            "-e", f"maintain_ca_path={fleet.ca}", "-e", "maintain_health_timeout=3")
     found = {}
     for dirpath, _dirs, files in os.walk(reports):
         if "report.json" in files:
@@ -207,8 +216,7 @@ def test_the_daily_maintenance_runs_once_per_erp_of_the_inventory_in_parallel(fl
     # Log Analytics for the daily log query), and not a single write.
     audiences = sorted(r["audience"] for r in rows if r["path"].endswith("/oauth2/v2.0/token"))
     assert len(audiences) == len(set(audiences)) == 2, audiences
-    writes = [(r["method"], r["path"]) for r in rows if r["method"] in ("PUT", "PATCH", "DELETE") and r["path"].startswith("/subscriptions/")]
-    assert writes == []
+    assert arm_writes(rows) == []
     # Each report is about its own ERP: the server of ERP 0 is ready, the other ERPs have none (a finding); each health
     # check is on its own app's host (none of the fleet's apps has code).
     verdicts = {host: {c["id"]: c["verdict"] for c in doc["checks"]} for host, doc in found.items()}
@@ -223,20 +231,10 @@ def test_the_audit_runs_per_erp_of_the_inventory_each_in_its_own_scope(fleet, tm
     """The quarterly audit over the plugin's inventory (two ERPs, two forks): one report directory per ERP, each report
     scoped to its ERP's resource group, no finding about another ERP's resources, each ERP's verdict in the output, and
     nothing written in Azure."""
-    path = config(tmp_path)
-    group_vars = tmp_path / "group_vars"
-    group_vars.mkdir()
-    for name in ("all", "erp"):
-        os.symlink(os.path.join(ROOT, "inventories", "azure", "group_vars", name), group_vars / name)
     root = tmp_path / "audit"
-    env = env_for(fleet, "auditor", tmp_path)
-    env["ANSIBLE_COLLECTIONS_PATH"] = collections_path
     hosts = [erp_names(0)["site"], erp_names(1)["site"]]
-    mark = fleet.last_seq()
-    proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), os.path.join(ROOT, "playbooks", "audit.yml"),
-                           "-i", str(path), "--limit", ",".join(hosts), "--forks", "2", "-e", f"audit_report_root={root}",
-                           "-e", f"audit_ca_path={fleet.ca}"],
-                          cwd=str(tmp_path), env=env, capture_output=True, text=True, check=False, timeout=900)
+    proc, rows = plugin_job(fleet, tmp_path, collections_path, "audit.yml", "--limit", ",".join(hosts), "--forks", "2",
+                            "-e", f"audit_report_root={root}", "-e", f"audit_ca_path={fleet.ca}")
     # The fleet's ERPs lack much of what deploy.yml sets: the audit fails the job on its high findings, and reports them.
     assert proc.returncode in (0, 2), proc.stdout[-4000:]
     reports = {}
@@ -255,6 +253,4 @@ def test_the_audit_runs_per_erp_of_the_inventory_each_in_its_own_scope(fleet, tm
         assert doc["summary"]["by_status"].get("pass", 0) > 0 and doc["summary"]["by_status"].get("fail", 0) > 0, doc["summary"]
         assert f"Audit of {host} (" in proc.stdout
     # Read-only: no write anywhere.
-    writes = [(r["method"], r["path"]) for r in fleet.requests_since(mark)
-              if r["method"] in ("PUT", "PATCH", "DELETE") and r["path"].startswith("/subscriptions/")]
-    assert writes == []
+    assert arm_writes(rows) == []
