@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 import zipfile
@@ -167,6 +168,11 @@ def test_command_runs_in_the_site_environment(azsim, site):
     out = r.json()
     assert set(out) == {"Output", "Error", "ExitCode"}
     assert out["ExitCode"] == 0 and out["Output"].split() == ["bar", name, "v2"], out
+    # Each command has a temporary directory of its own (Kudu's container's /tmp, not the machine's), gone afterwards.
+    tmp = s.post(f"https://{name}.scm.azurewebsites.net/api/command", json={"command": "touch $TMPDIR/x && echo $TMPDIR"},
+                 timeout=60).json()
+    assert tmp["ExitCode"] == 0 and tmp["Output"].strip() != tempfile.gettempdir(), tmp
+    assert not os.path.exists(tmp["Output"].strip())
     failed = s.post(f"https://{name}.scm.azurewebsites.net/api/command", json={"command": "echo oops >&2; exit 3", "dir": "site\\wwwroot"},
                     timeout=60).json()
     assert failed == {"Output": "", "Error": "oops\n", "ExitCode": 3}

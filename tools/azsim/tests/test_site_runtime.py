@@ -7,6 +7,7 @@ process outlives azsim is in test_kudu.py, which has the time to spare.)"""
 import json
 import os
 import signal
+import tempfile
 import time
 import uuid
 
@@ -118,6 +119,12 @@ def test_stop_start_restart_and_settings_act_on_the_process(azsim, web, app):
     web.web_apps.restart(rg, name)
     restarted = env_of(azsim, host)
     assert restarted["pid"] != started["pid"]
+    # Each container has its own /tmp, which goes with it: a restart starts with a new, empty one (Learn "Operating system
+    # functionality on Azure App Service": temporary files are local to the instance and not kept).
+    tmp = started["env"]["TMPDIR"]
+    assert restarted["env"]["TMPDIR"] != tmp and tmp != tempfile.gettempdir() and os.path.isdir(restarted["env"]["TMPDIR"])
+    assert wait_for(lambda: not os.path.exists(tmp), 15)
+    assert env_of(azsim, f"{name}-staging.azurewebsites.net")["env"]["TMPDIR"] != restarted["env"]["TMPDIR"]
     settings = web.web_apps.list_application_settings(rg, name).properties
     web.web_apps.update_application_settings(rg, name, {"properties": {**settings, "GREETING": "changed"}})
     changed = env_of(azsim, host)

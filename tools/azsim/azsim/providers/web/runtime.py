@@ -38,6 +38,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -84,10 +85,11 @@ def truthy(value):
 class Instance:
     """One start of a site's container: a process group listening on a loopback port."""
 
-    def __init__(self, fp, port, proc, logs):
+    def __init__(self, fp, port, proc, logs, tmp=None):
         self.fp = fp
         self.port = port
         self.proc = proc
+        self.tmp = tmp  # the container's own /tmp, gone with it
         self.pgid = proc.pid
         self.logs = logs
         self.started = time.time()
@@ -96,6 +98,11 @@ class Instance:
         self.stopping_since = None
         self._pool = []
         self._pool_lock = threading.Lock()
+
+    def discard_tmp(self):
+        if self.tmp:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            self.tmp = None
 
     # -- HTTP to the app (keep-alive connections reused when the app allows it) -------------------------------------
     def connection(self):
@@ -176,7 +183,12 @@ class Runtime:
         self.sites_dir = os.path.join(self.root, "sites")
         self.venvs_dir = os.path.join(self.root, "venvs")
         self.hook_dir = os.path.join(self.root, "pyhook")
-        for d in (self.sites_dir, self.venvs_dir, self.hook_dir):
+        # Each container's /tmp (App Service gives every container its own, local and gone when the container stops:
+        # Learn "Operating system functionality on Azure App Service", temporary files), and the Kudu commands' and the
+        # build's own: one directory each under here, removed with its process; what a killed azsim left goes at start.
+        self.tmp_root = os.path.join(self.root, "tmp")
+        shutil.rmtree(self.tmp_root, ignore_errors=True)
+        for d in (self.sites_dir, self.venvs_dir, self.hook_dir, self.tmp_root):
             os.makedirs(d, exist_ok=True)
         shutil.copyfile(os.path.join(os.path.dirname(__file__), "pyhook.py"), os.path.join(self.hook_dir, "sitecustomize.py"))
         self.cond = threading.Condition()
@@ -305,9 +317,12 @@ class Runtime:
                              "paths": _site_packages(venv)})
             if os.path.exists(os.path.join(www, "manage.py")) and not truthy(settings.get("DISABLE_COLLECTSTATIC")):
                 log("Running 'python manage.py collectstatic --noinput'...")
-                env = self.environment(doc, None, www, info)
-                p = subprocess.run([info["python"], "manage.py", "collectstatic", "--noinput"], cwd=www, env=env, capture_output=True,  # noqa: S603
-                                   text=True, timeout=600, check=False)
+                tmp = self.new_tmp(doc)
+                try:
+                    p = subprocess.run([info["python"], "manage.py", "collectstatic", "--noinput"], cwd=www,  # noqa: S603
+                                       env=self.environment(doc, None, www, info, tmp), capture_output=True, text=True, timeout=600, check=False)
+                finally:
+                    shutil.rmtree(tmp, ignore_errors=True)
                 log((p.stdout + p.stderr).strip()[-4000:])
                 if p.returncode != 0:
                     # Oryx reports a failed collectstatic as a warning and goes on (unverified).
@@ -484,9 +499,16 @@ class Runtime:
         info = self.build_info(doc, dep) or {}
         return info.get("default_command")
 
-    def environment(self, doc, port, www=None, info=None):
+    def new_tmp(self, doc):
+        """A fresh temporary directory for one container (or one command) of ``doc``: a short random name, since an app may
+        put its Unix sockets there (108 bytes at most for their path)."""
+        del doc
+        return tempfile.mkdtemp(dir=self.tmp_root)
+
+    def environment(self, doc, port, www=None, info=None, tmp=None):
         """The app's environment (Learn "Environment variables and app settings reference"): platform variables, app
-        settings (Key Vault references resolved with the app's identity), connection strings with their type prefix."""
+        settings (Key Vault references resolved with the app's identity), connection strings with their type prefix.
+        ``tmp``: the container's own temporary directory (TMPDIR)."""
         site, _slot = common.site_and_slot(doc)
         p = doc["properties"]
         home = self.home(doc)
@@ -496,7 +518,7 @@ class Runtime:
         info = info or {}
         resolve = self._resolver(doc)
         env = {"PATH": os.pathsep.join([*info.get("bin", []), os.path.dirname(sys.executable), BASE_PATH]), "HOME": home,
-               "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TMPDIR": os.environ.get("TMPDIR", "/tmp"),  # noqa: S108 - the system's temp dir
+               "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TMPDIR": tmp or tempfile.gettempdir(),
                "WEBSITE_SITE_NAME": site, "WEBSITE_HOSTNAME": common.default_host_of(doc), "WEBSITE_RESOURCE_GROUP": rg,
                "WEBSITE_OWNER_NAME": f"{sub}+{rg}-{region}webspace-Linux", "REGION_NAME": doc.get("location") or "",
                "WEBSITE_SKU": (plan.get("sku") or {}).get("tier") or "",
@@ -657,6 +679,7 @@ class Runtime:
             inst.exit_code = rc
             _killpg(inst.pgid, signal.SIGKILL)
             inst.close_pool()
+            inst.discard_tmp()
             st.failures += 1
             delay = min(MAX_BACKOFF, 2.0 ** (st.failures - 1))
             if time.time() - inst.started > 60:
@@ -689,14 +712,19 @@ class Runtime:
         www = os.path.realpath(os.path.join(self.package_dir(doc, dep), "wwwroot"))
         self.activate(doc, dep)
         port = free_port()
-        env = self.environment(doc, port, www, info)
+        tmp = self.new_tmp(doc)
+        env = self.environment(doc, port, www, info, tmp)
         argv = launch_argv(cmd, www)
         out, platform = self.logs(doc)
         self.platform_log(doc, f"Starting container for site {doc['name']}: {cmd} (azsim: 127.0.0.1:{port})")
-        proc = subprocess.Popen(children.guarded(argv), cwd=www, env=env,  # noqa: S603 - the site's own startup command
-                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        try:
+            proc = subprocess.Popen(children.guarded(argv), cwd=www, env=env,  # noqa: S603 - the site's own startup command
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
         _ConsolePump(self, doc, proc, out)
-        return Instance(fp, port, proc, (out, platform))
+        return Instance(fp, port, proc, (out, platform), tmp)
 
     def _stop(self, inst):
         if inst.stopping_since is None:
@@ -711,6 +739,7 @@ class Runtime:
         for inst in self._stopping_instances:
             if inst.proc.poll() is not None:
                 _killpg(inst.pgid, signal.SIGKILL)  # workers the master left behind
+                inst.discard_tmp()
                 continue
             if now - inst.stopping_since > STOP_GRACE:
                 _killpg(inst.pgid, signal.SIGKILL)
@@ -786,6 +815,7 @@ class Runtime:
             _killpg(inst.pgid, signal.SIGKILL)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 inst.proc.wait(1)
+            inst.discard_tmp()
 
     def shutdown(self):
         self._stopping = True
@@ -816,7 +846,14 @@ class Runtime:
         info = (self.build_info(doc, dep) if dep else None) or {}
         if dep:
             self.activate(doc, dep)
-        env = self.environment(doc, None, None, info)
+        tmp = self.new_tmp(doc)
+        try:
+            return self._command_in(command, directory, timeout, home, self.environment(doc, None, None, info, tmp))
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    @staticmethod
+    def _command_in(command, directory, timeout, home, env):
         d = (directory or "").replace("\\", "/").strip()
         if not d:
             cwd = os.path.join(home, "site", "wwwroot")
