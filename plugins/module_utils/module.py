@@ -163,8 +163,9 @@ class Resource:
         for dotted in self.replaced:
             if reconcile.lookup(payload, dotted) is not None:
                 reconcile.replace_at(predicted, dotted, reconcile.lookup(payload, dotted))
-        if current is None and self.az.check_mode:
-            # Check mode is the plan: a resource it would create carries the id and name Azure will give it.
+        if current is None:
+            # A resource this run creates (or, in check mode, would create) carries the id and name Azure gives it, also
+            # when its creation is not awaited (wait=false returns before Azure's answer holds the whole resource).
             predicted = dict({"id": self.path, "name": self.path.rstrip("/").rsplit("/", 1)[-1]}, **predicted)
         diff = {"before": self.redacted(current) or {}, "after": self.redacted(predicted)}
         if self.az.check_mode:

@@ -40,9 +40,11 @@ def test_role_monitoring(run_target, azsim, monkeypatch):
     role = [t for t in report[check:first] if t["name"].startswith("erpops.azure.monitoring : ")]
     # Check mode predicts every resource, Application Insights on the planned workspace and the availability test on the planned
     # component included; it skips only the guard of the watched resources (the storage accounts' settings, none being named
-    # before the target creates its account, are simply absent from the one diagnostic settings task).
+    # before the target creates its account, are simply absent from the one diagnostic settings task), and the wait for a
+    # workspace creation the start entry point sent (main creates the workspace itself).
     assert sorted(t["name"].split(" : ", 1)[1] for t in role if t["status"] == "skipped") == [
-        "Check that the web app, the plan and the PostgreSQL server exist", "Find out whether this run is in check mode"]
+        "Check that the web app, the plan and the PostgreSQL server exist", "Find out whether this run is in check mode",
+        "Wait for the Log Analytics workspace's creation started earlier"]
     assert [t["name"] for t in report[second:] if t["changed"] and t["name"].startswith("erpops.azure.monitoring : ")] == []
 
 
