@@ -145,15 +145,19 @@ def target_runner(azsim, collections_path, workdir):
 # files that run whole playbooks (the Galaxy install, the AWX jobs, the role targets) last. Longest first, as measured
 # (the per-file summary at the end of a run prints the figures to update this from).
 LONGEST_FIRST = [
-    "tests/integration/test_deploy.py",
     "tests/integration/test_maintain_acting.py",
-    "tests/integration/test_galaxy_install.py",
+    "tests/integration/test_deploy.py",
     "tests/integration/test_maintain.py",
+    "tests/integration/test_galaxy_install.py",
     "tests/integration/test_awx_runner.py",
     "tests/integration/test_release.py",
     "tests/integration/test_audit.py",
-    "tests/integration/test_inventory_plugin.py",
+    "tests/integration/test_postgresql.py",
+    "tests/integration/test_role_dns.py",
     "tests/integration/test_docs.py",
+    "tests/integration/test_domain_tls.py",
+    "tests/integration/test_monitoring.py",
+    "tests/integration/test_inventory_plugin.py",
 ]
 
 
