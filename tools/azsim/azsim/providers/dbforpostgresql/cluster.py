@@ -113,6 +113,47 @@ def sweep_orphans(base="/var/tmp"):  # noqa: S108 - where storage_root puts the 
     return removed
 
 
+SOCKET_PREFIX = "azsim-pg-"
+
+
+def sweep_sockets(base=None, min_age=3600):
+    """Remove the Unix socket directories (``<tmp>/azsim-pg-<hash>``, kept short for the socket path's 108 bytes) that no
+    live postmaster holds and nothing touched for ``min_age`` seconds: those of clusters whose state directory is gone
+    (a test's temporary azsim) would otherwise stay forever. A cluster that is only stopped makes its directory again
+    when it starts; the age spares one another azsim is just starting."""
+    base = base or tempfile.gettempdir()
+    removed = []
+    try:
+        names = os.listdir(base)
+    except OSError:
+        return removed
+    now = time.time()
+    for name in names:
+        path = os.path.join(base, name)
+        if not name.startswith(SOCKET_PREFIX) or os.path.islink(path) or not os.path.isdir(path):
+            continue
+        try:
+            if now - os.stat(path).st_mtime < min_age or any(_held(os.path.join(path, f)) for f in os.listdir(path) if f.endswith(".lock")):
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
+def _held(lock):
+    """A postmaster's socket lock file (its first line is the postmaster's pid) whose process is alive."""
+    try:
+        with open(lock, encoding="ascii") as f:
+            os.kill(int(f.readline()), 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, ValueError):
+        return True  # unreadable or another user's process: not ours to judge
+    return True
+
+
 def _traversable(path, user):
     d = os.path.realpath(path)
     while True:

@@ -18,7 +18,7 @@ from ...core.errors import AzureError
 from ...core.ids import new_guid
 from ...core.lro import TERMINAL
 from . import backups, configurations, models
-from .cluster import Cluster, ClusterError, free_port, installed_majors, link_root, minor_version, storage_root, sweep_orphans
+from .cluster import Cluster, ClusterError, free_port, installed_majors, link_root, minor_version, storage_root, sweep_orphans, sweep_sockets
 
 DONE_HOOK = "postgresql.done"
 FAIL_HOOK = "postgresql.failed"
@@ -39,6 +39,7 @@ class Engine:
         self.app = app
         self.root = storage_root(app.settings.state_dir)
         sweep_orphans()
+        sweep_sockets()
         self.majors = installed_majors()
         self._minors = {}
         self.jobs = {}
