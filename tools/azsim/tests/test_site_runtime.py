@@ -119,8 +119,8 @@ def test_stop_start_restart_and_settings_act_on_the_process(azsim, web, app):
     web.web_apps.restart(rg, name)
     restarted = env_of(azsim, host)
     assert restarted["pid"] != started["pid"]
-    # Each container has its own /tmp, which goes with it: a restart starts with a new, empty one (Learn "Operating system
-    # functionality on Azure App Service": temporary files are local to the instance and not kept).
+    # Each container has its own /tmp, which goes with it: a restart starts with a new, empty one (temporary files are local
+    # to an instance and not kept: projectkudu/kudu wiki "Understanding the Azure App Service file system").
     tmp = started["env"]["TMPDIR"]
     assert restarted["env"]["TMPDIR"] != tmp and tmp != tempfile.gettempdir() and os.path.isdir(restarted["env"]["TMPDIR"])
     assert wait_for(lambda: not os.path.exists(tmp), 15)

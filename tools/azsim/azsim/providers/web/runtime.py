@@ -183,9 +183,10 @@ class Runtime:
         self.sites_dir = os.path.join(self.root, "sites")
         self.venvs_dir = os.path.join(self.root, "venvs")
         self.hook_dir = os.path.join(self.root, "pyhook")
-        # Each container's /tmp (App Service gives every container its own, local and gone when the container stops:
-        # Learn "Operating system functionality on Azure App Service", temporary files), and the Kudu commands' and the
-        # build's own: one directory each under here, removed with its process; what a killed azsim left goes at start.
+        # Each container's /tmp, and the Kudu commands' and the build's own: one directory each under here, removed with its
+        # process; what a killed azsim left goes at start. In App Service only /home persists and is shared by the instances;
+        # temporary files are local to an instance and not kept (projectkudu/kudu wiki "Understanding the Azure App Service
+        # file system": persisted files, temporary files).
         self.tmp_root = os.path.join(self.root, "tmp")
         shutil.rmtree(self.tmp_root, ignore_errors=True)
         for d in (self.sites_dir, self.venvs_dir, self.hook_dir, self.tmp_root):
