@@ -208,7 +208,9 @@ def test_telemetry_reaches_application_insights(app_env, postgres, tmp_path):
                "OTEL_BSP_SCHEDULE_DELAY": "200", "OTEL_BLRP_SCHEDULE_DELAY": "200", "OTEL_TRACES_SAMPLER": "always_on",
                "APPLICATIONINSIGHTS_STATSBEAT_DISABLED_ALL": "true", "APPLICATIONINSIGHTS_SDKSTATS_DISABLED": "true",
                # The route to the ingestion endpoint: azsim's front door, azsim's CA.
-               "HTTPS_PROXY": sim.info["proxy"], "NO_PROXY": "127.0.0.1,localhost", "REQUESTS_CA_BUNDLE": sim.ca}
+               "HTTPS_PROXY": sim.info["proxy"], "NO_PROXY": "127.0.0.1,localhost", "REQUESTS_CA_BUNDLE": sim.ca,
+               # The exporter's offline storage (Microsoft-AzureMonitor-<hash>) goes into the test's own directory.
+               "TMPDIR": str(tmp_path)}
         log = tmp_path / "gunicorn.log"
         with open(log, "wb") as out:
             proc = subprocess.Popen([str(APP / "startup.sh")], cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
