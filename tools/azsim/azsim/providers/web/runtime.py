@@ -318,12 +318,9 @@ class Runtime:
                              "paths": _site_packages(venv)})
             if os.path.exists(os.path.join(www, "manage.py")) and not truthy(settings.get("DISABLE_COLLECTSTATIC")):
                 log("Running 'python manage.py collectstatic --noinput'...")
-                tmp = self.new_tmp(doc)
-                try:
+                with self.scratch_tmp() as tmp:
                     p = subprocess.run([info["python"], "manage.py", "collectstatic", "--noinput"], cwd=www,  # noqa: S603
-                                       env=self.environment(doc, None, www, info, tmp), capture_output=True, text=True, timeout=600, check=False)
-                finally:
-                    shutil.rmtree(tmp, ignore_errors=True)
+                                       env=self.environment(doc, None, www, info, tmp=tmp), capture_output=True, text=True, timeout=600, check=False)
                 log((p.stdout + p.stderr).strip()[-4000:])
                 if p.returncode != 0:
                     # Oryx reports a failed collectstatic as a warning and goes on (unverified).
@@ -500,13 +497,16 @@ class Runtime:
         info = self.build_info(doc, dep) or {}
         return info.get("default_command")
 
-    def new_tmp(self, doc):
-        """A fresh temporary directory for one container (or one command) of ``doc``: a short random name, since an app may
-        put its Unix sockets there (108 bytes at most for their path)."""
-        del doc
+    def new_tmp(self):
+        """A fresh temporary directory for one container: a short random name, since an app may put its Unix sockets there
+        (108 bytes at most for their path)."""
         return tempfile.mkdtemp(dir=self.tmp_root)
 
-    def environment(self, doc, port, www=None, info=None, tmp=None):
+    def scratch_tmp(self):
+        """A temporary directory for one command (the build's collectstatic, a Kudu command), gone when it ends."""
+        return tempfile.TemporaryDirectory(dir=self.tmp_root, ignore_cleanup_errors=True)
+
+    def environment(self, doc, port, www=None, info=None, *, tmp):
         """The app's environment (Learn "Environment variables and app settings reference"): platform variables, app
         settings (Key Vault references resolved with the app's identity), connection strings with their type prefix.
         ``tmp``: the container's own temporary directory (TMPDIR)."""
@@ -519,7 +519,7 @@ class Runtime:
         info = info or {}
         resolve = self._resolver(doc)
         env = {"PATH": os.pathsep.join([*info.get("bin", []), os.path.dirname(sys.executable), BASE_PATH]), "HOME": home,
-               "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TMPDIR": tmp or tempfile.gettempdir(),
+               "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TMPDIR": tmp,
                "WEBSITE_SITE_NAME": site, "WEBSITE_HOSTNAME": common.default_host_of(doc), "WEBSITE_RESOURCE_GROUP": rg,
                "WEBSITE_OWNER_NAME": f"{sub}+{rg}-{region}webspace-Linux", "REGION_NAME": doc.get("location") or "",
                "WEBSITE_SKU": (plan.get("sku") or {}).get("tier") or "",
@@ -713,8 +713,8 @@ class Runtime:
         www = os.path.realpath(os.path.join(self.package_dir(doc, dep), "wwwroot"))
         self.activate(doc, dep)
         port = free_port()
-        tmp = self.new_tmp(doc)
-        env = self.environment(doc, port, www, info, tmp)
+        tmp = self.new_tmp()
+        env = self.environment(doc, port, www, info, tmp=tmp)
         argv = launch_argv(cmd, www)
         out, platform = self.logs(doc)
         self.platform_log(doc, f"Starting container for site {doc['name']}: {cmd} (azsim: 127.0.0.1:{port})")
@@ -847,14 +847,6 @@ class Runtime:
         info = (self.build_info(doc, dep) if dep else None) or {}
         if dep:
             self.activate(doc, dep)
-        tmp = self.new_tmp(doc)
-        try:
-            return self._command_in(command, directory, timeout, home, self.environment(doc, None, None, info, tmp))
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-
-    @staticmethod
-    def _command_in(command, directory, timeout, home, env):
         d = (directory or "").replace("\\", "/").strip()
         if not d:
             cwd = os.path.join(home, "site", "wwwroot")
@@ -866,11 +858,13 @@ class Runtime:
             cwd = os.path.join(home, d)
         if not os.path.isdir(cwd):
             cwd = home
-        try:
-            p = subprocess.run(["/bin/sh", "-c", command], cwd=cwd, env=env, capture_output=True, timeout=timeout, check=False)  # noqa: S603
-        except subprocess.TimeoutExpired as exc:
-            out = (exc.stdout or b"").decode("utf-8", "replace")
-            return {"Output": out, "Error": f"Command '{command}' aborted due to no output and CPU activity for {timeout} seconds.", "ExitCode": -1}
+        with self.scratch_tmp() as tmp:
+            try:
+                p = subprocess.run(["/bin/sh", "-c", command], cwd=cwd, env=self.environment(doc, None, None, info, tmp=tmp),  # noqa: S603
+                                   capture_output=True, timeout=timeout, check=False)
+            except subprocess.TimeoutExpired as exc:
+                out = (exc.stdout or b"").decode("utf-8", "replace")
+                return {"Output": out, "Error": f"Command '{command}' aborted due to no output and CPU activity for {timeout} seconds.", "ExitCode": -1}
         return {"Output": p.stdout.decode("utf-8", "replace"), "Error": p.stderr.decode("utf-8", "replace"), "ExitCode": p.returncode}
 
 
