@@ -392,9 +392,11 @@ class Runtime:
         return info
 
     def activate(self, doc, dep_id):
-        """Point the slot's ``site/wwwroot`` at a package (a symlink replaced atomically)."""
+        """Point the slot's ``site/wwwroot`` at a package (a symlink replaced atomically). The runtime's loop (a start) and
+        a request's thread (a Kudu command) may activate the same slot at once: each builds its own link before the
+        replace, so neither removes or moves the other's."""
         link = self.wwwroot(doc)
-        tmp = link + ".new"
+        tmp = f"{link}.new-{threading.get_ident()}"
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         os.symlink(os.path.join(self.package_dir(doc, dep_id), "wwwroot"), tmp)
